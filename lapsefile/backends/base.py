@@ -1,0 +1,55 @@
+"""The contract between the runner (core) and a backend that executes steps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Iterator, Mapping, MutableMapping, Protocol, Sequence
+
+from ..events import Emit, Event, discard
+from ..plan.model import Plan, Step
+from ..project.model import Project
+
+StepRecord = dict[str, Any]  # JSON-able; no secrets, no absolute paths
+
+
+@dataclass
+class RunContext:
+    """What a backend may see and do while executing steps.
+
+    ``checkpoint`` persists an in-flight record at once (atomically, in the lock), so that an
+    action that must not be repeated can be written down *before* it is sent. ``backend_state``
+    is the backend's own section of the lock (e.g. remote assets by sha256); it is saved with
+    every checkpoint and after every step.
+    """
+
+    project: Project
+    plan: Plan
+    options: Mapping[str, Any] = field(default_factory=dict)  # backend options from the CLI
+    backend_state: MutableMapping[str, Any] = field(default_factory=dict)
+    previous: Mapping[str, StepRecord] = field(default_factory=dict)  # step id -> last record
+    emit: Emit = discard
+    force: bool = False
+    _checkpoint: Callable[[str, StepRecord], None] = lambda step_id, record: None
+
+    def record(self, step_id: str) -> StepRecord | None:
+        """The step's record from the lock as the previous run left it (resume data)."""
+        return self.previous.get(step_id)
+
+    def checkpoint(self, step_id: str, record: StepRecord) -> None:
+        """Persist ``record`` (status "in_progress") for ``step_id`` now."""
+        self._checkpoint(step_id, record)
+
+    def say(self, text: str, step: str | None = None, source: str = "lapsefile") -> None:
+        self.emit(Event("message", step, {"text": text, "source": source}))
+
+
+class Backend(Protocol):
+    name: ClassVar[str]
+
+    def check(self, ctx: RunContext, steps: Sequence[Step]) -> None:
+        """Fail early (EngineUnavailable, ApiError, ...) if ``steps`` cannot be executed."""
+
+    def execute(self, ctx: RunContext, steps: Sequence[Step]) -> Iterator[tuple[Step, StepRecord]]:
+        """Execute ``steps`` (all needed, in plan order, one batch) and yield each finished step
+        with its record. A record for a step that produced a file has an ``artifact`` entry:
+        ``{"path": relpath, "size": int, "sha256": hex}``. Raise a LapsefileError on failure."""

@@ -1,0 +1,49 @@
+"""Progress and messages from the core and backends, rendered by the CLI (text, JSON or quiet).
+
+The core never prints: it emits events to a sink. Kinds:
+- ``plan``: data = {"steps": n, "needed": n}
+- ``step_start`` / ``step_done`` / ``step_skip`` / ``step_failed``: step = step id
+- ``progress``: data = {"done": x, "total": y, "unit": "s" | "B" | "files" | "%", "label": str}
+- ``message``: data = {"text": str, "source": "agent" | "lapsefile"}; informative lines
+- ``heartbeat``: the remote side is still working; data = {"elapsed": seconds}
+- ``warning``: data = {"text": str}
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
+
+
+@dataclass(frozen=True)
+class Event:
+    kind: str
+    step: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"event": self.kind, "step": self.step, **self.data}
+
+
+class EventSink(Protocol):
+    def __call__(self, event: Event) -> None: ...
+
+
+def discard(event: Event) -> None:
+    """A sink that drops everything (library use, tests)."""
+
+
+class Collector:
+    """A sink that keeps events in a list."""
+
+    def __init__(self) -> None:
+        self.events: list[Event] = []
+
+    def __call__(self, event: Event) -> None:
+        self.events.append(event)
+
+    def kinds(self) -> list[str]:
+        return [e.kind for e in self.events]
+
+
+Emit = Callable[[Event], None]

@@ -1,0 +1,48 @@
+"""A spec resolved against the disk: ordered inputs with hashes, and solved timing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal, Mapping
+
+from ..spec.model import Spec
+
+
+@dataclass(frozen=True)
+class InputFile:
+    relpath: str  # POSIX, relative to the spec's folder: what the lock records
+    path: Path  # absolute, for reading
+    size: int
+    mtime_ns: int
+    sha256: str
+    captured_at: datetime | None = None  # naive local time as the camera wrote it
+    capture_source: Literal["exif", "mtime", "none"] = "none"
+
+
+@dataclass(frozen=True)
+class Timing:
+    fps: float
+    duration: float  # seconds of video
+    hold: float  # seconds each photo is shown
+    photo_count: int
+    frame_count: int  # round(duration * fps)
+    speedup: float | None = None  # real time / video time, when the shooting interval is known
+    interval: float | None = None  # real seconds between two kept photos
+
+    @property
+    def frames_per_photo(self) -> float:
+        return self.hold * self.fps
+
+
+@dataclass(frozen=True)
+class Project:
+    spec: Spec
+    frames: tuple[InputFile, ...]  # in display order, after exclude and every
+    assets: Mapping[str, InputFile]  # music, logo, fonts: relpath -> file
+    timing: Timing
+
+    @property
+    def root(self) -> Path:
+        return self.spec.root
