@@ -1,0 +1,185 @@
+"""The API token: from ``NEMO_TOKEN``, or anonymous and cached in the user's config folder.
+
+The cache file holds one client id (generated once, reused for every anonymous token so the
+service's one-token-per-client-id quota is not burnt) and one token per API base URL (an
+emulator's token is useless against production and the other way round). It is written
+atomically with mode 0600; the token itself never leaves this module except in a header.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+import platformdirs
+from filelock import FileLock
+
+from ...errors import TokenError
+
+TOKEN_ENV = "NEMO_TOKEN"
+CONFIG_DIR_ENV = "LAPSEFILE_CONFIG_DIR"
+CACHE_NAME = "nemo-credentials.json"
+EXPIRY_MARGIN = 600.0  # seconds: refresh a little before the service would refuse the token
+
+FetchToken = Callable[[str], Mapping[str, Any]]  # client id -> the token endpoint's ``data``
+
+
+def config_dir(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    override = env.get(CONFIG_DIR_ENV)
+    return Path(override) if override else Path(platformdirs.user_config_dir("lapsefile"))
+
+
+@dataclass(frozen=True)
+class Credentials:
+    token: str = field(repr=False)
+    user_id: str | None = None
+    anonymous: bool = True
+    expires_at: float | None = None  # unix seconds, when known
+
+    def __repr__(self) -> str:
+        return (f"Credentials(user_id={self.user_id!r}, anonymous={self.anonymous}, "
+                f"token=<hidden>)")
+
+    __str__ = __repr__
+
+    def expired(self, now: float | None = None) -> bool:
+        if self.expires_at is None:
+            return False
+        return (now if now is not None else time.time()) >= self.expires_at - EXPIRY_MARGIN
+
+    def authorization(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    def scrub(self, text: str) -> str:
+        """``text`` with the token (should a server echo it) blanked out."""
+        return text.replace(self.token, "<token>") if self.token else text
+
+
+class CredentialStore:
+    """Hands out the current credentials and replaces an anonymous token when told to."""
+
+    def __init__(self, api_url: str, fetch: FetchToken, env: Mapping[str, str] | None = None):
+        self.api_url = api_url
+        self._fetch = fetch
+        self._env = os.environ if env is None else env
+        self._dir = config_dir(self._env)
+        self._current: Credentials | None = None
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return f"CredentialStore(api_url={self.api_url!r}, dir={str(self._dir)!r})"
+
+    @property
+    def cache_path(self) -> Path:
+        return self._dir / CACHE_NAME
+
+    @property
+    def registered(self) -> bool:
+        return bool(self._env.get(TOKEN_ENV))
+
+    def current(self) -> Credentials:
+        with self._lock:
+            if self._current is None or self._current.expired():
+                self._current = self._load()
+            return self._current
+
+    def peek(self) -> Credentials | None:
+        """The credentials in use, without fetching any."""
+        return self._current
+
+    def renew(self, refused: Credentials | None = None) -> Credentials:
+        """A new anonymous token for the same client id (after the service said 1001).
+
+        Several uploads may be refused at once: only the first asks for a new token, the
+        others see that ``refused`` is no longer current and use the new one.
+        """
+        if self.registered:
+            raise TokenError(f"the token in {TOKEN_ENV} is invalid or expired",
+                             hint=f"set {TOKEN_ENV} to a current token, or unset it to use an "
+                                  "anonymous one")
+        with self._lock:
+            if self._current is None or refused is None or self._current == refused:
+                self._current = self._obtain(force=True)
+            return self._current
+
+    def _load(self) -> Credentials:
+        env_token = self._env.get(TOKEN_ENV)
+        if env_token:
+            return Credentials(env_token.strip(), user_id=None, anonymous=False)
+        return self._obtain(force=False)
+
+    def _obtain(self, force: bool) -> Credentials:
+        self._dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        # Two runs starting at once must not both spend the client id's anonymous token.
+        with FileLock(str(self._dir / (CACHE_NAME + ".lock")), timeout=60):
+            cache = read_cache(self.cache_path)
+            cached = cache.get("tokens", {}).get(self.api_url)
+            if cached and not force:
+                creds = _from_cache(cached)
+                if creds and not creds.expired():
+                    return creds
+            client_id = cache.get("client_id") or str(uuid.uuid4())
+            data = self._fetch(client_id)
+            token = data.get("token") if isinstance(data, Mapping) else None
+            if not isinstance(token, str) or not token:
+                raise TokenError("the anonymous token endpoint answered without a token")
+            entry = {"token": token, "user_id": data.get("user_id"),
+                     "expires_at": _parse_expiry(data.get("expires_at"))}
+            cache["client_id"] = client_id
+            cache.setdefault("tokens", {})[self.api_url] = entry
+            write_cache(self.cache_path, cache)
+            return Credentials(token, user_id=entry["user_id"], anonymous=True,
+                               expires_at=entry["expires_at"])
+
+
+def read_cache(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def write_cache(path: Path, data: Mapping[str, Any]) -> None:
+    """Atomic and private: the file exists with mode 0600 before any byte is written."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.unlink(missing_ok=True)  # a leftover from a crash could carry a wider mode
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=2, sort_keys=True)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _from_cache(entry: Mapping[str, Any]) -> Credentials | None:
+    token = entry.get("token")
+    if not isinstance(token, str) or not token:
+        return None
+    expires = entry.get("expires_at")
+    return Credentials(token, user_id=entry.get("user_id"), anonymous=True,
+                       expires_at=float(expires) if isinstance(expires, (int, float)) else None)
+
+
+def _parse_expiry(value: Any) -> float | None:
+    """The token endpoint's ``expires_at``: unix seconds or milliseconds, or an ISO 8601 time."""
+    if isinstance(value, (int, float)) and value > 0:
+        return float(value) / 1000 if value > 1e11 else float(value)
+    if isinstance(value, str) and value:
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+    return None

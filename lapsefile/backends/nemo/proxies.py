@@ -1,0 +1,105 @@
+"""Downscaled copies of photos for upload: no bigger than the output needs.
+
+A proxy is a pure function of the photo's bytes and the target edge (fixed Pillow settings, no
+timestamps, a minimal EXIF block that keeps the capture time), so its sha256 is stable and an
+upload made in an earlier run is found again by hash. Proxies are cached in
+``<spec folder>/.lapsefile/proxies/``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image, ImageOps
+
+from ...project.model import InputFile
+from ...project.statcache import sha256_file
+from ...spec.model import Output
+
+PROXY_VERSION = 1  # bump when the recipe changes: old cached proxies are then ignored
+JPEG_QUALITY = 90
+_EXIF_IFD = 0x8769
+_KEPT_IFD0 = (0x010F, 0x0110, 0x0132)  # Make, Model, DateTime
+_KEPT_EXIF = (0x9003, 0x9291, 0x9011)  # DateTimeOriginal, SubSecTimeOriginal, OffsetTimeOriginal
+
+
+@dataclass(frozen=True)
+class UploadFile:
+    """A file as it will be sent: the original or its proxy."""
+
+    path: Path
+    sha256: str
+    size: int
+    filename: str  # what the service is told the file is called
+    source: str  # relpath of the original, for messages
+
+
+def needed_edge(width: int, height: int, output: Output, max_edge: int) -> int:
+    """Longest edge a (width x height) photo needs to cover ``output``'s canvas, capped."""
+    scale_w, scale_h = output.width / width, output.height / height
+    scale = max(scale_w, scale_h) if output.fit == "cover" else min(scale_w, scale_h)
+    return min(math.ceil(max(width, height) * scale), max_edge)
+
+
+def proxy_dir(root: Path) -> Path:
+    return root / ".lapsefile" / "proxies"
+
+
+def prepare_frame(frame: InputFile, output: Output, max_edge: int, root: Path) -> UploadFile:
+    """The file to upload for ``frame``: the original when small enough, else a cached proxy."""
+    with Image.open(frame.path) as img:
+        width, height = _oriented_size(img)
+        target = needed_edge(width, height, output, max_edge)
+        if max(width, height) <= target:
+            return UploadFile(frame.path, frame.sha256, frame.size, frame.path.name,
+                              frame.relpath)
+        cached = proxy_dir(root) / f"{frame.sha256[:32]}-{target}-v{PROXY_VERSION}.jpg"
+        if not cached.exists():
+            _write_proxy(img, target, cached)
+    return UploadFile(cached, sha256_file(cached), cached.stat().st_size,
+                      f"{frame.path.stem}.jpg", frame.relpath)
+
+
+def _oriented_size(img: Image.Image) -> tuple[int, int]:
+    orientation = img.getexif().get(0x0112, 1)
+    width, height = img.size
+    return (height, width) if orientation in (5, 6, 7, 8) else (width, height)
+
+
+def _write_proxy(img: Image.Image, target: int, dest: Path) -> None:
+    exif = _minimal_exif(img)
+    icc = img.info.get("icc_profile")
+    img.draft("RGB", (target, target))  # JPEG: decode at a reduced scale still >= target
+    upright = ImageOps.exif_transpose(img) or img
+    width, height = upright.size
+    scale = target / max(width, height)
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = upright.convert("RGB").resize(size, Image.Resampling.LANCZOS)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".proxy-", suffix=".jpg")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            small.save(fh, "JPEG", quality=JPEG_QUALITY, subsampling=2, optimize=False,
+                       progressive=False, exif=exif, **({"icc_profile": icc} if icc else {}))
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _minimal_exif(img: Image.Image) -> bytes:
+    """Capture time and camera only: orientation is applied to the pixels, the rest dropped."""
+    source = img.getexif()
+    sub = source.get_ifd(_EXIF_IFD)
+    exif = Image.Exif()
+    for tag in _KEPT_IFD0:
+        if tag in source:
+            exif[tag] = source[tag]
+    kept = {tag: sub[tag] for tag in _KEPT_EXIF if tag in sub}
+    if kept:
+        exif[_EXIF_IFD] = kept
+    return exif.tobytes() if len(exif) else b""

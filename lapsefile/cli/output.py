@@ -1,0 +1,136 @@
+"""How the CLI shows things: diagnostics, plans and progress as text or JSON.
+
+Data goes to stdout, messages and progress to stderr, so `lapsefile plan --json > plan.json`
+and pipes stay clean.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from typing import Any, Iterable, TextIO
+
+import click
+
+from ..errors import Diagnostic
+from ..events import Event
+from ..plan.model import Plan, Step
+
+_MARKS = {"up_to_date": "=", "new": "+", "forced": "!", "upstream": "~"}
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+def diagnostics_text(diagnostics: Iterable[Diagnostic]) -> str:
+    return "\n".join(str(d) for d in diagnostics)
+
+
+def step_line(step: Step, width: int) -> str:
+    mark = _MARKS.get(step.reason.kind, "~")
+    return f"  {mark} {step.id:<{width}}  {step.resource:<28}  {step.reason}"
+
+
+def plan_text(plan: Plan, spec_name: str, show_instructions: bool = True) -> str:
+    needed = len(plan.needed)
+    lines = [f"Plan for {spec_name} (backend {plan.backend}): {len(plan.steps)} step(s), "
+             f"{needed} to run" if needed else
+             f"Plan for {spec_name} (backend {plan.backend}): everything is up to date"]
+    width = max((len(s.id) for s in plan.steps), default=0)
+    for step in plan.steps:
+        lines.append(step_line(step, width))
+        if show_instructions and step.instruction:
+            lines.append(f"      \u201c{step.instruction}\u201d")
+    return "\n".join(lines)
+
+
+class EventPrinter:
+    """Renders events for people: step lines and a progress bar with ETA on stderr."""
+
+    def __init__(self, stream: TextIO | None = None, verbose: bool = True):
+        self.stream = stream or sys.stderr
+        self.verbose = verbose
+        self.tty = self.stream.isatty()
+        self._started: dict[str, float] = {}
+        self._last_line = 0.0
+        self._bar_open = False
+
+    def __call__(self, event: Event) -> None:
+        handler = getattr(self, f"_on_{event.kind}", None)
+        if handler:
+            handler(event)
+
+    def _write(self, text: str) -> None:
+        if self._bar_open:
+            self.stream.write("\n")
+            self._bar_open = False
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def _on_step_start(self, e: Event) -> None:
+        self._write(f"\u25b6 {e.step}: {e.data.get('resource', '')} ({e.data.get('reason', '')})")
+
+    def _on_step_done(self, e: Event) -> None:
+        self._write(f"\u2714 {e.step}")
+
+    def _on_step_failed(self, e: Event) -> None:
+        self._write(f"\u2718 {e.step}: {e.data.get('error', '')}")
+
+    def _on_step_skip(self, e: Event) -> None:
+        if self.verbose:
+            self._write(f"= {e.step}: {e.data.get('reason', 'up to date')}")
+
+    def _on_message(self, e: Event) -> None:
+        prefix = "agent: " if e.data.get("source") == "agent" else ""
+        self._write(f"  {prefix}{e.data.get('text', '')}")
+
+    def _on_warning(self, e: Event) -> None:
+        self._write(f"warning: {e.data.get('text', '')}")
+
+    def _on_heartbeat(self, e: Event) -> None:
+        elapsed = e.data.get("elapsed")
+        self._progress_line(f"  still working{f' ({elapsed:.0f} s)' if elapsed else ''}...")
+
+    def _on_progress(self, e: Event) -> None:
+        label = str(e.data.get("label") or e.step or "")
+        done, total = float(e.data.get("done", 0)), float(e.data.get("total") or 0)
+        start = self._started.setdefault(label, time.monotonic())
+        if total <= 0:
+            return
+        fraction = min(max(done / total, 0.0), 1.0)
+        elapsed = time.monotonic() - start
+        eta = elapsed * (1 - fraction) / fraction if fraction > 0.01 else None
+        bar = "#" * int(fraction * 24)
+        eta_text = f" ETA {int(eta // 60)}:{int(eta % 60):02d}" if eta is not None else ""
+        self._progress_line(f"  {label} [{bar:<24}] {fraction * 100:5.1f}%{eta_text}",
+                            final=fraction >= 1.0)
+
+    def _progress_line(self, text: str, final: bool = False) -> None:
+        now = time.monotonic()
+        if self.tty:
+            self.stream.write("\r" + text.ljust(78))
+            self._bar_open = not final
+            if final:
+                self.stream.write("\n")
+            self.stream.flush()
+        elif final or now - self._last_line >= 5.0:
+            # Logs and CI get a line every few seconds, not a carriage-return stream.
+            self._last_line = now
+            self._write(text)
+
+
+class JsonLines:
+    """Newline-delimited JSON events on stdout, for machines."""
+
+    def __init__(self, stream: TextIO | None = None):
+        self.stream = stream or sys.stdout
+
+    def __call__(self, event: Event) -> None:
+        self.stream.write(json.dumps(event.to_dict(), ensure_ascii=False, default=str) + "\n")
+        self.stream.flush()
+
+
+def quiet(event: Event) -> None:
+    """Only failures reach the user; the error boundary prints them."""

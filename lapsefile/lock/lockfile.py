@@ -1,0 +1,128 @@
+"""``lapse.lock``: what was done, next to what was asked.
+
+Committed to version control, so it holds no secrets and no absolute paths, and it is written
+deterministically (sorted keys, fixed indentation) so diffs show real changes only. Every write
+is atomic: a crash or Ctrl-C leaves either the old lock or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import LockError, LockVersionError
+
+LOCK_NAME = "lapse.lock"
+LOCK_VERSION = 1
+_TMP_PREFIX = ".lapse.lock."
+
+
+@dataclass
+class Lock:
+    path: Path
+    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    inputs: dict[str, str] = field(default_factory=dict)  # relpath -> sha256 at the last write
+    backends: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exists: bool = False
+
+    def step(self, output: str, step_id: str) -> dict[str, Any] | None:
+        return self.outputs.get(output, {}).get("steps", {}).get(step_id)
+
+    def to_json(self) -> str:
+        data = {
+            "lockfile_version": LOCK_VERSION,
+            "generated_by": f"lapsefile {__version__}",
+            "outputs": self.outputs,
+            "inputs": self.inputs,
+            "backends": self.backends,
+        }
+        return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+    def save(self) -> None:
+        write_atomic(self.path, self.to_json().encode("utf-8"))
+        self.exists = True
+
+
+def lock_path_for(spec_path: Path) -> Path:
+    """``lapse.yaml`` -> ``lapse.lock``; ``other.yaml`` -> ``other.lock``, beside the spec."""
+    return spec_path.with_suffix(".lock")
+
+
+def load_lock(path: Path) -> Lock:
+    """Read a lock; a missing file is an empty lock. The format version is checked first."""
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        return Lock(path)
+    except OSError as exc:
+        raise LockError(f"cannot read the lock file: {exc.strerror}", str(path)) from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise LockError(
+            f"not valid JSON (line {exc.lineno if hasattr(exc, 'lineno') else '?'}); it may have "
+            "been edited by hand or hit by a merge conflict. Restore it from version control, or "
+            "delete it to start over (finished outputs are then re-made)", str(path)) from None
+    version = data.get("lockfile_version") if isinstance(data, dict) else None
+    if not isinstance(version, int):
+        raise LockError("this is not a lapsefile lock (no lockfile_version)", str(path))
+    if version > LOCK_VERSION:
+        writer = data.get("generated_by", "a newer lapsefile")
+        raise LockVersionError(
+            f"written by {writer} in lock format {version}; this lapsefile ({__version__}) reads "
+            f"format {LOCK_VERSION}. Upgrade lapsefile (pip install -U lapsefile)", str(path))
+    try:
+        return Lock(path, dict(data["outputs"]), dict(data["inputs"]),
+                    dict(data.get("backends", {})), exists=True)
+    except (KeyError, TypeError, ValueError):
+        raise LockError("the lock is missing its outputs or inputs section", str(path)) from None
+
+
+def write_atomic(path: Path, payload: bytes) -> None:
+    """Write ``payload`` to ``path`` so readers see the old file or the new one, never a mix.
+
+    The temp file lives in the destination folder because ``os.replace`` is only atomic within
+    one file system; fsync before the rename so a power cut cannot leave an empty new file,
+    and fsync the folder so the rename itself is durable.
+    """
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TMP_PREFIX, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(payload)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # not possible on every platform (Windows); the rename is still atomic
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+def remove_stale_temps(folder: Path) -> None:
+    """Temp files left by a killed writer. Only call while holding the run lock."""
+    for leftover in folder.glob(_TMP_PREFIX + "*.tmp"):
+        try:
+            leftover.unlink()
+        except OSError:
+            pass

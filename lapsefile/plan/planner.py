@@ -1,0 +1,140 @@
+"""Planning: a pure function of (project, lock, observed outputs) to an ordered list of steps.
+
+``plan``, ``run --dry-run`` and ``run`` all call :func:`make_plan`, so they agree by
+construction. Nothing here touches the disk or the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Iterable, Mapping
+
+from ..lock.lockfile import Lock
+from ..project.model import Project
+from ..spec.model import Output
+from .fingerprint import (ENGINE_REVISION, changed_fields, changed_files, digest,
+                          inputs_digest, output_files, output_settings)
+from .instructions import render_instructions
+from .model import Plan, Reason, Step
+
+BACKENDS = ("local", "nemo")
+
+
+@dataclass(frozen=True)
+class OutputBasis:
+    """What an output's steps derive from, and what the lock stores to explain changes."""
+
+    settings: dict[str, Any]
+    inputs_digest: str
+    fingerprint: str
+
+
+def output_basis(project: Project, output: Output, backend: str) -> OutputBasis:
+    settings = output_settings(project, output, backend)
+    files_digest = inputs_digest(output_files(project, output))
+    return OutputBasis(settings, files_digest,
+                       digest([ENGINE_REVISION[backend], settings, files_digest]))
+
+
+def _local_steps(project: Project, output: Output, basis: OutputBasis) -> list[dict[str, Any]]:
+    # Outputs sharing photos, timing and look decode once: the engine renders them together.
+    shared = basis.settings
+    decode_key = digest([shared["frames"], shared["timing"], shared["look"],
+                         [f.sha256 for f in project.frames]])
+    return [dict(id=f"{output.name}/render", action="render", resource=output.path,
+                 batch=f"decode:{decode_key[:16]}")]
+
+
+def _nemo_steps(project: Project, output: Output, basis: OutputBasis) -> list[dict[str, Any]]:
+    name = output.name
+    strategy = project.spec.cloud.upload
+    assets = len(output_files(project, output)) - len(project.frames)
+    uploads = (f"{len(project.frames)} photos" if strategy == "frames" else "1 clip") + (
+        f" + {assets} asset(s)" if assets else "")
+    steps = [dict(id=f"{name}/session", action="session", resource="session"),
+             dict(id=f"{name}/upload", action="upload", resource=uploads,
+                  params={"strategy": strategy})]
+    for n, instruction in enumerate(render_instructions(project, output), start=1):
+        steps.append(dict(id=f"{name}/instruct-{n}", action="instruct",
+                          resource=f"instruction {n}: {instruction.key}",
+                          instruction=instruction.text,
+                          params={"key": instruction.key, "kind": instruction.kind,
+                                  "params": instruction.params}))
+    steps.append(dict(id=f"{name}/export", action="export", resource="render"))
+    steps.append(dict(id=f"{name}/download", action="download", resource=output.path))
+    return steps
+
+
+def _change_reason(previous: Mapping[str, Any] | None, basis: OutputBasis, project: Project,
+                   output: Output, lock: Lock) -> Reason | None:
+    """Why an output's recorded state no longer fits, or None if it still does."""
+    if not previous or "settings" not in previous:
+        return None
+    fields = changed_fields(previous["settings"], basis.settings)
+    if fields:
+        return Reason("spec_changed", tuple(fields))
+    if previous.get("inputs_digest") != basis.inputs_digest:
+        files = changed_files(lock.inputs, output_files(project, output))
+        return Reason("input_changed", tuple(files) or ("the photos differ from last time",))
+    return None
+
+
+def _step_reason(step: dict[str, Any], fingerprint: str, record: Mapping[str, Any] | None,
+                 change: Reason | None, artifacts: Mapping[str, str | None]) -> Reason:
+    if record is None:
+        return change or Reason("new")
+    if record.get("fingerprint") != fingerprint:
+        return change or Reason("spec_changed", ("lapsefile engine settings",))
+    status = record.get("status")
+    if status == "failed":
+        return Reason("failed", (str(record.get("error", ""))[:200],) if record.get("error")
+                      else ())
+    if status != "done":
+        return Reason("incomplete")
+    artifact = record.get("artifact")
+    if artifact:
+        actual = artifacts.get(artifact["path"])
+        if actual is None:
+            return Reason("output_missing", (artifact["path"],))
+        if actual != artifact.get("sha256"):
+            return Reason("output_missing", (f"{artifact['path']} was modified",))
+    return Reason("up_to_date")
+
+
+def _forced(output: str, force: bool | Iterable[str]) -> bool:
+    return force is True or (not isinstance(force, bool) and output in set(force))
+
+
+def make_plan(project: Project, lock: Lock, artifacts: Mapping[str, str | None], *,
+              backend: str | None = None, force: bool | Iterable[str] = False,
+              only: Iterable[str] | None = None) -> Plan:
+    """Steps for every output (or those in ``only``), each with its reason.
+
+    ``artifacts`` maps each recorded output path to the sha256 of the file now on disk (None
+    when missing); gathering it is the caller's I/O, keeping this function pure.
+    """
+    backend = backend or project.spec.backend
+    wanted = set(only) if only is not None else None
+    steps: list[Step] = []
+    for output in project.spec.outputs:
+        if wanted is not None and output.name not in wanted:
+            continue
+        basis = output_basis(project, output, backend)
+        previous = lock.outputs.get(output.name)
+        change = _change_reason(previous, basis, project, output, lock)
+        builder = _local_steps if backend == "local" else _nemo_steps
+        chain = basis.fingerprint
+        upstream: str | None = None
+        for raw in builder(project, output, basis):
+            chain = digest([chain, raw["id"], raw.get("instruction"), raw.get("params", {})])
+            record = (previous or {}).get("steps", {}).get(raw["id"])
+            if _forced(output.name, force):
+                reason = Reason("forced")
+            else:
+                reason = _step_reason(raw, chain, record, change, artifacts)
+                if reason.kind == "up_to_date" and upstream:
+                    reason = Reason("upstream", (upstream,))
+            if reason.kind != "up_to_date" and upstream is None:
+                upstream = raw["id"]
+            steps.append(Step(fingerprint=chain, reason=reason, output=output.name, **raw))
+    return Plan(backend, tuple(steps))

@@ -1,0 +1,162 @@
+"""Resolve a spec against the disk: expand globs, order and hash photos, solve timing."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from datetime import datetime
+from pathlib import Path, PurePosixPath
+from typing import Iterable
+
+from ..errors import Diagnostic, SpecError
+from ..events import Emit, Event, discard
+from ..spec.model import IMAGE_TYPES, Spec
+from .model import InputFile, Project
+from .ordering import order
+from .statcache import StatCache
+from .timing import TimingProblem, problem_diagnostics, solve
+
+
+def _relpath(path: Path, root: Path) -> str:
+    return PurePosixPath(os.path.relpath(path, root)).as_posix()
+
+
+def _glob(root: Path, pattern: str) -> list[Path]:
+    return [p for p in root.glob(pattern) if p.is_file()]
+
+
+def _no_match_hint(root: Path, pattern: str) -> str:
+    folder = (root / pattern).parent
+    while "*" in folder.name or "?" in folder.name or "[" in folder.name:
+        folder = folder.parent
+    if not folder.is_dir():
+        return f"the folder {_relpath(folder, root)}/ does not exist"
+    kinds = Counter(p.suffix.lower() or "(no extension)" for p in folder.iterdir() if p.is_file())
+    if not kinds:
+        return f"{_relpath(folder, root)}/ has no files"
+    found = ", ".join(f"{n} {ext}" for ext, n in kinds.most_common(4))
+    return f"{_relpath(folder, root)}/ holds {found} files; check the pattern's extension and case"
+
+
+def _match_frames(spec: Spec) -> tuple[list[Path], list[Diagnostic]]:
+    root, frames = spec.root, spec.frames
+    diagnostics: list[Diagnostic] = []
+    matched: dict[Path, None] = {}
+    for i, pattern in enumerate(frames.include):
+        found = _glob(root, pattern)
+        if not found:
+            diagnostics.append(Diagnostic(
+                f"the glob {pattern!r} matches no files", path=f"frames.include[{i}]",
+                location=spec.where("frames", "include", i),
+                hint=_no_match_hint(root, pattern)))
+        matched.update(dict.fromkeys(found))
+    excluded = {p for pattern in frames.exclude for p in _glob(root, pattern)}
+    kept = [p for p in matched if p not in excluded]
+    if matched and not kept:
+        diagnostics.append(Diagnostic("every matched photo is excluded", path="frames.exclude",
+                                      location=spec.where("frames", "exclude")))
+    return kept, diagnostics
+
+
+def _type_diagnostics(spec: Spec, paths: Iterable[Path]) -> list[Diagnostic]:
+    bad = sorted(_relpath(p, spec.root) for p in paths if p.suffix.lower() not in IMAGE_TYPES)
+    if not bad:
+        return []
+    shown = ", ".join(bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
+    return [Diagnostic(f"{len(bad)} matched file(s) are not supported photos: {shown}",
+                       path="frames.include", location=spec.where("frames", "include"),
+                       expected="images of type " + ", ".join(t[1:] for t in IMAGE_TYPES),
+                       hint="narrow the glob (e.g. `*.jpg`) or add `exclude` patterns")]
+
+
+def _input_files(spec: Spec, paths: Iterable[Path], cache: StatCache, emit: Emit,
+                 label: str) -> list[InputFile]:
+    stats = [(_relpath(p, spec.root), p, p.stat()) for p in paths]
+
+    def progress(done: int, total: int) -> None:
+        emit(Event("progress", None, {"done": done, "total": total, "unit": "files",
+                                      "label": f"hashing {label}"}))
+
+    entries = cache.hash_files(stats, progress)
+    return [InputFile(rel, path, st.st_size, st.st_mtime_ns, entries[rel].sha256)
+            for rel, path, st in stats]
+
+
+def _needs_capture_times(spec: Spec) -> bool:
+    return (spec.frames.sort == "exif" or spec.timestamp is not None
+            or (spec.timing.speedup is not None and spec.timing.interval is None))
+
+
+def _with_capture_times(files: list[InputFile], cache: StatCache
+                        ) -> tuple[list[InputFile], list[str]]:
+    dated, missing = [], []
+    for f in files:
+        when = cache.capture_time(f.relpath, f.path)
+        if when is None:
+            missing.append(f.relpath)
+            dated.append(InputFile(f.relpath, f.path, f.size, f.mtime_ns, f.sha256,
+                                   datetime.fromtimestamp(f.mtime_ns / 1e9), "mtime"))
+        else:
+            dated.append(InputFile(f.relpath, f.path, f.size, f.mtime_ns, f.sha256, when, "exif"))
+    return dated, missing
+
+
+def _measured_interval(frames: tuple[InputFile, ...]) -> float | None:
+    times = [f.captured_at for f in frames if f.capture_source == "exif" and f.captured_at]
+    if len(times) < 2 or len(times) != len(frames):
+        return None
+    span = (times[-1] - times[0]).total_seconds()
+    return abs(span) / (len(times) - 1) or None
+
+
+def _asset_paths(spec: Spec) -> list[Path]:
+    refs = [t.style.font for t in spec.titles]
+    refs += [spec.timestamp.style.font if spec.timestamp else None,
+             spec.logo.file if spec.logo else None, spec.music.file if spec.music else None]
+    return [spec.root / r for r in dict.fromkeys(r for r in refs if r) if (spec.root / r).is_file()]
+
+
+def _title_diagnostics(spec: Spec, duration: float) -> list[Diagnostic]:
+    out = []
+    for i, title in enumerate(spec.titles):
+        for key, value in (("start", title.start), ("end", title.end)):
+            if value is not None and value > duration + 1e-6:
+                out.append(Diagnostic(
+                    f"title {title.text!r} {'starts' if key == 'start' else 'ends'} at "
+                    f"{value:g} s but the video lasts {duration:.3f} s".replace(".000 s", " s"),
+                    path=f"overlays.titles[{i}].{key}",
+                    location=spec.where("overlays", "titles", i, key),
+                    hint=f"use a time up to {duration:g} s, or omit `end` to show it until "
+                         "the end"))
+    return out
+
+
+def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = discard
+                    ) -> tuple[Project, list[Diagnostic]]:
+    """The Project for ``spec`` and its warnings; raises SpecError listing every problem."""
+    cache = cache if cache is not None else StatCache.load(spec.root)
+    paths, diagnostics = _match_frames(spec)
+    diagnostics += _type_diagnostics(spec, paths)
+    if any(d.severity == "error" for d in diagnostics):
+        raise SpecError(diagnostics)
+    files = _input_files(spec, paths, cache, emit, "photos")
+    if _needs_capture_times(spec):
+        files, missing = _with_capture_times(files, cache)
+        if missing:
+            diagnostics.append(Diagnostic(
+                f"{len(missing)} of {len(files)} photos have no EXIF capture time "
+                f"(first: {missing[0]}); using their file modification time instead",
+                path="frames", location=spec.where("frames"), severity="warning"))
+    frames = order(files, spec.frames.sort, spec.frames.every)
+    try:
+        timing = solve(spec.timing, len(frames), _measured_interval(frames))
+    except TimingProblem as problem:
+        raise SpecError(diagnostics + problem_diagnostics(
+            problem, lambda key: spec.where("timing", key) if key else spec.where("timing")))
+    diagnostics += _title_diagnostics(spec, timing.duration)
+    if any(d.severity == "error" for d in diagnostics):
+        raise SpecError(diagnostics)
+    assets = _input_files(spec, _asset_paths(spec), cache, emit, "assets")
+    cache.save()
+    project = Project(spec, frames, {a.relpath: a for a in assets}, timing)
+    return project, diagnostics

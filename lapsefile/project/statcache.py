@@ -1,0 +1,126 @@
+"""A cache of file hashes keyed by (size, mtime_ns, inode), kept out of version control.
+
+It lives in ``<project>/.lapsefile/statcache.json`` (the folder ignores itself for git), so
+re-planning an unchanged folder costs one ``stat`` per file instead of reading every photo.
+The cache is only an accelerator: a missing, stale or corrupt cache is rebuilt, never trusted
+over the file system, and losing it costs time, not correctness.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .exif import read_capture_time
+
+CACHE_DIR = ".lapsefile"
+CACHE_VERSION = 1
+_CHUNK = 1 << 20
+
+
+@dataclass
+class Entry:
+    size: int
+    mtime_ns: int
+    inode: int
+    sha256: str
+    # None: never looked; "": looked, the photo has none; otherwise an ISO timestamp
+    captured: str | None = None
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class StatCache:
+    def __init__(self, root: Path, entries: dict[str, Entry] | None = None):
+        self.root = root
+        self.entries: dict[str, Entry] = entries or {}
+        self.dirty = False
+
+    @property
+    def path(self) -> Path:
+        return self.root / CACHE_DIR / "statcache.json"
+
+    @classmethod
+    def load(cls, root: Path) -> "StatCache":
+        cache = cls(root)
+        try:
+            data = json.loads(cache.path.read_text("utf-8"))
+            if data.get("version") == CACHE_VERSION:
+                cache.entries = {k: Entry(*v) for k, v in data["files"].items()}
+        except (OSError, ValueError, TypeError, KeyError):
+            cache.entries = {}
+        return cache
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        folder = self.path.parent
+        try:
+            folder.mkdir(exist_ok=True)
+            ignore = folder / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("# lapsefile's local cache; never committed\n*\n", "utf-8")
+            data = {"version": CACHE_VERSION,
+                    "files": {k: [e.size, e.mtime_ns, e.inode, e.sha256, e.captured]
+                              for k, e in sorted(self.entries.items())}}
+            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".statcache.", suffix=".tmp")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, separators=(",", ":"))
+            os.replace(tmp, self.path)
+            self.dirty = False
+        except OSError:
+            # A read-only project folder still plans; it just hashes again next time.
+            pass
+
+    def lookup(self, relpath: str, st: os.stat_result) -> Entry | None:
+        entry = self.entries.get(relpath)
+        if entry and (entry.size, entry.mtime_ns, entry.inode) == (st.st_size, st.st_mtime_ns,
+                                                                   st.st_ino):
+            return entry
+        return None
+
+    def hash_files(self, files: Iterable[tuple[str, Path, os.stat_result]],
+                   on_progress: Callable[[int, int], None] | None = None,
+                   workers: int = 4) -> dict[str, Entry]:
+        """Entries for ``files``, hashing only those whose stat changed since last time."""
+        result: dict[str, Entry] = {}
+        misses: list[tuple[str, Path, os.stat_result]] = []
+        for relpath, path, st in files:
+            entry = self.lookup(relpath, st)
+            if entry is None:
+                misses.append((relpath, path, st))
+            else:
+                result[relpath] = entry
+        if misses:
+            # hashlib releases the GIL on large buffers, so threads overlap reads and hashing.
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                digests = pool.map(lambda item: sha256_file(item[1]), misses)
+                for n, ((relpath, _path, st), digest) in enumerate(zip(misses, digests), 1):
+                    entry = Entry(st.st_size, st.st_mtime_ns, st.st_ino, digest)
+                    self.entries[relpath] = result[relpath] = entry
+                    if on_progress:
+                        on_progress(n, len(misses))
+            self.dirty = True
+        return result
+
+    def capture_time(self, relpath: str, path: Path) -> datetime | None:
+        """EXIF capture time, cached with the entry (hash_files must have seen the file)."""
+        entry = self.entries[relpath]
+        if entry.captured is None:
+            when = read_capture_time(path)
+            entry.captured = when.isoformat() if when else ""
+            self.dirty = True
+        return datetime.fromisoformat(entry.captured) if entry.captured else None

@@ -1,0 +1,118 @@
+"""The timing solver: any two of fps, duration, hold and speedup give the rest.
+
+The quantities are tied by ``duration = photos × hold`` and ``speedup = interval / hold``
+(interval = real time between two kept shots), while fps is free except that every photo must
+last at least one video frame (``hold × fps >= 1``), or photos would silently vanish. So fps
+plus one of the others determines everything; two of duration/hold/speedup fix the same degree
+of freedom and must agree; fps alone means one frame per photo; fps defaults to 24.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..errors import Diagnostic, Location
+from ..spec.model import TimingRequest
+from .model import Timing
+
+DEFAULT_FPS = 24.0
+_TOLERANCE = 0.01  # relative: redundant values may disagree by 1% (rounded human input)
+
+
+class TimingProblem(Exception):
+    def __init__(self, message: str, keys: tuple[str, ...], hint: str | None = None):
+        self.message, self.keys, self.hint = message, keys, hint
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class _Given:
+    request: TimingRequest
+    photos: int
+    interval: float | None  # explicit, or measured from capture times
+
+    def keys(self) -> tuple[str, ...]:
+        r = self.request
+        return tuple(k for k in ("fps", "duration", "hold", "speedup")
+                     if getattr(r, k) is not None)
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.3f}".rstrip("0").rstrip(".") + " s"
+
+
+def _n(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".")
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= _TOLERANCE * max(abs(a), abs(b))
+
+
+def _hold_from_speedup(g: _Given) -> float:
+    speedup = g.request.speedup
+    assert speedup is not None
+    if g.interval is None:
+        raise TimingProblem(
+            f"speedup {_n(speedup)}x needs the real time between shots, and the photos carry no "
+            "capture time", ("speedup",),
+            "add timing.interval (e.g. `interval: 5s`), or use photos with EXIF capture times")
+    return g.interval / speedup
+
+
+def _hold(g: _Given) -> float:
+    """Seconds per photo from whichever of duration/hold/speedup is given; checks agreement."""
+    r, n = g.request, g.photos
+    candidates: list[tuple[str, float, str]] = []
+    if r.hold is not None:
+        candidates.append(("hold", r.hold, f"hold {_s(r.hold)}"))
+    if r.duration is not None:
+        candidates.append(("duration", r.duration / n,
+                           f"{n} photos in {_s(r.duration)} ({_s(r.duration / n)} each)"))
+    if r.speedup is not None:
+        hold = _hold_from_speedup(g)
+        candidates.append(("speedup", hold, f"a {_n(r.speedup)}x speed-up of shots "
+                           f"{_s(g.interval or 0)} apart ({_s(hold)} each, {_s(hold * n)} in all)"))
+    if not candidates:
+        fps = r.fps or DEFAULT_FPS
+        return 1.0 / fps
+    first = candidates[0]
+    for other in candidates[1:]:
+        if not _close(first[1], other[1]):
+            raise TimingProblem(
+                f"{first[2]} disagrees with {other[2]}: {n} photos would last "
+                f"{_s(first[1] * n)} one way and {_s(other[1] * n)} the other",
+                (first[0], other[0]), "give fps and only one of duration, hold or speedup")
+    return first[1]
+
+
+def solve(request: TimingRequest, photos: int, measured_interval: float | None) -> Timing:
+    """Solve timing for ``photos`` kept photos; raises TimingProblem explaining the numbers."""
+    if photos < 1:
+        raise TimingProblem("there are no photos to time", ())
+    interval = request.interval if request.interval is not None else measured_interval
+    given = _Given(request, photos, interval)
+    hold = _hold(given)
+    fps = request.fps or DEFAULT_FPS
+    duration = hold * photos
+    if hold * fps < 1 - 1e-9:
+        shortest = photos / fps
+        keys = given.keys() or ("fps",)
+        stride = int(-(-1 // (hold * fps)))  # ceil(1 / frames-per-photo)
+        raise TimingProblem(
+            f"{photos} photos at {_n(fps)} fps with one frame each last at least {_s(shortest)}, "
+            f"not {_s(duration)}: each photo would get {_n(hold * fps)} of a frame",
+            keys,
+            f"lengthen to {_s(shortest)} or more, raise fps to {_n(photos / duration)}, "
+            f"or keep fewer photos (frames.every: {max(stride, 2)})")
+    speedup = interval / hold if interval is not None else request.speedup
+    return Timing(fps=fps, duration=duration, hold=hold, photo_count=photos,
+                  frame_count=round(duration * fps), speedup=speedup, interval=interval)
+
+
+def problem_diagnostics(problem: TimingProblem,
+                        where: Callable[[str], Location | None]) -> list[Diagnostic]:
+    keys = problem.keys or ("",)
+    return [Diagnostic(problem.message, path=f"timing.{keys[0]}".rstrip("."),
+                       location=where(keys[0]), hint=problem.hint)]

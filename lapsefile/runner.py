@@ -1,0 +1,213 @@
+"""The library behind ``plan``, ``status`` and ``run``: load, resolve, plan, execute, record.
+
+The runner owns the lock: backends only execute steps and hand back records, and the runner
+writes the lock atomically after every step (and at every checkpoint a backend asks for), so a
+crash or Ctrl-C loses at most the step in flight.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+from .backends import get_backend
+from .backends.base import RunContext, StepRecord
+from .errors import Diagnostic, LapsefileError, LockOutdatedError, SpecError
+from .events import Emit, Event, discard
+from .lock.lockfile import Lock, load_lock, lock_path_for, remove_stale_temps
+from .lock.runlock import run_lock
+from .plan.fingerprint import output_files
+from .plan.model import Plan, Step
+from .plan.planner import output_basis, make_plan
+from .project.model import Project
+from .project.resolve import resolve_project
+from .project.statcache import StatCache
+from .spec import load_spec_with_warnings
+
+
+@dataclass
+class Prepared:
+    project: Project
+    lock: Lock
+    plan: Plan
+    warnings: list[Diagnostic]
+
+
+@dataclass
+class RunSummary:
+    plan: Plan
+    executed: list[str] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def up_to_date(self) -> bool:
+        return not self.plan.needed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"plan": self.plan.to_dict(), "executed": self.executed, "dry_run": self.dry_run,
+                "up_to_date": self.up_to_date,
+                "warnings": [w.to_dict() for w in self.warnings]}
+
+
+def _observe_artifacts(lock: Lock, root: Path, cache: StatCache) -> dict[str, str | None]:
+    """sha256 of every output file the lock says was made (None when it is gone)."""
+    found: dict[str, str | None] = {}
+    for out in lock.outputs.values():
+        for record in out.get("steps", {}).values():
+            artifact = record.get("artifact")
+            if not artifact or artifact["path"] in found:
+                continue
+            path = root / artifact["path"]
+            try:
+                st = path.stat()
+            except OSError:
+                found[artifact["path"]] = None
+                continue
+            entry = cache.hash_files([(artifact["path"], path, st)])
+            found[artifact["path"]] = entry[artifact["path"]].sha256
+    return found
+
+
+def prepare(spec_path: str | os.PathLike[str], *, backend: str | None = None,
+            force: bool | Iterable[str] = False, only: Iterable[str] | None = None,
+            env: Mapping[str, str] | None = None, emit: Emit = discard) -> Prepared:
+    """Load the spec, resolve inputs, read the lock and plan. Reads only; writes caches."""
+    spec, warnings = load_spec_with_warnings(spec_path, env)
+    cache = StatCache.load(spec.root)
+    project, more = resolve_project(spec, cache, emit)
+    lock = load_lock(lock_path_for(spec.path))
+    only = list(only) if only is not None else None
+    if only:
+        unknown = [o for o in only if o not in {out.name for out in spec.outputs}]
+        if unknown:
+            names = ", ".join(o.name for o in spec.outputs)
+            raise LapsefileError(f"no output named {', '.join(unknown)} (outputs: {names})")
+    artifacts = _observe_artifacts(lock, spec.root, cache)
+    cache.save()
+    plan = make_plan(project, lock, artifacts, backend=backend, force=force, only=only)
+    return Prepared(project, lock, plan, warnings + more)
+
+
+class _Recorder:
+    """Writes step records into the lock, keeping each output's header current."""
+
+    def __init__(self, prepared: Prepared):
+        self.project, self.lock, self.plan = prepared.project, prepared.lock, prepared.plan
+        self.steps = {s.id: s for s in self.plan.steps}
+
+    def write(self, step_id: str, record: StepRecord, status: str) -> None:
+        step = self.steps[step_id]
+        output = self.project.spec.output(step.output)
+        basis = output_basis(self.project, output, self.plan.backend)
+        entry = self.lock.outputs.setdefault(step.output, {})
+        current = {s.id: s.fingerprint for s in self.plan.for_output(step.output)}
+        # Records made for an older version of this output no longer describe anything real.
+        kept = {k: v for k, v in entry.get("steps", {}).items()
+                if current.get(k) == v.get("fingerprint")}
+        kept[step_id] = {**record, "status": status, "fingerprint": step.fingerprint}
+        entry.update(backend=self.plan.backend, fingerprint=basis.fingerprint,
+                     settings=basis.settings, inputs_digest=basis.inputs_digest,
+                     steps=dict(sorted(kept.items())))
+        self.lock.inputs.update({f.relpath: f.sha256
+                                 for f in output_files(self.project, output)})
+        self.lock.save()
+
+    def checkpoint(self, step_id: str, record: StepRecord) -> None:
+        self.write(step_id, record, record.get("status", "in_progress"))
+
+    def prune(self) -> None:
+        """After a full run: forget outputs and inputs the spec no longer has."""
+        names = {o.name for o in self.project.spec.outputs}
+        self.lock.outputs = {k: v for k, v in self.lock.outputs.items() if k in names}
+        used = {f.relpath for o in self.project.spec.outputs
+                for f in output_files(self.project, o)}
+        self.lock.inputs = {k: v for k, v in self.lock.inputs.items() if k in used}
+        self.lock.save()
+
+
+def _batches(steps: Sequence[Step]) -> Iterator[list[Step]]:
+    """Consecutive steps sharing a batch key run together; all others one at a time."""
+    for key, group in itertools.groupby(steps, key=lambda s: s.batch or id(s)):
+        yield list(group)
+
+
+def _execute(prepared: Prepared, ctx: RunContext, recorder: _Recorder, emit: Emit) -> list[str]:
+    backend = get_backend(prepared.plan.backend)
+    needed = prepared.plan.needed
+    backend.check(ctx, needed)
+    executed: list[str] = []
+    for batch in _batches(needed):
+        for step in batch:
+            emit(Event("step_start", step.id, {"action": step.action, "reason": str(step.reason),
+                                               "resource": step.resource}))
+        pending = {s.id for s in batch}
+        try:
+            for step, record in backend.execute(ctx, batch):
+                recorder.write(step.id, record, "done")
+                pending.discard(step.id)
+                executed.append(step.id)
+                emit(Event("step_done", step.id, {"action": step.action}))
+        except LapsefileError as exc:
+            for step_id in sorted(pending):
+                previous = recorder.lock.step(recorder.steps[step_id].output, step_id) or {}
+                recorder.write(step_id, {**previous, "error": str(exc).splitlines()[0][:300]},
+                               "failed")
+                emit(Event("step_failed", step_id, {"error": str(exc).splitlines()[0]}))
+            raise
+        if pending:
+            raise LapsefileError(f"the {prepared.plan.backend} backend did not finish "
+                                 f"{', '.join(sorted(pending))}")
+    return executed
+
+
+def run_project(spec_path: str | os.PathLike[str], *, backend: str | None = None,
+                force: bool | Iterable[str] = False, locked: bool = False,
+                dry_run: bool = False, only: Iterable[str] | None = None,
+                options: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None,
+                emit: Emit = discard) -> RunSummary:
+    """Bring the outputs up to date with the spec, recording every step in the lock."""
+    spec_file = Path(spec_path)
+    if not spec_file.is_file():
+        raise SpecError([Diagnostic(f"{spec_file}: no such file",
+                                    hint="pass the path of a lapse.yaml, or run `lapsefile init`")])
+    with run_lock(spec_file.resolve().parent):
+        prepared = prepare(spec_file, backend=backend, force=force, only=only, env=env,
+                           emit=emit)
+        plan = prepared.plan
+        summary = RunSummary(plan, warnings=prepared.warnings, dry_run=dry_run)
+        emit(Event("plan", None, {"steps": len(plan.steps), "needed": len(plan.needed),
+                                  "backend": plan.backend}))
+        if locked and plan.needed:
+            raise LockOutdatedError(
+                "--locked: the lock does not match the spec; these steps would run: "
+                + ", ".join(f"{s.id} ({s.reason})" for s in plan.needed[:10]),
+                str(prepared.lock.path), [s.id for s in plan.needed])
+        for step in plan.steps:
+            if not step.needed:
+                emit(Event("step_skip", step.id, {"reason": str(step.reason)}))
+        if dry_run:
+            return summary
+        remove_stale_temps(prepared.lock.path.parent)
+        recorder = _Recorder(prepared)
+        ctx = RunContext(project=prepared.project, plan=plan, options=dict(options or {}),
+                         backend_state=prepared.lock.backends.setdefault(plan.backend, {}),
+                         previous=_resumable(prepared), emit=emit, force=bool(force),
+                         _checkpoint=recorder.checkpoint)
+        summary.executed = _execute(prepared, ctx, recorder, emit)
+        if only is None and (summary.executed or not prepared.lock.exists):
+            recorder.prune()
+        return summary
+
+
+def _resumable(prepared: Prepared) -> dict[str, StepRecord]:
+    """Records left by the last run that still belong to the current plan's steps."""
+    out: dict[str, StepRecord] = {}
+    for step in prepared.plan.steps:
+        record = prepared.lock.step(step.output, step.id)
+        if record and record.get("fingerprint") == step.fingerprint:
+            out[step.id] = record
+    return out

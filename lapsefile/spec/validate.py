@@ -1,0 +1,246 @@
+"""JSON Schema validation whose errors read like advice.
+
+jsonschema reports what failed in schema terms ("is not valid under any of the given schemas");
+this module turns each error into a :class:`Diagnostic` that names the place, says what was
+expected in words taken from the schema, and suggests the nearest valid key or value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from jsonschema.exceptions import ValidationError
+
+from .. import units
+from ..errors import Diagnostic, Location
+from .loader import Document
+from .paths import DocPath, dotted, nearest
+from .schema import def_name, describe, path_text, resolve, validator, walk_properties
+from .suggest import did_you_mean, type_words, value_words
+
+_PRESET_SIZES = ("720p", "1080p", "1440p", "4k")
+_UNIT_PARSERS: dict[str, Callable[[Any], float]] = {
+    "duration": units.parse_duration, "positive_duration": units.parse_duration,
+    "fraction": units.parse_fraction, "speedup": units.parse_speedup}
+_REQUIRED_HINTS = {
+    "version": "add `version: 1` as the first line",
+    "frames": "add the photos, for example `frames: \"photos/*.jpg\"`",
+    "outputs": "add an output, for example:\noutputs:\n  - path: out/timelapse.mp4",
+}
+
+
+@dataclass(frozen=True)
+class _Context:
+    document: Document
+    data: Any
+
+    def value_at(self, path: DocPath) -> Location | None:
+        return nearest(self.document.values, path)
+
+    def key_at(self, path: DocPath) -> Location | None:
+        return self.document.keys.get(path) or self.value_at(path)
+
+
+def validate(data: Any, document: Document, skip: set[DocPath] = frozenset()
+             ) -> list[Diagnostic]:
+    """Every schema error in ``data``, as diagnostics; errors at ``skip`` paths are dropped
+    (they were already reported, e.g. an unset environment variable)."""
+    context = _Context(document, data)
+    found: dict[tuple[str, str], Diagnostic] = {}
+    for error in validator().iter_errors(data):
+        for diagnostic in _diagnose(error, context):
+            if not any(diagnostic.path == dotted(p) for p in skip):
+                found.setdefault((diagnostic.path, diagnostic.message), diagnostic)
+    return sorted(found.values(), key=Diagnostic.sort_key)
+
+
+def _diagnose(error: ValidationError, context: _Context) -> list[Diagnostic]:
+    if error.validator in ("anyOf", "oneOf"):
+        return _best_branch(error, context)
+    if error.validator == "additionalProperties":
+        return _unknown_keys(error, context)
+    if error.validator == "required":
+        return _missing_keys(error, context)
+    if error.validator is None and "dependentSchemas" in error.schema_path:
+        return _conflicting_keys(error, context)
+    path = tuple(error.absolute_path)
+    handler = _HANDLERS.get(str(error.validator), _fallback)
+    message, hint = handler(error, _name(path))
+    expected = describe(error.schema) if isinstance(error.schema, dict) else None
+    return [Diagnostic(message, path=dotted(path), location=context.value_at(path),
+                       expected=expected, hint=hint)]
+
+
+def _best_branch(error: ValidationError, context: _Context) -> list[Diagnostic]:
+    """Report the shorthand the user evidently meant, not "none of the forms matched".
+
+    A branch whose type matches the value is the intended one; among several, the one whose
+    errors reach deepest into the value got furthest.
+    """
+    branches: dict[int, list[ValidationError]] = {}
+    for sub in error.context or []:
+        branches.setdefault(int(sub.relative_schema_path[0]), []).append(sub)
+    viable = [errors for errors in branches.values()
+              if not any(e.validator == "type" and not e.relative_path for e in errors)]
+    if viable:
+        best = max(viable, key=lambda errors: (max(len(e.absolute_path) for e in errors),
+                                               -len(errors)))
+        return [d for sub in best for d in _diagnose(sub, context)]
+    path = tuple(error.absolute_path)
+    message = f"{_name(path)} must be {describe(error.schema)}, not {value_words(error.instance)}"
+    return [Diagnostic(message, path=dotted(path), location=context.value_at(path),
+                       expected=describe(error.schema), hint=_empty_hint(error.instance))]
+
+
+def _unknown_keys(error: ValidationError, context: _Context) -> list[Diagnostic]:
+    path = tuple(error.absolute_path)
+    allowed = list(error.schema.get("properties", {}))
+    where = f" in {dotted(path)}" if path else ""
+    diagnostics = []
+    for key in error.instance:
+        if key in allowed:
+            continue
+        hint = did_you_mean(key, allowed) or _belongs_elsewhere(key, path)
+        diagnostics.append(Diagnostic(
+            f"unknown key '{key}'{where}", path=dotted(path + (key,)),
+            location=context.key_at(path + (key,)),
+            expected="one of: " + ", ".join(allowed), hint=hint))
+    return diagnostics
+
+
+def _belongs_elsewhere(key: str, path: DocPath) -> str | None:
+    here = path_text(tuple("[]" if isinstance(p, int) else p for p in path))
+    homes = [path_text(parent) for parent, _ in _property_parents(key) if path_text(parent) != here]
+    if not homes:
+        return None
+    return f"'{key}' belongs under {' or '.join(homes[:3])}"
+
+
+def _property_parents(key: str) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
+    return [(prop_path[:-1], sub) for prop_path, sub in walk_properties()
+            if prop_path[-1] == key and len(prop_path) > 1]
+
+
+def _missing_keys(error: ValidationError, context: _Context) -> list[Diagnostic]:
+    path = tuple(error.absolute_path)
+    properties = error.schema.get("properties", {})
+    where = f" in {dotted(path)}" if path else ""
+    return [Diagnostic(f"missing required key '{key}'{where}", path=dotted(path + (key,)),
+                       location=context.value_at(path), expected=describe(properties.get(key, {})),
+                       hint=_REQUIRED_HINTS.get(key) if not path else None)
+            for key in error.validator_value if key not in error.instance]
+
+
+def _conflicting_keys(error: ValidationError, context: _Context) -> list[Diagnostic]:
+    path = tuple(error.absolute_path)
+    trigger = error.schema_path[list(error.schema_path).index("dependentSchemas") + 1]
+    owner = _get(context.data, path)
+    dependent = _follow(validator().schema, list(error.schema_path)[:-1])
+    clashes = [key for key, sub in dependent.get("properties", {}).items()
+               if sub is False and isinstance(owner, dict) and key in owner]
+    return [Diagnostic(f"'{key}' cannot be used together with '{trigger}'",
+                       path=dotted(path + (key,)), location=context.key_at(path + (key,)),
+                       hint=f"'{trigger}' sets both ends: use '{trigger}' alone, or only "
+                            f"fade_in and fade_out") for key in clashes]
+
+
+def _follow(node: Any, keys: list[Any]) -> dict[str, Any]:
+    for key in keys:
+        node = resolve(node)[key] if isinstance(node, dict) else node[key]
+    return node if isinstance(node, dict) else {}
+
+
+def _get(data: Any, path: DocPath) -> Any:
+    for key in path:
+        data = data[key]
+    return data
+
+
+def _name(path: DocPath) -> str:
+    return dotted(path) or "the document"
+
+
+def _empty_hint(instance: Any) -> str | None:
+    return "give it a value, or remove the key" if instance is None else None
+
+
+def _type(error: ValidationError, name: str) -> tuple[str, str | None]:
+    expected = type_words(error.validator_value)
+    hint = _empty_hint(error.instance)
+    if name.endswith("size") and isinstance(error.instance, int):
+        hint = did_you_mean(f"{error.instance}p", _PRESET_SIZES)
+    elif isinstance(error.instance, str) and "number" in expected:
+        hint = "write the number without quotes"
+    if error.instance is None:
+        return f"{name} is empty", hint
+    return f"{name} must be {expected}, not {value_words(error.instance)}", hint
+
+
+def _enum(error: ValidationError, name: str) -> tuple[str, str | None]:
+    options = error.validator_value
+    return (f"{error.instance!r} is not an allowed value for {name}",
+            did_you_mean(error.instance, options))
+
+
+def _pattern(error: ValidationError, name: str) -> tuple[str, str | None]:
+    kind = def_name(error.schema)
+    value = error.instance
+    if kind in _UNIT_PARSERS:
+        return _unit_problem(kind, value, name), None
+    if name.endswith(".size"):
+        fixed = re.sub(r"\s*[*×X,]\s*", "x", value)
+        guess = fixed if re.match(error.validator_value, fixed) else None
+        hint = f"did you mean '{guess}'?" if guess else did_you_mean(value, _PRESET_SIZES, 0.5)
+        return f"{value!r} is not a size", hint
+    if name.endswith(".path"):
+        stem = re.sub(r"\.[A-Za-z0-9]{1,4}$", "", value)
+        return (f"{value!r} does not end in .mp4",
+                f"lapsefile writes MP4 files: name it '{stem}.mp4'")
+    if kind == "colour":
+        return f"{value!r} is not a colour", "write a colour name such as white, or #RRGGBB"
+    if kind == "output_name":
+        return (f"{value!r} is not a valid output name",
+                "use letters, digits, '.', '_' and '-', starting with a letter or digit")
+    return f"{value!r} is not valid for {name}", None
+
+
+def _unit_problem(kind: str, value: Any, name: str) -> str:
+    try:
+        _UNIT_PARSERS[kind](value)
+    except ValueError as exc:
+        return str(exc)
+    return f"{value!r} is not valid for {name}"
+
+
+def _bound(error: ValidationError, name: str) -> tuple[str, str | None]:
+    kind = def_name(error.schema)
+    if kind in _UNIT_PARSERS:
+        return _unit_problem(kind, error.instance, name), None
+    words = {"minimum": "at least", "exclusiveMinimum": "more than",
+             "maximum": "at most", "exclusiveMaximum": "less than"}[str(error.validator)]
+    return f"{name} must be {words} {error.validator_value}, not {error.instance}", None
+
+
+def _min_items(error: ValidationError, name: str) -> tuple[str, str | None]:
+    if name == "outputs":
+        return "at least one output is required", _REQUIRED_HINTS["outputs"]
+    return f"{name} needs at least {error.validator_value} item(s)", None
+
+
+def _const(error: ValidationError, name: str) -> tuple[str, str | None]:
+    return f"{name} must be {error.validator_value!r}, not {error.instance!r}", None
+
+
+def _fallback(error: ValidationError, name: str) -> tuple[str, str | None]:
+    return f"{name}: {error.message}", None
+
+
+_HANDLERS: dict[str, Callable[[ValidationError, str], tuple[str, str | None]]] = {
+    "type": _type, "enum": _enum, "pattern": _pattern, "const": _const,
+    "minimum": _bound, "exclusiveMinimum": _bound, "maximum": _bound, "exclusiveMaximum": _bound,
+    "minItems": _min_items,
+    "minLength": lambda error, name: (f"{name} must not be empty", None),
+    "uniqueItems": lambda error, name: (f"{name} lists the same value twice", None),
+}
