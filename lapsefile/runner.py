@@ -136,8 +136,10 @@ def _batches(steps: Sequence[Step]) -> Iterator[list[Step]]:
 
 
 def _execute(prepared: Prepared, ctx: RunContext, recorder: _Recorder, emit: Emit) -> list[str]:
-    backend = get_backend(prepared.plan.backend)
     needed = prepared.plan.needed
+    if not needed:
+        return []  # up to date: not even the backend's capability probe runs
+    backend = get_backend(prepared.plan.backend)
     backend.check(ctx, needed)
     executed: list[str] = []
     for batch in _batches(needed):

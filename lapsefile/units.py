@@ -48,8 +48,8 @@ def parse_duration(value: object) -> float:
         if match and match.group(0):
             if not any(match.groups()):
                 return float(value)
-            return sum(float(amount) * DURATION_UNITS[unit]
-                       for amount, unit in zip(match.groups(), ("h", "m", "s", "ms")) if amount)
+            amounts = zip(match.groups(), DURATION_UNITS.values(), strict=True)
+            return sum(float(amount) * seconds for amount, seconds in amounts if amount)
         raise _duration_problem(value)
     if number is None:
         raise _not_a(value, "a duration", DURATION_FORMS)
@@ -63,8 +63,8 @@ def _duration_problem(text: str) -> ValueError:
     if text.lstrip().startswith("-"):
         return ValueError(f"{text!r} is negative; a duration is 0 or more seconds")
     if any(ch.isspace() for ch in text):
-        return ValueError(f"{text!r} is not a duration: write it without spaces, "
-                          f"as {''.join(text.split())}")
+        return ValueError(f"{text!r} is not a duration; write it without spaces: "
+                          f"{''.join(text.split())}")
     if ":" in text:
         return ValueError(f"{text!r} is not a duration: clock notation is not read; "
                           f"write it with units, such as 1m30s or 1h2m")
@@ -104,8 +104,8 @@ def parse_fraction(value: object, maximum: float = 1.0) -> float:
         if isinstance(value, str) and value.strip().startswith("-"):
             raise ValueError(f"{value!r} is negative; a percentage is 0% or more")
         if isinstance(value, str) and re.match(PERCENT_PATTERN, "".join(value.split())):
-            raise ValueError(f"{value!r} is not a percentage: write it without spaces, "
-                             f"as {''.join(value.split())}")
+            raise ValueError(f"{value!r} is not a percentage; write it without spaces: "
+                             f"{''.join(value.split())}")
         raise _not_a(value, "a percentage", '"35%" or a number from 0 to 1 such as 0.35')
     fraction = float(value[:-1]) / 100.0
     if fraction > maximum:

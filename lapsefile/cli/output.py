@@ -54,7 +54,7 @@ class EventPrinter:
         self.verbose = verbose
         self.tty = self.stream.isatty()
         self._started: dict[str, float] = {}
-        self._last_line = 0.0
+        self._last_line = time.monotonic()
         self._bar_open = False
 
     def __call__(self, event: Event) -> None:

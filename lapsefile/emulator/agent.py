@@ -57,8 +57,9 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
                   rf"s, (?P<fit>looped|cut) to match the (?P<duration>{NUM})-second video\."),
     ],
     "zh": [
-        ("timeline", rf"将上传的 (?P<photos>\d+) 张照片按上传顺序合成为一段 (?P<duration>{NUM}) 秒的"
-                     rf"延时视频，帧率 (?P<fps>{NUM}) fps，{CANVAS_ZH}。每张照片显示 (?P<hold>{NUM}) 秒。"),
+        ("timeline", rf"将上传的 (?P<photos>\d+) 张照片按上传顺序合成为一段 "
+                     rf"(?P<duration>{NUM}) 秒的延时视频，帧率 (?P<fps>{NUM}) fps，"
+                     rf"{CANVAS_ZH}。每张照片显示 (?P<hold>{NUM}) 秒。"),
         ("clip", rf"将上传的视频 (?P<filename>.+?) 作为完整的视频轨道：(?P<duration>{NUM}) 秒，"
                  rf"帧率 (?P<fps>{NUM}) fps，{CANVAS_ZH}。不要改变速度。"),
         ("look", r"平滑延时视频：(?P<parts>.+)。"),
@@ -70,7 +71,8 @@ PATTERNS: dict[str, list[tuple[str, str]]] = {
                       rf"位置：画面(?P<position>{POS_ZH})，文字高度为画面高度的 (?P<size>{NUM})%，"
                       r"颜色 (?P<color>[^，\s]+)，贯穿整个视频。"),
         ("logo", rf"在画面(?P<position>{POS_ZH})叠加上传的图片 (?P<filename>.+?)，"
-                 rf"宽度为画面宽度的 (?P<scale>{NUM})%，不透明度 (?P<opacity>{NUM})%，贯穿整个视频。"),
+                 rf"宽度为画面宽度的 (?P<scale>{NUM})%，不透明度 (?P<opacity>{NUM})%，"
+                 r"贯穿整个视频。"),
         ("music", rf"添加上传的音频 (?P<filename>.+?) 作为背景音乐，音量 (?P<volume>{NUM})%，"
                   rf"从音轨第 (?P<start>{NUM}) 秒开始，淡入 (?P<fade_in>{NUM}) 秒，"
                   rf"在结尾淡出 (?P<fade_out>{NUM}) 秒，(?P<fit>循环|截断)以匹配 "
@@ -85,7 +87,8 @@ LOOK_PARTS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
                                     r"frames \(mode (?P<mode>\w+)\)")),
            ("blend", re.compile(r"blend every (?P<blend>\d+) consecutive frames")),
            ("interpolate", re.compile(r"interpolate motion between photos"))],
-    "zh": [("deflicker", re.compile(r"去闪烁，亮度平均窗口 (?P<size>\d+) 帧（模式 (?P<mode>\w+)）")),
+    "zh": [("deflicker", re.compile(r"去闪烁，亮度平均窗口 (?P<size>\d+) 帧"
+                                    r"（模式 (?P<mode>\w+)）")),
            ("blend", re.compile(r"每 (?P<blend>\d+) 帧混合")),
            ("interpolate", re.compile(r"在照片之间进行运动插帧"))],
 }

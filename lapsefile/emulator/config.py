@@ -1,4 +1,4 @@
-"""Settings of one emulator instance: where it listens, how the fake service behaves, which faults."""
+"""Settings of one emulator instance: where it listens, how the service behaves, which faults."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ class EmulatorConfig:
     spurious_issue_rate: float = 0.1  # share of answered edits followed by a "temporary issue"
     seed: int = 0
     token_ttl: float = WEEK
-    token_window: float = WEEK  # one live token per client id, tokens_per_ip per address, per window
+    token_window: float = WEEK  # per window: one live token per client id, tokens_per_ip per IP
     tokens_per_ip: int = 10
     max_upload_bytes: int = 500 * 1024 * 1024
     initial_credits: int = 100

@@ -142,17 +142,19 @@ class FaultTracker:
         self._fired: dict[int, int] = {}
         self._lock = threading.Lock()
 
-    def fire(self, endpoint: str, call_no: int, instruction_no: int | None = None,
+    def fire(self, endpoint: str, call_no: int, any_no: int, instruction_no: int | None = None,
              actions: tuple[str | None, ...] = (None, "status", "code"),
              by_instruction: bool = False) -> list[FaultRule]:
-        """Rules that fire now for this call. ``by_instruction`` picks the rules bound to an
-        instruction number (run_sse, checked once the agent has the instruction) or the others."""
+        """Rules that fire now for this call: the ``call_no``-th to ``endpoint`` and the
+        ``any_no``-th of all. ``by_instruction`` picks the rules bound to an instruction number
+        (run_sse, checked once the agent has the instruction) or the others."""
         fired = []
         with self._lock:
             for index, rule in enumerate(self.plan.rules):
+                number = any_no if rule.endpoint == "any" else call_no
                 if (not rule.applies_to(endpoint) or rule.action not in actions
                         or (rule.instruction is not None) != by_instruction
-                        or not rule.selects(call_no, instruction_no)):
+                        or not rule.selects(number, instruction_no)):
                     continue
                 count = self._fired.get(index, 0)
                 if rule.times is not None and count >= rule.times:

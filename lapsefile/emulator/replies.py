@@ -19,7 +19,8 @@ DONE = {
         "music": "I added {filename} as background music at {volume}% volume.",
     },
     "zh": {
-        "timeline": "已将 {photos} 张照片合成为 {duration} 秒的延时视频（{fps} fps，{width}x{height}）。",
+        "timeline": "已将 {photos} 张照片合成为 {duration} 秒的延时视频"
+                    "（{fps} fps，{width}x{height}）。",
         "clip": "已将 {filename} 放到视频轨道上：{duration} 秒，{fps} fps（{width}x{height}）。",
         "look": "已对延时视频进行平滑处理。",
         "title": "已添加标题“{text}”（{start} 秒至 {end} 秒）。",
@@ -28,12 +29,14 @@ DONE = {
         "music": "已添加背景音乐 {filename}，音量 {volume}%。",
     },
 }
-CLOSING = {"en": "Done! {what} You can preview it in the editor. Click Export to render your video.",
+CLOSING = {"en": "Done! {what} You can preview it in the editor. Click Export to render your "
+                 "video.",
            "zh": "完成！{what}您可以在编辑器中预览，点击“导出”即可渲染视频。"}
 NOT_UNDERSTOOD = {
     "en": "I'm not sure what you'd like me to change. You can ask me to add titles, music, "
           "a logo or a timestamp, or open the Media panel to add clips.",
-    "zh": "抱歉，我没有理解您的需求。您可以让我添加标题、音乐、标志或时间戳，或在素材面板中添加片段。",
+    "zh": "抱歉，我没有理解您的需求。您可以让我添加标题、音乐、标志或时间戳，"
+          "或在素材面板中添加片段。",
 }
 TEMPORARY_ISSUE = {"en": "Sorry, we ran into a temporary issue. Please try again in a moment.",
                    "zh": "抱歉，服务出现临时问题，请稍后重试。"}

@@ -69,6 +69,7 @@ class RenderRecord:
     output: Path | None = None
     error: str | None = None
     cancelled: bool = False
+    fail_injected: bool = False  # a fault plan's fail_first: ends "failed" without rendering
 
     def describe(self) -> dict[str, Any]:
         return {"id": self.id, "session_id": self.session_id, "status": self.status,
@@ -134,8 +135,9 @@ class ServiceState:
     def issue_token(self, client_id: str, ip: str) -> tuple[Token, User]:
         now, cfg = self.now(), self.config
         with self.lock:
-            live = [t for t in self.tokens.values() if t.client_id == client_id
-                    and not t.revoked and t.expires_at > now and now - t.issued_at < cfg.token_window]
+            live = [t for t in self.tokens.values()
+                    if t.client_id == client_id and not t.revoked and t.expires_at > now
+                    and now - t.issued_at < cfg.token_window]
             recent = [when for addr, when in self.token_issues
                       if addr == ip and now - when < cfg.token_window]
             if live or len(recent) >= cfg.tokens_per_ip:

@@ -136,6 +136,15 @@ def _capture_time(image: Image.Image) -> datetime | None:
 
 
 def _media_facts(path: Path, kind: str) -> dict[str, Any]:
-    from .media import probe_media
+    """Duration (and picture size and rate for video) as ffmpeg reads them; none if it cannot."""
+    from ..engine.probe import probe
+    from ..errors import LapsefileError
 
-    return probe_media(path, kind)
+    try:
+        info = probe(path)
+    except LapsefileError:
+        return {}
+    if kind == "audio":
+        return {"duration": info.audio_duration or info.duration or None}
+    return {"duration": info.duration or None, "width": info.width or None,
+            "height": info.height or None, "fps": info.fps or None}

@@ -1,0 +1,111 @@
+"""lapse.yaml: load, expand ``${VAR}``, validate, normalize and check, reporting every problem.
+
+    spec = load_spec("lapse.yaml")                        # raises SpecError with all errors
+    spec, warnings = load_spec_with_warnings("lapse.yaml")  # warnings that did not stop it
+
+Locations name the file as given when it is relative, relative to the working directory when
+it lies below it, and absolute otherwise, so messages are stable and clickable.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from ..errors import Diagnostic, Location, SpecError
+from .envvars import expand_document
+from .loader import Document, parse_yaml
+from .model import Spec
+from .normalize import Normalizer, Parts
+from .schema_file import SUPPORTED_VERSION, schema, schema_text
+from .semantic import SemanticChecker
+from .validate import check_schema
+
+__all__ = ["load_spec", "load_spec_with_warnings", "schema", "schema_text", "SUPPORTED_VERSION",
+           "Spec", "SpecError", "Diagnostic"]
+
+
+def load_spec(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Spec:
+    """The normalized spec at ``path``; raises :class:`SpecError` listing every error."""
+    return load_spec_with_warnings(path, env)[0]
+
+
+def load_spec_with_warnings(path: str | os.PathLike[str], env: Mapping[str, str] | None = None
+                            ) -> tuple[Spec, list[Diagnostic]]:
+    """The spec and the warnings that did not stop loading (sorted by position)."""
+    given = Path(path)
+    absolute = Path(os.path.abspath(given))
+    label = display_path(given)
+    document, diagnostics = parse_yaml(_read(absolute, label), label)
+    if document is None:
+        raise SpecError(diagnostics)
+    if not isinstance(document.data, dict):
+        raise SpecError(diagnostics + [Diagnostic(
+            "the top level must be a mapping of keys such as version, frames and outputs",
+            location=document.values.get(()), hint="start with `version: 1`")])
+    data, expansion, failed = expand_document(document, os.environ if env is None else env)
+    _refuse_newer_version(data, document)
+    schema_problems, broken = check_schema(data, document, failed)
+    normalizer = Normalizer(data, document, broken | failed)
+    parts = normalizer.run()
+    checker = SemanticChecker(parts, data, document, absolute.parent, display_path)
+    diagnostics += expansion + schema_problems + normalizer.diagnostics + checker.run()
+    if not parts.complete or any(d.severity == "error" for d in diagnostics):
+        raise SpecError(diagnostics)
+    spec = _build(absolute, parts, document, data)
+    return spec, sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def display_path(path: Path) -> str:
+    """How a file is named in messages: as given if relative, else relative to cwd if below it."""
+    if not path.is_absolute():
+        return os.path.normpath(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _read(path: Path, label: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError([Diagnostic(f"{label} does not exist",
+                                    hint="create one with `lapsefile init`, or pass the path "
+                                         "of your lapse.yaml")]) from None
+    except IsADirectoryError:
+        raise SpecError([Diagnostic(f"{label} is a folder; give the lapse.yaml inside it",
+                                    hint=f"for example {os.path.join(label, 'lapse.yaml')}")]) \
+            from None
+    except OSError as exc:
+        raise SpecError([Diagnostic(f"cannot read {label}: {exc.strerror}")]) from None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SpecError([Diagnostic("the file is not UTF-8 text", hint="save it as UTF-8",
+                                    location=Location(label, line, col))]) from None
+
+
+def _refuse_newer_version(data: dict[str, Any], document: Document) -> None:
+    """A newer format is reported alone: its other "errors" are most likely new features."""
+    version = data.get("version")
+    if isinstance(version, int) and not isinstance(version, bool) and version > SUPPORTED_VERSION:
+        raise SpecError([Diagnostic(
+            f"this file is written for lapsefile format {version}; this lapsefile reads "
+            f"format {SUPPORTED_VERSION}", path="version",
+            location=document.values.get(("version",)),
+            hint="upgrade lapsefile (for example `pip install --upgrade lapsefile`)")])
+
+
+def _build(absolute: Path, parts: Parts, document: Document, data: dict[str, Any]) -> Spec:
+    assert parts.frames and parts.timing and parts.look and parts.cloud  # parts.complete
+    return Spec(
+        path=absolute, version=int(data["version"]), frames=parts.frames, timing=parts.timing,
+        look=parts.look, titles=tuple(title for _, title in sorted(parts.titles.items())),
+        timestamp=parts.timestamp, logo=parts.logo, music=parts.music,
+        outputs=tuple(output for _, output in sorted(parts.outputs.items())),
+        backend=parts.backend,  # type: ignore[arg-type]
+        cloud=parts.cloud, locations=dict(document.values), raw=data)

@@ -20,6 +20,7 @@ _PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2
                "tag:yaml.org,2002:bool", "tag:yaml.org,2002:null"}
 _TEXT_TAGS = {"tag:yaml.org,2002:timestamp"}  # read as the text written: no field is a date
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
 
 @dataclass
@@ -66,6 +67,8 @@ class _Builder:
 
     def build(self, node: Node, path: DocPath) -> Any:
         self.values[path] = self.where(node)
+        if not isinstance(node, ScalarNode) and node.tag not in _COLLECTION_TAGS:
+            self._refuse_tag(node, path)
         if isinstance(node, MappingNode):
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
@@ -80,14 +83,18 @@ class _Builder:
         elif node.tag in _PLAIN_TAGS:
             value = self._constructor.construct_object(node, deep=True)
         else:
-            self.diagnostics.append(Diagnostic(
-                f"the YAML tag {node.tag.replace('tag:yaml.org,2002:', '!!')} is not allowed here", path=dotted(path),
-                location=self.where(node), hint="lapse.yaml holds plain values only: "
-                "remove the tag (quote the value if it must stay text)"))
+            self._refuse_tag(node, path)
             value = node.value
         if isinstance(value, str) and node.style is None:
             self.plain.add(path)
         return value
+
+    def _refuse_tag(self, node: Node, path: DocPath) -> None:
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        self.diagnostics.append(Diagnostic(
+            f"the YAML tag {tag} is not allowed here", path=dotted(path), location=self.where(node),
+            hint="lapse.yaml holds plain values only: remove the tag (quote the value if it "
+                 "must stay text)"))
 
     def _mapping(self, node: MappingNode, path: DocPath) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -151,7 +158,7 @@ def _explain(problem: str, context: str, exc: yaml.MarkedYAMLError) -> tuple[str
     if "'\\t'" in problem:
         return ("a tab character", "YAML indents with spaces only: replace the tab by spaces")
     if "quoted scalar" in context:
-        return (f"a quoted string starting at {opened_at} is never closed",
+        return ("this quoted string is never closed",
                 "add the closing quote (a quote inside a value is written twice in '...', "
                 "or as \\\" in \"...\")")
     if "flow sequence" in context:

@@ -127,6 +127,7 @@ class Output:
     fit: Fit = "cover"
     quality: Quality = "standard"
     codec: Codec = "h264"
+    allow_outside: bool = False  # the user allowed `path` to point outside the spec's folder
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from typing import Any, Iterable
 
-TYPE_WORDS = {"string": "text", "integer": "a whole number", "number": "a number",
+TYPE_WORDS = {"string": "text (a string)", "integer": "a whole number", "number": "a number",
               "boolean": "true/false", "object": "a mapping (key: value lines)",
               "array": "a list", "null": "empty"}
 

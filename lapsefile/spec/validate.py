@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, Collection
 
 from jsonschema.exceptions import ValidationError
 
@@ -17,7 +17,7 @@ from .. import units
 from ..errors import Diagnostic, Location
 from .loader import Document
 from .paths import DocPath, dotted, nearest
-from .schema import def_name, describe, path_text, resolve, validator, walk_properties
+from .schema_file import def_name, describe, path_text, resolve, validator, walk_properties
 from .suggest import did_you_mean, type_words, value_words
 
 _PRESET_SIZES = ("720p", "1080p", "1440p", "4k")
@@ -43,20 +43,39 @@ class _Context:
         return self.document.keys.get(path) or self.value_at(path)
 
 
-def validate(data: Any, document: Document, skip: set[DocPath] = frozenset()
-             ) -> list[Diagnostic]:
-    """Every schema error in ``data``, as diagnostics; errors at ``skip`` paths are dropped
-    (they were already reported, e.g. an unset environment variable)."""
+def check_schema(data: Any, document: Document, skip: Collection[DocPath] = ()
+                 ) -> tuple[list[Diagnostic], set[DocPath]]:
+    """Every schema error in ``data`` as a diagnostic, and the document paths they are at.
+
+    Errors at ``skip`` paths are dropped: those values were already reported (an unset
+    environment variable) and checking what is left of them would only repeat the news.
+    """
     context = _Context(document, data)
     found: dict[tuple[str, str], Diagnostic] = {}
-    for error in validator().iter_errors(data):
-        for diagnostic in _diagnose(error, context):
-            if not any(diagnostic.path == dotted(p) for p in skip):
+    broken: set[DocPath] = set()
+    skipped = {dotted(p) for p in skip}
+    # A wrong type says it all: other complaints about the same value would be noise.
+    errors = sorted(validator().iter_errors(data), key=lambda e: e.validator != "type")
+    mistyped: set[str] = set()
+    for error in errors:
+        for path, diagnostic in _diagnose(error, context):
+            if error.validator == "type":
+                mistyped.add(diagnostic.path)
+            elif diagnostic.path in mistyped:
+                continue
+            if diagnostic.path not in skipped:
+                if path is not None:
+                    broken.add(path)
                 found.setdefault((diagnostic.path, diagnostic.message), diagnostic)
-    return sorted(found.values(), key=Diagnostic.sort_key)
+    return sorted(found.values(), key=Diagnostic.sort_key), broken
 
 
-def _diagnose(error: ValidationError, context: _Context) -> list[Diagnostic]:
+# The path a problem makes unusable, or None when the value around it can still be used
+# (an unknown key is only ignored).
+Finding = tuple[DocPath | None, Diagnostic]
+
+
+def _diagnose(error: ValidationError, context: _Context) -> list[Finding]:
     if error.validator in ("anyOf", "oneOf"):
         return _best_branch(error, context)
     if error.validator == "additionalProperties":
@@ -69,11 +88,11 @@ def _diagnose(error: ValidationError, context: _Context) -> list[Diagnostic]:
     handler = _HANDLERS.get(str(error.validator), _fallback)
     message, hint = handler(error, _name(path))
     expected = describe(error.schema) if isinstance(error.schema, dict) else None
-    return [Diagnostic(message, path=dotted(path), location=context.value_at(path),
-                       expected=expected, hint=hint)]
+    return [(path, Diagnostic(message, path=dotted(path), location=context.value_at(path),
+                              expected=expected, hint=hint))]
 
 
-def _best_branch(error: ValidationError, context: _Context) -> list[Diagnostic]:
+def _best_branch(error: ValidationError, context: _Context) -> list[Finding]:
     """Report the shorthand the user evidently meant, not "none of the forms matched".
 
     A branch whose type matches the value is the intended one; among several, the one whose
@@ -89,61 +108,64 @@ def _best_branch(error: ValidationError, context: _Context) -> list[Diagnostic]:
                                                -len(errors)))
         return [d for sub in best for d in _diagnose(sub, context)]
     path = tuple(error.absolute_path)
-    message = f"{_name(path)} must be {describe(error.schema)}, not {value_words(error.instance)}"
-    return [Diagnostic(message, path=dotted(path), location=context.value_at(path),
-                       expected=describe(error.schema), hint=_empty_hint(error.instance))]
+    message = f"{_name(path)} cannot be {value_words(error.instance)}"
+    return [(path, Diagnostic(message, path=dotted(path), location=context.value_at(path),
+                              expected=describe(error.schema), hint=_empty_hint(error.instance)))]
 
 
-def _unknown_keys(error: ValidationError, context: _Context) -> list[Diagnostic]:
+def _unknown_keys(error: ValidationError, context: _Context) -> list[Finding]:
     path = tuple(error.absolute_path)
     allowed = list(error.schema.get("properties", {}))
     where = f" in {dotted(path)}" if path else ""
-    diagnostics = []
+    diagnostics: list[Finding] = []
     for key in error.instance:
         if key in allowed:
             continue
         hint = did_you_mean(key, allowed) or _belongs_elsewhere(key, path)
-        diagnostics.append(Diagnostic(
+        diagnostics.append((None, Diagnostic(
             f"unknown key '{key}'{where}", path=dotted(path + (key,)),
             location=context.key_at(path + (key,)),
-            expected="one of: " + ", ".join(allowed), hint=hint))
+            expected="one of: " + ", ".join(allowed), hint=hint)))
     return diagnostics
 
 
 def _belongs_elsewhere(key: str, path: DocPath) -> str | None:
     here = path_text(tuple("[]" if isinstance(p, int) else p for p in path))
-    homes = [path_text(parent) for parent, _ in _property_parents(key) if path_text(parent) != here]
+    homes = list(dict.fromkeys(path_text(parent) for parent in _property_parents(key)
+                               if path_text(parent) != here))
     if not homes:
         return None
     return f"'{key}' belongs under {' or '.join(homes[:3])}"
 
 
-def _property_parents(key: str) -> list[tuple[tuple[str, ...], dict[str, Any]]]:
-    return [(prop_path[:-1], sub) for prop_path, sub in walk_properties()
-            if prop_path[-1] == key and len(prop_path) > 1]
+def _property_parents(key: str) -> list[tuple[str, ...]]:
+    return [prop.path[:-1] for prop in walk_properties()
+            if prop.path[-1] == key and len(prop.path) > 1]
 
 
-def _missing_keys(error: ValidationError, context: _Context) -> list[Diagnostic]:
+def _missing_keys(error: ValidationError, context: _Context) -> list[Finding]:
     path = tuple(error.absolute_path)
     properties = error.schema.get("properties", {})
     where = f" in {dotted(path)}" if path else ""
-    return [Diagnostic(f"missing required key '{key}'{where}", path=dotted(path + (key,)),
-                       location=context.value_at(path), expected=describe(properties.get(key, {})),
-                       hint=_REQUIRED_HINTS.get(key) if not path else None)
-            for key in error.validator_value if key not in error.instance]
+    return [(path + (key,), Diagnostic(
+        f"missing required key '{key}'{where}", path=dotted(path + (key,)),
+        location=context.value_at(path), expected=describe(properties.get(key, {})),
+        hint=_REQUIRED_HINTS.get(key) if not path else None))
+        for key in error.validator_value if key not in error.instance]
 
 
-def _conflicting_keys(error: ValidationError, context: _Context) -> list[Diagnostic]:
+def _conflicting_keys(error: ValidationError, context: _Context) -> list[Finding]:
     path = tuple(error.absolute_path)
     trigger = error.schema_path[list(error.schema_path).index("dependentSchemas") + 1]
     owner = _get(context.data, path)
     dependent = _follow(validator().schema, list(error.schema_path)[:-1])
     clashes = [key for key, sub in dependent.get("properties", {}).items()
                if sub is False and isinstance(owner, dict) and key in owner]
-    return [Diagnostic(f"'{key}' cannot be used together with '{trigger}'",
-                       path=dotted(path + (key,)), location=context.key_at(path + (key,)),
-                       hint=f"'{trigger}' sets both ends: use '{trigger}' alone, or only "
-                            f"fade_in and fade_out") for key in clashes]
+    return [(path + (key,), Diagnostic(
+        f"'{key}' cannot be used together with '{trigger}'", path=dotted(path + (key,)),
+        location=context.key_at(path + (key,)),
+        hint=f"'{trigger}' sets both ends: use '{trigger}' alone, or only fade_in and fade_out"))
+        for key in clashes]
 
 
 def _follow(node: Any, keys: list[Any]) -> dict[str, Any]:
@@ -171,11 +193,20 @@ def _type(error: ValidationError, name: str) -> tuple[str, str | None]:
     hint = _empty_hint(error.instance)
     if name.endswith("size") and isinstance(error.instance, int):
         hint = did_you_mean(f"{error.instance}p", _PRESET_SIZES)
-    elif isinstance(error.instance, str) and "number" in expected:
+    elif isinstance(error.instance, str) and "number" in expected \
+            and _looks_numeric(error.instance):
         hint = "write the number without quotes"
     if error.instance is None:
         return f"{name} is empty", hint
     return f"{name} must be {expected}, not {value_words(error.instance)}", hint
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _enum(error: ValidationError, name: str) -> tuple[str, str | None]:
@@ -188,7 +219,7 @@ def _pattern(error: ValidationError, name: str) -> tuple[str, str | None]:
     kind = def_name(error.schema)
     value = error.instance
     if kind in _UNIT_PARSERS:
-        return _unit_problem(kind, value, name), None
+        return _unit_problem(kind, value, name)
     if name.endswith(".size"):
         fixed = re.sub(r"\s*[*×X,]\s*", "x", value)
         guess = fixed if re.match(error.validator_value, fixed) else None
@@ -206,18 +237,20 @@ def _pattern(error: ValidationError, name: str) -> tuple[str, str | None]:
     return f"{value!r} is not valid for {name}", None
 
 
-def _unit_problem(kind: str, value: Any, name: str) -> str:
+def _unit_problem(kind: str, value: Any, name: str) -> tuple[str, str | None]:
+    """The unit parser's own explanation, split into the problem and the fix."""
     try:
         _UNIT_PARSERS[kind](value)
     except ValueError as exc:
-        return str(exc)
-    return f"{value!r} is not valid for {name}"
+        message, _, hint = str(exc).rpartition("; ")
+        return (message, hint) if message else (hint, None)
+    return f"{name} must be more than 0, not {value!r}", None
 
 
 def _bound(error: ValidationError, name: str) -> tuple[str, str | None]:
     kind = def_name(error.schema)
     if kind in _UNIT_PARSERS:
-        return _unit_problem(kind, error.instance, name), None
+        return _unit_problem(kind, error.instance, name)
     words = {"minimum": "at least", "exclusiveMinimum": "more than",
              "maximum": "at most", "exclusiveMaximum": "less than"}[str(error.validator)]
     return f"{name} must be {words} {error.validator_value}, not {error.instance}", None

@@ -12,7 +12,8 @@ _BUTTON = r"(?:the\s+)?[\"'“‘]?{word}[\"'”’]?(?:\s+(?:button|icon|tab))?
 _PRESS = r"\b(?:click(?:ing)?|press(?:ing)?|tap(?:ping)?|hit(?:ting)?|select(?:ing)?)\s+(?:on\s+)?"
 
 _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(_PRESS + _BUTTON.format(word=r"(?:export|render)"), re.I),
+    (re.compile(_PRESS + _BUTTON.format(word=r"(?:export|render)")
+                + r"(?:\s+to\s+(?:render|export|get)\s+(?:your|the)\s+video)?", re.I),
      "lapsefile will export"),
     (re.compile(_PRESS + _BUTTON.format(word=r"download"), re.I), "lapsefile will download"),
     (re.compile(_PRESS + _BUTTON.format(word=r"(?:preview|play)"), re.I),
@@ -21,7 +22,12 @@ _RULES: tuple[tuple[re.Pattern[str], str], ...] = (
      "lapsefile uploads the files"),
     (re.compile(r"\bopen(?:ing)?\s+(?:the\s+)?(?:editor|timeline|project|draft|preview)\b",
                 re.I), "lapsefile will read the timeline"),
-    (re.compile(r"点击\s*[「“\"]?(?:导出|渲染)[」”\"]?(?:按钮)?"), "lapsefile 将导出"),
+    (re.compile(r"\b(?:you\s+can\s+)?preview\s+it\s+in\s+the\s+editor\b", re.I),
+     "lapsefile will check the timeline"),
+    (re.compile(r"\b(?:with|using|via)\s+" + _BUTTON.format(word=r"upload"), re.I),
+     "(lapsefile uploads the files)"),
+    (re.compile(r"\bopen(?:ing)?\s+the\s+\w+\s+panel\b", re.I), "let lapsefile upload them"),
+    (re.compile(r"点击\s*[「“\"]?(?:导出|渲染)[」”\"]?(?:按钮)?(?:即可渲染视频)?"), "lapsefile 将导出"),
     (re.compile(r"点击\s*[「“\"]?下载[」”\"]?(?:按钮)?"), "lapsefile 将下载"),
 )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -70,20 +71,27 @@ def def_name(subschema: dict[str, Any]) -> str | None:
 PropertyPath = tuple[str, ...]  # "[]" stands for "each item of the list"
 
 
+@dataclass(frozen=True)
+class Property:
+    path: PropertyPath
+    schema: dict[str, Any]  # resolved: a $ref's target merged with the property's own keywords
+    required: bool
+
+
 def walk_properties(node: dict[str, Any] | None = None, prefix: PropertyPath = ()
-                    ) -> Iterator[tuple[PropertyPath, dict[str, Any]]]:
-    """Every property the schema allows, depth first: (path, resolved subschema)."""
+                    ) -> Iterator[Property]:
+    """Every property the schema allows, depth first."""
     node = resolve(_schema() if node is None else node)
+    required = set(node.get("required", []))
     for name, subschema in node.get("properties", {}).items():
         if not isinstance(subschema, dict):
             continue
         resolved = resolve(subschema)
-        yield prefix + (name,), resolved
+        yield Property(prefix + (name,), resolved, name in required)
         yield from _children(resolved, prefix + (name,))
 
 
-def _children(node: dict[str, Any], prefix: PropertyPath
-              ) -> Iterator[tuple[PropertyPath, dict[str, Any]]]:
+def _children(node: dict[str, Any], prefix: PropertyPath) -> Iterator[Property]:
     for branch in node.get("anyOf", []):
         yield from _children(resolve(branch), prefix)
     if "properties" in node:

@@ -1,0 +1,97 @@
+"""The ``local`` backend: every output is rendered on this machine by ffmpeg.
+
+Steps are all ``render`` steps, one per output. Outputs that share photos, timing and look are
+rendered by one ffmpeg process (see :mod:`lapsefile.engine.render`), so a batch of steps
+finishes together; each step's record names its file, its hash, the ffmpeg version and the
+arguments used (with no absolute paths: the lock is committed).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Iterator, Sequence
+
+from ..engine.ffmpeg import Ffmpeg, find_ffmpeg
+from ..engine.job import Canvas, RenderJob
+from ..engine.render import batch_jobs, render, required_features
+from ..errors import RenderError
+from ..events import Event
+from ..plan.model import Step
+from ..project.model import Project
+from ..spec.model import Output, shows
+from .base import RunContext, StepRecord
+
+
+def job_for_output(project: Project, output: Output) -> RenderJob:
+    """What the engine renders for ``output`` of ``project``."""
+    spec, timing = project.spec, project.timing
+    stamp = spec.timestamp if spec.timestamp and shows(spec.timestamp.outputs,
+                                                        output.name) else None
+    logo = spec.logo if spec.logo and shows(spec.logo.outputs, output.name) else None
+    return RenderJob(
+        root=spec.root,
+        frames=tuple(f.path for f in project.frames),
+        fps=timing.fps,
+        duration=timing.duration,
+        hold=timing.hold,
+        canvas=Canvas(output.width, output.height, output.fit),
+        output=spec.root / output.path,
+        look=spec.look,
+        titles=tuple(t for t in spec.titles if shows(t.outputs, output.name)),
+        timestamp=stamp,
+        capture_times=tuple(f.captured_at for f in project.frames),
+        logo=logo,
+        music=spec.music,
+        quality=output.quality,
+        codec=output.codec,
+    )
+
+
+class LocalBackend:
+    name: ClassVar[str] = "local"
+
+    def check(self, ctx: RunContext, steps: Sequence[Step]) -> None:
+        ffmpeg = self._ffmpeg(ctx)
+        needed: set[str] = set()
+        for step in steps:
+            needed |= required_features(self._job(ctx, step))
+        ffmpeg.require(needed)
+
+    def execute(self, ctx: RunContext, steps: Sequence[Step]) -> Iterator[tuple[Step, StepRecord]]:
+        ffmpeg = self._ffmpeg(ctx)
+        jobs = [self._job(ctx, step) for step in steps]
+        for batch in batch_jobs(jobs):
+            batch_steps = [steps[i] for i in batch]
+            results = render([jobs[i] for i in batch], ffmpeg, _reporter(ctx, batch_steps))
+            for step, result in zip(batch_steps, results):
+                output = ctx.project.spec.output(step.output)
+                yield step, {
+                    "artifact": {"path": output.path, "size": result.size,
+                                 "sha256": result.sha256},
+                    "ffmpeg_version": ffmpeg.version,
+                    "args": result.args,
+                }
+
+    @staticmethod
+    def _ffmpeg(ctx: RunContext) -> Ffmpeg:
+        explicit: Any = ctx.options.get("ffmpeg")
+        return find_ffmpeg(str(explicit) if explicit else None)
+
+    @staticmethod
+    def _job(ctx: RunContext, step: Step) -> RenderJob:
+        if step.action != "render":
+            raise RenderError(f"the local backend renders outputs; it cannot run the "
+                              f"{step.action!r} step {step.id}")
+        try:
+            output = ctx.project.spec.output(step.output)
+        except KeyError:
+            raise RenderError(f"step {step.id} names an output {step.output!r} that the "
+                              f"spec does not have") from None
+        return job_for_output(ctx.project, output)
+
+
+def _reporter(ctx: RunContext, steps: Sequence[Step]):
+    def report(done: float, total: float) -> None:
+        for step in steps:
+            ctx.emit(Event("progress", step.id, {"done": round(done, 3), "total": round(total, 3),
+                                                 "unit": "s", "label": f"render {step.output}"}))
+    return report

@@ -1,0 +1,230 @@
+"""Export (render on the service, polled) and download (streamed, checked, moved into place).
+
+The render id is chosen here and written to the lock *before* the request, so a run stopped
+while the service renders polls the same render next time instead of starting (and waiting
+for) another one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable, Mapping, MutableMapping
+
+import httpx
+
+from ...errors import ApiError, RemoteStateError, TransportError
+from ...events import Emit, Event
+from .client import NemoClient
+from .settings import NemoOptions
+from .uploads import Throttle
+
+Save = Callable[[], None]
+RUNNING = ("pending", "processing", "queued", "running", "rendering", "starting")
+DOWNLOAD_ATTEMPTS = 3
+DUPLICATE_RENDER = 4009
+
+
+def new_render_id(output: str) -> str:
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", output).strip("-") or "output"
+    return f"render_{safe}_{secrets.token_hex(6)}"
+
+
+def output_url(status: Mapping[str, Any]) -> str | None:
+    """The download URL in either documented shape: ``output.url`` or ``outputUrl``."""
+    output = status.get("output")
+    if isinstance(output, Mapping) and isinstance(output.get("url"), str) and output["url"]:
+        return output["url"]
+    for key in ("outputUrl", "output_url", "url", "downloadUrl"):
+        if isinstance(status.get(key), str) and status[key]:
+            return status[key]
+    return None
+
+
+def fallback_download(render_id: str) -> str:
+    return f"/api/render/proxy/{render_id}/download"
+
+
+def _not_found(error: ApiError) -> bool:
+    request = error.request
+    return request is not None and (request.status == 404 or request.code == 4004)
+
+
+class Exporter:
+    def __init__(self, client: NemoClient, options: NemoOptions, emit: Emit,
+                 sleep: Callable[[float], None] = time.sleep):
+        self._client, self._options, self._emit, self._sleep = client, options, emit, sleep
+
+    def export(self, session_id: str, output: str, draft: Callable[[], Mapping[str, Any]],
+               record: MutableMapping[str, Any], save: Save, step: str) -> None:
+        """Bring ``record`` to a completed render with an ``output_url``; ``draft`` gives
+        what to render, and is asked only when a new render must start."""
+        render_id = record.get("render_id")
+        if render_id and record.get("render_status") in RUNNING + ("completed",):
+            try:
+                self._client.render_status(render_id)
+                self._say(step, f"resuming the render {render_id} started by the last run")
+            except ApiError as exc:
+                if not _not_found(exc):
+                    raise
+                render_id = None  # the service never got it: start one
+        else:
+            render_id = None
+        retried = False
+        while True:
+            if render_id is None:
+                render_id = self._start(session_id, output, draft, record, save)
+            status = self._poll(render_id, record, save, step)
+            if status == "completed":
+                return
+            failed = record.setdefault("failed_render_ids", [])
+            failed.append(render_id)
+            if retried:
+                raise RemoteStateError(
+                    f"the service failed to render {output} twice (renders "
+                    f"{', '.join(failed)}): {record.get('render_error') or 'no reason given'}",
+                    hint="run again later to start a new render")
+            retried = True
+            self._say(step, f"render {render_id} failed; starting it once more with a new id")
+            render_id = None
+
+    def _start(self, session_id: str, output: str, draft_of: Callable[[], Mapping[str, Any]],
+               record: MutableMapping[str, Any], save: Save) -> str:
+        draft = draft_of()
+        for attempt in (1, 2):
+            render_id = new_render_id(output)
+            record.update(render_id=render_id, session_id=session_id, render_status="starting",
+                          progress=0)
+            record.pop("output_url", None)
+            save()
+            try:
+                self._client.start_render(render_id, session_id, draft)
+                return render_id
+            except TransportError:
+                # The POST may have been taken: ask for that id before trying another.
+                try:
+                    self._client.render_status(render_id)
+                    return render_id
+                except ApiError as exc:
+                    if not _not_found(exc) or attempt == 2:
+                        raise
+            except ApiError as exc:
+                if exc.request is None or exc.request.code != DUPLICATE_RENDER or attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _poll(self, render_id: str, record: MutableMapping[str, Any], save: Save,
+              step: str) -> str:
+        deadline = time.monotonic() + self._options.render_timeout
+        last_saved = None
+        while True:
+            status = self._client.render_status(render_id)
+            state = str(status.get("status") or "pending").lower()
+            progress = _progress(status, state)
+            self._emit(Event("progress", step, {"done": progress, "total": 100, "unit": "%",
+                                                "label": f"rendering ({state})"}))
+            record.update(render_status=state, progress=progress)
+            if state == "completed":
+                url = output_url(status) or fallback_download(render_id)
+                record["output_url"] = url
+                save()
+                return state
+            if state not in RUNNING:
+                record["render_error"] = str(status.get("error") or status.get("message") or
+                                             state)
+                save()
+                return "failed"
+            if state != last_saved:
+                save()
+                last_saved = state
+            if time.monotonic() > deadline:
+                raise TransportError(
+                    f"render {render_id} is still {state} after "
+                    f"{self._options.render_timeout:g} s",
+                    hint="run again later: lapsefile resumes polling this render")
+            self._sleep(self._options.render_poll_interval)
+
+    def download(self, url: str, render_id: str, dest: Path, relpath: str,
+                 step: str) -> dict[str, Any]:
+        """Fetch the export to ``dest`` (temp file beside it, size-checked, hashed, renamed)."""
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        sources = list(dict.fromkeys([url, fallback_download(render_id)]))
+        problem = ""
+        for _ in range(DOWNLOAD_ATTEMPTS):
+            try:
+                size, sha = self._fetch(sources[0], dest, relpath, step)
+                return {"path": relpath, "size": size, "sha256": sha}
+            except _Incomplete as exc:
+                problem = str(exc)
+                self._say(step, f"download of {relpath} incomplete ({problem}); trying again")
+            except ApiError as exc:
+                if len(sources) == 1:
+                    raise
+                problem = str(exc).splitlines()[0]
+                sources.pop(0)  # the output URL failed: use the render's download endpoint
+        raise TransportError(f"could not download {relpath} after {DOWNLOAD_ATTEMPTS} "
+                             f"attempts: {problem}", hint="run again to retry the download")
+
+    def _fetch(self, url: str, dest: Path, relpath: str, step: str) -> tuple[int, str]:
+        response = self._client.open_download(url)
+        digest, size = hashlib.sha256(), 0
+        expected = _content_length(response)
+        throttle = Throttle(0.25)
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                try:
+                    for chunk in response.iter_bytes(1 << 16):
+                        fh.write(chunk)
+                        digest.update(chunk)
+                        size += len(chunk)
+                        if throttle():
+                            self._progress(step, relpath, size, expected)
+                except httpx.TransportError as exc:
+                    raise _Incomplete(f"connection lost after {size} bytes: "
+                                      f"{type(exc).__name__}") from None
+                finally:
+                    response.close()
+                if expected is not None and size != expected:
+                    raise _Incomplete(f"got {size} of {expected} bytes")
+                if size == 0:
+                    raise _Incomplete("the file is empty")
+                fh.flush()
+                os.fsync(fh.fileno())
+            self._progress(step, relpath, size, expected)
+            os.replace(tmp, dest)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return size, digest.hexdigest()
+
+    def _progress(self, step: str, relpath: str, done: int, total: int | None) -> None:
+        self._emit(Event("progress", step, {"done": done, "total": total or done, "unit": "B",
+                                            "label": f"downloading {relpath}"}))
+
+    def _say(self, step: str, text: str) -> None:
+        self._emit(Event("message", step, {"text": text, "source": "lapsefile"}))
+
+
+class _Incomplete(Exception):
+    pass
+
+
+def _content_length(response: httpx.Response) -> int | None:
+    value = response.headers.get("content-length", "")
+    return int(value) if value.isdigit() else None
+
+
+def _progress(status: Mapping[str, Any], state: str) -> int:
+    value = status.get("progress")
+    if state == "completed":
+        return 100
+    try:
+        return max(0, min(100, int(float(value))))
+    except (TypeError, ValueError):
+        return 0

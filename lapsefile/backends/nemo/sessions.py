@@ -1,0 +1,106 @@
+"""Which NemoVideo session holds each output's timeline, and rebuilding it when one is lost.
+
+The ``<output>/session`` step's record names the session. When the service forgets it (code
+1002) a new session is created and the record is rewritten to name it (``replaced`` lists the
+old ids), the output's uploads are re-attached by URL and the instructions already carried out
+are replayed into it, each through its own journal inside the record, so a run stopped halfway
+through a rebuild finishes it next time without sending anything twice.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from ...backends.base import RunContext, StepRecord
+from ...errors import RemoteStateError
+from ...events import Event
+from ...plan.model import Step
+from .client import NemoClient
+from .instruct import Instructor, Intent
+
+RUNNER_KEYS = ("status", "fingerprint", "error")
+
+
+def own_fields(record: StepRecord | None) -> dict[str, Any]:
+    """A lock record without the runner's bookkeeping: what this backend wrote."""
+    return {k: v for k, v in (record or {}).items() if k not in RUNNER_KEYS}
+
+
+class Sessions:
+    def __init__(self, client: NemoClient, instructor: Instructor,
+                 attach: Callable[[str, str, RunContext], None],
+                 intent_of: Callable[[RunContext, Step], Intent]):
+        self._client, self._instructor = client, instructor
+        self._attach, self._intent_of = attach, intent_of
+        self._records: dict[str, dict[str, Any]] = {}  # output -> its session step record
+
+    def create(self, ctx: RunContext, output: str) -> dict[str, Any]:
+        info = self._client.create_session(ctx.project.spec.cloud.language)
+        record = {"session_id": info["session_id"], "task_id": info["task_id"]}
+        self._records[output] = record
+        return record
+
+    def current(self, ctx: RunContext, output: str) -> str:
+        record = self._records.get(output)
+        if record is None:
+            record = own_fields(ctx.record(f"{output}/session"))
+            if not record.get("session_id"):
+                raise RemoteStateError(f"the lock names no NemoVideo session for {output}",
+                                       hint=f"run with --force to start {output} over")
+            self._records[output] = record
+            if record.get("rebuild", {}).get("state") not in (None, "done"):
+                self._finish(ctx, output)
+        return str(record["session_id"])
+
+    def rebuild(self, ctx: RunContext, step: Step) -> str:
+        """A new session for ``step.output`` with its uploads and earlier instructions."""
+        output = step.output
+        old = self.current(ctx, output)
+        earlier = [s.id for s in _earlier_instructions(ctx.plan.for_output(output), step)]
+        info = self._client.create_session(ctx.project.spec.cloud.language)
+        record = self._records[output]
+        record.update(session_id=info["session_id"], task_id=info["task_id"],
+                      replaced=[*record.get("replaced", []), old],
+                      rebuild={"state": "attaching", "by": step.id, "replay": earlier,
+                               "journals": {}})
+        self._save(ctx, output)
+        ctx.emit(Event("message", step.id, {"source": "lapsefile", "text": (
+            f"the service lost session {old}; rebuilding {output}'s timeline in session "
+            f"{info['session_id']} (re-attaching uploads, replaying {len(earlier)} "
+            "instruction(s))")}))
+        self._finish(ctx, output)
+        return str(record["session_id"])
+
+    def _finish(self, ctx: RunContext, output: str) -> None:
+        record = self._records[output]
+        rebuild = record["rebuild"]
+        session_id = str(record["session_id"])
+        if rebuild["state"] == "attaching_sent":
+            # Stopped while attaching: the new session may hold some files twice. Start afresh.
+            record["rebuild"] = {**rebuild, "state": "abandoned"}
+            step = next(s for s in ctx.plan.for_output(output) if s.id == rebuild["by"])
+            self.rebuild(ctx, step)
+            return
+        if rebuild["state"] == "attaching":
+            rebuild["state"] = "attaching_sent"
+            self._save(ctx, output)
+            self._attach(output, session_id, ctx)
+            rebuild["state"] = "replaying"
+            self._save(ctx, output)
+        steps = {s.id: s for s in ctx.plan.for_output(output)}
+        for step_id in rebuild["replay"]:
+            journal = rebuild["journals"].setdefault(step_id, {})
+            want = self._intent_of(ctx, steps[step_id])
+            self._instructor.apply(session_id, want, journal, lambda: self._save(ctx, output),
+                                   rebuild["by"])
+        rebuild["state"] = "done"
+        self._save(ctx, output)
+
+    def _save(self, ctx: RunContext, output: str) -> None:
+        ctx.checkpoint(f"{output}/session", {**self._records[output], "status": "done"})
+
+
+def _earlier_instructions(steps: Sequence[Step], step: Step) -> list[Step]:
+    ids = [s.id for s in steps]
+    before = steps[:ids.index(step.id)] if step.id in ids else list(steps)
+    return [s for s in before if s.action == "instruct"]

@@ -1,0 +1,44 @@
+"""``lapsefile credits``: the NemoVideo credit balance (never shows the token)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from ..errors import LapsefileError
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the balance as JSON.")
+@click.option("--api-url", envvar="NEMO_API_URL", default=None,
+              help="Cloud API base URL (env NEMO_API_URL); e.g. a local emulator.")
+@click.pass_context
+def credits(ctx: click.Context, as_json: bool, api_url: str | None) -> None:
+    """Show the NemoVideo credits: available, frozen by running jobs, total."""
+    from ..backends.nemo import credits as fetch_credits
+
+    try:
+        balance = fetch_credits({"api_url": api_url} if api_url else {})
+    except LapsefileError as exc:
+        if as_json:
+            click.echo(json.dumps(exc.to_dict(), indent=2))
+        click.echo(f"error: {exc}", err=True)
+        ctx.exit(exc.exit_code)
+    if as_json:
+        click.echo(json.dumps(balance, indent=2, sort_keys=True))
+    else:
+        click.echo(credits_text(balance))
+
+
+def credits_text(balance: dict[str, Any]) -> str:
+    lines = [f"available: {balance['available']:g} credits (frozen: {balance['frozen']:g}, "
+             f"total: {balance['total']:g})"]
+    if balance.get("anonymous"):
+        lines.append("account: anonymous (credits are tied to this machine's client id)")
+        if balance.get("register_url"):
+            lines.append(f"register to keep them and get more: {balance['register_url']}")
+    else:
+        lines.append("account: registered (token from NEMO_TOKEN); top up on nemovideo.com")
+    return "\n".join(lines)

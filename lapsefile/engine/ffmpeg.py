@@ -1,0 +1,183 @@
+"""Finding ffmpeg, knowing what it can do, and running it.
+
+The binary is the one the user names, else ``$LAPSEFILE_FFMPEG``, else the one bundled with
+the ``imageio-ffmpeg`` wheel. What a binary can do (encoders, filters) is read once per binary
+version on disk: the cache key includes the file's mtime and size, so an upgraded ffmpeg at the
+same path is examined again.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import re
+import subprocess
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
+
+from ..errors import EngineUnavailable, RenderError
+
+ENV_VAR = "LAPSEFILE_FFMPEG"
+STDERR_TAIL_LINES = 20
+
+# How to get a feature when a binary lacks it: the configure switch of an ffmpeg build.
+_BUILD_FLAGS = {
+    "libx264": "--enable-gpl --enable-libx264",
+    "libx265": "--enable-gpl --enable-libx265",
+    "drawtext": "--enable-libfreetype",
+    "aac": "(the native AAC encoder, present in every normal build)",
+}
+
+ProgressCallback = Callable[[float, float], None]
+
+
+@dataclass(frozen=True)
+class Ffmpeg:
+    path: str
+    version: str
+
+    @property
+    def features(self) -> frozenset[str]:
+        """Names of the encoders and filters this binary has."""
+        st = os.stat(self.path)
+        return _capabilities(self.path, st.st_mtime_ns, st.st_size)
+
+    def has(self, feature: str) -> bool:
+        return feature in self.features
+
+    def require(self, features: Iterable[str]) -> None:
+        """Raise EngineUnavailable naming every missing feature and how to get it."""
+        missing = sorted(set(features) - self.features)
+        if not missing:
+            return
+        flags = sorted({_BUILD_FLAGS.get(name, f"the '{name}' filter") for name in missing})
+        raise EngineUnavailable(
+            f"{self.path} (ffmpeg {self.version}) lacks {', '.join(missing)}, which this render "
+            f"needs. Use an ffmpeg built with {'; '.join(flags)}: reinstall the bundled one "
+            f"(pip install --force-reinstall imageio-ffmpeg) or point {ENV_VAR} (or the "
+            f"ffmpeg option) at a full build.")
+
+
+def find_ffmpeg(explicit: str | None = None) -> Ffmpeg:
+    """The ffmpeg to use: ``explicit``, else ``$LAPSEFILE_FFMPEG``, else imageio-ffmpeg's."""
+    if explicit:
+        return _examine(explicit, "the ffmpeg option")
+    from_env = os.environ.get(ENV_VAR)
+    if from_env:
+        return _examine(from_env, f"${ENV_VAR}")
+    try:
+        import imageio_ffmpeg
+
+        bundled = imageio_ffmpeg.get_ffmpeg_exe()
+    except (ImportError, RuntimeError) as exc:
+        raise EngineUnavailable(
+            f"no ffmpeg found ({exc}). Install one with `pip install imageio-ffmpeg`, or set "
+            f"{ENV_VAR} to the path of an ffmpeg binary.") from None
+    return _examine(bundled, "imageio-ffmpeg")
+
+
+def _examine(path: str, source: str) -> Ffmpeg:
+    resolved = Path(path).expanduser()
+    if not resolved.is_file() or not os.access(resolved, os.X_OK):
+        raise EngineUnavailable(f"{path} (from {source}) is not an executable file. Point "
+                                f"{ENV_VAR} or the ffmpeg option at an ffmpeg binary.")
+    st = resolved.stat()
+    version = _version(str(resolved), st.st_mtime_ns, st.st_size)
+    return Ffmpeg(str(resolved), version)
+
+
+@lru_cache(maxsize=16)
+def _version(path: str, mtime_ns: int, size: int) -> str:
+    out = _query(path, ["-version"])
+    match = re.search(r"ffmpeg version (\S+)", out)
+    if not match:
+        raise EngineUnavailable(f"{path} does not look like ffmpeg: `{path} -version` printed "
+                                f"{out.strip()[:200]!r}")
+    return match.group(1)
+
+
+@lru_cache(maxsize=16)
+def _capabilities(path: str, mtime_ns: int, size: int) -> frozenset[str]:
+    names: set[str] = set()
+    for listing in ("-encoders", "-filters"):
+        for line in _query(path, ["-hide_banner", listing]).splitlines():
+            match = re.match(r"^\s([A-Z.|]{2,6})\s+([A-Za-z0-9_]+)\s", line)
+            if match:
+                names.add(match.group(2))
+    return frozenset(names)
+
+
+def _query(path: str, args: list[str]) -> str:
+    try:
+        done = subprocess.run([path, *args], stdin=subprocess.DEVNULL, capture_output=True,
+                              timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise EngineUnavailable(f"cannot run {path}: {exc}") from None
+    return (done.stdout + done.stderr).decode("utf-8", "replace")
+
+
+def run_ffmpeg(ffmpeg: Ffmpeg, args: Sequence[str], *, cwd: Path | None = None,
+               total: float = 0.0, on_progress: ProgressCallback | None = None,
+               what: str = "ffmpeg failed") -> None:
+    """Run ffmpeg with ``args`` (without the binary), reporting ``-progress`` output.
+
+    On failure raise RenderError with the command and the last lines ffmpeg wrote. On any
+    exception here, including KeyboardInterrupt, ffmpeg is stopped before this returns, so the
+    caller can delete its temp files knowing nothing writes them any more.
+    """
+    command = [ffmpeg.path, "-nostdin", "-hide_banner", "-nostats", "-progress", "pipe:1",
+               *args]
+    tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
+    try:
+        proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError as exc:
+        raise EngineUnavailable(f"cannot run {ffmpeg.path}: {exc}", command) from None
+    reader = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
+    reader.start()
+    try:
+        _follow_progress(proc, total, on_progress)
+        returncode = proc.wait()
+    except BaseException:
+        _stop(proc)
+        raise
+    finally:
+        reader.join(timeout=5)
+    if returncode != 0:
+        raise RenderError(f"{what} (exit code {returncode})", command, "\n".join(tail),
+                          returncode)
+
+
+def _follow_progress(proc: subprocess.Popen[bytes], total: float,
+                     on_progress: ProgressCallback | None) -> None:
+    assert proc.stdout is not None
+    for raw in proc.stdout:
+        key, _, value = raw.decode("ascii", "replace").strip().partition("=")
+        if on_progress is None:
+            continue
+        if key == "out_time_us" and value.lstrip("-").isdigit():
+            done = max(0.0, int(value) / 1e6)
+            on_progress(min(done, total) if total else done, total)
+        elif key == "progress" and value == "end" and total:
+            on_progress(total, total)
+
+
+def _drain(stream, tail: collections.deque[str]) -> None:
+    for raw in stream:
+        line = raw.decode("utf-8", "replace").rstrip()
+        if line:
+            tail.append(line)
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

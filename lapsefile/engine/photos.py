@@ -1,0 +1,147 @@
+"""The photos of a job as ffmpeg will decode them: size, format, EXIF orientation, groups.
+
+Photos reach ffmpeg through concat-demuxer list files, one per *group*: photos that decode
+alike (same image format, same aspect ratio, same EXIF orientation). Within a group only the
+size and pixel format may change from file to file; the first filter of the group's chain is
+a ``scale`` to a fixed size, which absorbs such changes (the input is opened with
+``-reinit_filter 0`` so ffmpeg does not rebuild the graph, which would reset frame counters
+and drop frames). Nearly every timelapse is a single group; mixed sets get one input per
+group, merged back into display order by timestamp.
+
+ffmpeg's own EXIF handling differs between versions (recent builds rotate JPEGs, older ones
+do not, and none do it per file inside a concat list), so it is switched off
+(``-noautorotate``) and the orientation read here is applied by explicit filters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Sequence
+
+from PIL import Image, UnidentifiedImageError
+
+from ..errors import RenderError
+
+MAX_GROUPS = 32
+
+# EXIF orientation -> ffmpeg filters that show the stored pixels upright.
+ORIENT_FILTERS: dict[int, tuple[str, ...]] = {
+    1: (), 2: ("hflip",), 3: ("hflip", "vflip"), 4: ("vflip",),
+    5: ("transpose=cclock_flip",), 6: ("transpose=clock",),
+    7: ("transpose=clock_flip",), 8: ("transpose=cclock",),
+}
+_DECODER_FAMILY = {"MPO": "JPEG"}  # multi-picture JPEGs decode with the JPEG decoder
+
+
+@dataclass(frozen=True)
+class Photo:
+    path: Path
+    width: int  # as stored (before orientation)
+    height: int
+    kind: str  # "JPEG", "PNG", ... (+ "/animated" for multi-frame files)
+    orientation: int  # EXIF 1..8
+
+    @property
+    def swaps_axes(self) -> bool:
+        return self.orientation >= 5
+
+    @property
+    def upright(self) -> tuple[int, int]:
+        return (self.height, self.width) if self.swaps_axes else (self.width, self.height)
+
+    @property
+    def key(self) -> tuple[str, Fraction, int]:
+        return (self.kind, Fraction(self.width, self.height), self.orientation)
+
+
+@dataclass(frozen=True)
+class Group:
+    """Photos that share one ffmpeg input, with their positions in display order."""
+
+    indexes: tuple[int, ...]
+    photos: tuple[Photo, ...]
+
+    @property
+    def smallest(self) -> tuple[int, int]:
+        """Upright size of the smallest photo (they all share one aspect ratio)."""
+        return min((p.upright for p in self.photos), key=lambda size: size[0] * size[1])
+
+    @property
+    def orientation(self) -> int:
+        return self.photos[0].orientation
+
+    @property
+    def kind(self) -> str:
+        return self.photos[0].kind
+
+
+def read_photo(path: Path) -> Photo:
+    try:
+        with Image.open(path) as im:
+            kind = _DECODER_FAMILY.get(im.format or "", im.format or "unknown")
+            animated = getattr(im, "n_frames", 1) > 1 and kind != "JPEG"
+            orientation = _orientation(im)
+            width, height = im.size
+    except FileNotFoundError:
+        raise RenderError(f"photo not found: {path}") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise RenderError(f"cannot read the photo {path}: {exc}") from None
+    if width < 1 or height < 1:
+        raise RenderError(f"the photo {path} has no pixels")
+    return Photo(path, width, height, kind + ("/animated" if animated else ""), orientation)
+
+
+def _orientation(im: Image.Image) -> int:
+    try:
+        value = im.getexif().get(0x0112, 1)
+    except Exception:  # Pillow raises many types on broken EXIF; the photo itself is fine
+        return 1
+    return value if isinstance(value, int) and value in ORIENT_FILTERS else 1
+
+
+def group_photos(paths: Sequence[Path]) -> list[Group]:
+    """Photos grouped by how they decode, groups ordered by their first photo."""
+    cache: dict[Path, Photo] = {}
+    by_key: dict[tuple[str, Fraction, int], list[int]] = {}
+    photos: list[Photo] = []
+    for index, path in enumerate(paths):
+        photo = cache.get(path) or cache.setdefault(path, read_photo(path))
+        photos.append(photo)
+        by_key.setdefault(photo.key, []).append(index)
+    if len(by_key) > MAX_GROUPS:
+        raise RenderError(
+            f"the {len(paths)} photos come in {len(by_key)} different shapes (format, aspect "
+            f"ratio, orientation); lapsefile renders at most {MAX_GROUPS} in one video. Convert "
+            f"them to a few common sizes first.")
+    # The last photo is listed once more, after the end, as with the concat demuxer's usual
+    # convention: filters that look ahead (minterpolate) then see it held, not ending.
+    by_key[photos[-1].key].append(len(photos))
+    photos.append(photos[-1])
+    return [Group(tuple(idx), tuple(photos[i] for i in idx)) for idx in by_key.values()]
+
+
+def concat_list(group: Group) -> str:
+    """A concat-demuxer script for ``group``: each photo once, at its display index in seconds.
+
+    The timestamps only need to keep display order when groups are interleaved; the exact
+    timing is set later from the frame count, so no ``duration`` rounding can creep in.
+    """
+    lines = ["ffconcat version 1.0"]
+    for position, (index, photo) in enumerate(zip(group.indexes, group.photos)):
+        following = group.indexes[position + 1] if position + 1 < len(group.indexes) else None
+        lines.append(f"file {quote_concat_path(photo.path)}")
+        if photo.kind.endswith("/animated"):
+            lines.append("outpoint 0.001")  # only the first frame of an animation
+        lines.append(f"duration {(following - index) if following is not None else 1}")
+    return "\n".join(lines) + "\n"
+
+
+def quote_concat_path(path: Path) -> str:
+    """``path`` quoted for a concat script: inside '...' only the quote itself is special."""
+    text = str(Path(path).resolve())
+    if "\n" in text or "\r" in text:
+        raise RenderError(f"ffmpeg cannot read a file whose name contains a line break: "
+                          f"{text!r}; rename it")
+    return "'file:" + text.replace("'", "'\\''") + "'"

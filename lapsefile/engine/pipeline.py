@@ -1,0 +1,277 @@
+"""One ffmpeg command for a batch of jobs that share photos, timing and look.
+
+The video path, per batch::
+
+    photos (one concat input per group) -> scale to a working size (early: big photos are
+    not carried further than needed) -> EXIF orientation -> one frame per photo
+    -> timing: frame N shows at output frame floor(N*frames_per_photo + 0.5)
+    -> look on the photo sequence: deflicker, blend (tmix), [interpolate to the output rate]
+    -> split per output -> fit (cover / contain / blur) -> [repeat frames to the output rate]
+    -> exact frame count -> titles, timestamp, logo -> encoder
+
+Timing comes from the frame count, not from the demuxer's timestamps (image inputs have a
+1/25 s time base, which would move photo boundaries by up to 20 ms). Fitting before the
+frame-rate conversion fits each photo once instead of once per output frame. Photo sets that
+mix shapes are fitted per group first and merged (``interleave``) in display order before the
+look, as the look filters need one frame size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Sequence
+
+from ..spec.model import Fit
+from . import encode, overlays
+from .filters import Graph, even, fit_chain, num, scale, working_size
+from .job import RenderJob
+from .photos import ORIENT_FILTERS, Group, concat_list
+from .workdir import Workdir
+
+_NTSC = {23.976: Fraction(24000, 1001), 29.97: Fraction(30000, 1001),
+         59.94: Fraction(60000, 1001)}
+
+
+def fps_fraction(fps: float) -> Fraction:
+    for approx, exact in _NTSC.items():
+        if abs(fps - approx) < 0.002:
+            return exact
+    return Fraction(fps).limit_denominator(1001)
+
+
+def frame_count(job: RenderJob) -> int:
+    return max(1, round(job.duration * float(fps_fraction(job.fps))))
+
+
+def canvas_size(job: RenderJob) -> tuple[int, int]:
+    """The encoded size: even (yuv420p needs it), halved for drafts."""
+    width, height = job.canvas.width, job.canvas.height
+    if encode.PRESETS[job.quality].halve:
+        width, height = width / 2, height / 2
+    return even(width), even(height)
+
+
+@dataclass
+class Args:
+    """ffmpeg arguments twice: as run, and as recorded (no absolute paths)."""
+
+    real: list[str] = field(default_factory=list)
+    shown: list[str] = field(default_factory=list)
+
+    def add(self, *tokens: str) -> None:
+        self.real.extend(tokens)
+        self.shown.extend(tokens)
+
+    def path(self, real: Path, shown: str) -> None:
+        self.real.append(f"file:{real}")
+        self.shown.append(shown)
+
+
+def shown_path(path: Path, root: Path, placeholder: str) -> str:
+    """``path`` relative to ``root`` (POSIX), or ``<placeholder>/name`` when outside it."""
+    path, root = Path(path).resolve(), Path(root).resolve()
+    if path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    return f"<{placeholder}>/{path.name}"
+
+
+@dataclass
+class Batch:
+    jobs: Sequence[RenderJob]
+    groups: Sequence[Group]
+    temps: Sequence[Path]
+    work: Workdir
+    graph: Graph = field(default_factory=Graph)
+    args: Args = field(default_factory=Args)
+    _inputs: dict[tuple[str, ...], int] = field(default_factory=dict)
+
+    @property
+    def lead(self) -> RenderJob:
+        return self.jobs[0]
+
+    def input(self, key: tuple[str, ...], options: Sequence[str], real: Path, shown: str) -> int:
+        if key not in self._inputs:
+            self._inputs[key] = len(self._inputs)
+            self.args.add(*options, "-i")
+            self.args.path(real, shown)
+        return self._inputs[key]
+
+
+def build(jobs: Sequence[RenderJob], groups: Sequence[Group], temps: Sequence[Path],
+          work: Workdir) -> Args:
+    """The arguments (after the binary) rendering ``jobs`` into ``temps``."""
+    batch = Batch(jobs, groups, temps, work)
+    canvases = [(*canvas_size(job), job.canvas.fit) for job in jobs]
+    sources = [_group_input(batch, g, group, canvases) for g, group in enumerate(groups)]
+    if len(groups) == 1:
+        videos = _single_group(batch, sources[0], working=_working(groups[0], canvases))
+    else:
+        videos = _mixed_groups(batch, sources, [_working(g, canvases) for g in groups])
+    finals = [_overlays(batch, job, video) for job, video in zip(jobs, videos)]
+    audios = [_music(batch, job) for job in jobs]
+    batch.args.add("-filter_complex", batch.graph.text())
+    for job, temp, video, audio in zip(jobs, temps, finals, audios):
+        _output(batch, job, temp, video, audio)
+    return batch.args
+
+
+def _working(group: Group, canvases: Sequence[tuple[int, int, Fit]]) -> tuple[int, int]:
+    return working_size(group.smallest, canvases)
+
+
+def _group_input(batch: Batch, index: int, group: Group,
+                 canvases: Sequence[tuple[int, int, Fit]]) -> str:
+    """The group's photos at their working size, upright, one frame each."""
+    name = batch.work.write(f"frames-{index}.ffconcat", concat_list(group))
+    width, height = _working(group, canvases)
+    options = ["-noautorotate", "-reinit_filter", "0"]
+    lowres = _lowres(batch, group, (width, height))
+    if lowres:
+        options += ["-lowres", str(lowres)]
+    options += ["-f", "concat", "-safe", "0"]
+    stored = (height, width) if group.photos[0].swaps_axes else (width, height)
+    number = batch.input(("frames", str(index)), options, batch.work.path / name,
+                         f"<work>/{name}")
+    flags = encode.PRESETS[batch.lead.quality].scale_flags
+    # scale must stay the first filter: with -reinit_filter 0 it is what absorbs a change of
+    # size or pixel format between files of one group.
+    steps = [scale(*stored, flags) + ":out_color_matrix=bt709:out_range=tv", "format=yuv420p",
+             *ORIENT_FILTERS[group.orientation], "setsar=1"]
+    if len(batch.groups) > 1:
+        steps += ["settb=AVTB", f"setpts=PTS-STARTPTS+{group.indexes[0]}/TB"]
+    return batch.graph.chain(f"{number}:v", steps)
+
+
+def _lowres(batch: Batch, group: Group, working: tuple[int, int]) -> int:
+    """Decode JPEGs at 1/2, 1/4 or 1/8 size when that still covers the working size: the
+    decoder then skips most of the work for photos far larger than the video."""
+    if group.kind != "JPEG" or batch.lead.quality == "high":
+        return 0
+    width, height = group.smallest
+    level = 0
+    while level < 3 and (width >> (level + 1)) >= working[0] and \
+            (height >> (level + 1)) >= working[1]:
+        level += 1
+    return level
+
+
+def _timing(job: RenderJob, interpolate: bool) -> list[str]:
+    fps = fps_fraction(job.fps)
+    if interpolate:  # minterpolate wants true times, not frame slots
+        return ["settb=AVTB", f"setpts=N*{num(job.hold)}/TB"]
+    frames_per_photo = repr(job.hold * float(fps))
+    return [f"settb={fps.denominator}/{fps.numerator}",
+            f"setpts=floor(N*{frames_per_photo}+0.5+0.000001)"]
+
+
+def _look(job: RenderJob) -> list[str]:
+    look, steps = job.look, []
+    if look.deflicker:
+        steps.append(f"deflicker=size={min(129, max(2, look.deflicker.size))}"
+                     f":mode={look.deflicker.mode}")
+    if look.blend > 1:
+        steps.append(f"tmix=frames={min(1024, look.blend)}")
+    return steps
+
+
+def _interpolation(job: RenderJob) -> list[str]:
+    fps = fps_fraction(job.fps)
+    mode = "blend" if encode.PRESETS[job.quality].blend_interpolation else "mci"
+    return [f"minterpolate=fps={fps.numerator}/{fps.denominator}:mi_mode={mode}"]
+
+
+def _to_length(job: RenderJob) -> list[str]:
+    """Exactly the job's frame count at a constant rate, the last frame held to the end."""
+    fps = fps_fraction(job.fps)
+    # tpad clones the last frame without end; fps fills any gap before the clones with
+    # repeats (minterpolate stops one photo interval early); trim cuts the exact count.
+    return ["tpad=stop=-1:stop_mode=clone", f"fps={fps.numerator}/{fps.denominator}",
+            f"trim=end_frame={frame_count(job)}"]
+
+
+def _single_group(batch: Batch, source: str, working: tuple[int, int]) -> list[str]:
+    lead = batch.lead
+    interpolate = lead.look.interpolate
+    steps = _timing(lead, interpolate) + _look(lead)
+    if interpolate:
+        steps += _interpolation(lead) + _to_length(lead)
+    shared = batch.graph.chain(source, steps)
+    videos = []
+    for job, branch in zip(batch.jobs, batch.graph.fan_out(shared, len(batch.jobs))):
+        flags = encode.PRESETS[job.quality].scale_flags
+        fitted = fit_chain(batch.graph, branch, working, canvas_size(job), job.canvas.fit,
+                           flags)
+        videos.append(fitted if interpolate else batch.graph.chain(fitted, _to_length(job)))
+    return videos
+
+
+def _mixed_groups(batch: Batch, sources: Sequence[str],
+                  workings: Sequence[tuple[int, int]]) -> list[str]:
+    per_job: list[list[str]] = [[] for _ in batch.jobs]
+    for source, working in zip(sources, workings):
+        branches = batch.graph.fan_out(source, len(batch.jobs))
+        for j, (job, branch) in enumerate(zip(batch.jobs, branches)):
+            flags = encode.PRESETS[job.quality].scale_flags
+            per_job[j].append(fit_chain(batch.graph, branch, working, canvas_size(job),
+                                        job.canvas.fit, flags))
+    videos = []
+    for job, fitted in zip(batch.jobs, per_job):
+        interpolate = job.look.interpolate
+        steps = [f"interleave=nb_inputs={len(fitted)}", *_timing(job, interpolate),
+                 *_look(job)]
+        steps += (_interpolation(job) if interpolate else []) + _to_length(job)
+        videos.append(batch.graph.chain(fitted, steps))
+    return videos
+
+
+def _overlays(batch: Batch, job: RenderJob, video: str) -> str:
+    index = batch.jobs.index(job)
+    width, height = canvas_size(job)
+    duration = frame_count(job) / float(fps_fraction(job.fps))
+    steps = [overlays.title_filter(title, index * 100 + n, duration, height, batch.work,
+                                   job.resolve)
+             for n, title in enumerate(job.titles)]
+    if job.timestamp is not None:
+        texts = overlays.stamp_texts(job.timestamp, job.capture_times, len(job.frames))
+        starts = overlays.first_frames(len(job.frames), job.hold * float(fps_fraction(job.fps)))
+        steps += overlays.stamp_filters(job.timestamp, texts, starts,
+                                        float(fps_fraction(job.fps)), index, height,
+                                        batch.work, job.resolve)
+    video = batch.graph.chain(video, steps) if steps else video
+    if job.logo is not None:
+        logo_path = job.resolve(job.logo.file)
+        number = batch.input(("logo", str(logo_path)), ["-noautorotate"], logo_path,
+                             shown_path(logo_path, job.root, "external"))
+        prep, place = overlays.logo_chain(job.logo, (width, height))
+        logo = batch.graph.chain(f"{number}:v", prep)
+        video = batch.graph.chain([video, logo], [place])
+    return batch.graph.chain(video, ["format=yuv420p", "setsar=1"])
+
+
+def _music(batch: Batch, job: RenderJob) -> str | None:
+    music = job.music
+    if music is None:
+        return None
+    path = job.resolve(music.file)
+    number = batch.input(("music", str(path), music.fit), encode.music_input_args(music), path,
+                         shown_path(path, job.root, "external"))
+    duration = frame_count(job) / float(fps_fraction(job.fps))
+    label = batch.graph.label("a")
+    batch.graph.chain(f"{number}:a", encode.music_filters(music, duration), label, audio=True)
+    return label
+
+
+def _output(batch: Batch, job: RenderJob, temp: Path, video: str, audio: str | None) -> None:
+    fps = fps_fraction(job.fps)
+    fps_text = f"{fps.numerator}/{fps.denominator}" if fps.denominator != 1 \
+        else str(fps.numerator)
+    count = frame_count(job)
+    batch.args.add("-map", f"[{video}]")
+    if audio:
+        batch.args.add("-map", f"[{audio}]", *encode.audio_args())
+    batch.args.add(*encode.video_args(job.codec, job.quality, canvas_size(job), fps_text,
+                                      float(fps)),
+                   "-frames:v", str(count), *encode.container_args(count / float(fps)))
+    batch.args.path(temp, shown_path(job.output, job.root, "output"))

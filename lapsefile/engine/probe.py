@@ -1,0 +1,257 @@
+"""What a media file holds, found with ffmpeg alone (the bundled build has no ffprobe).
+
+``ffmpeg -i`` describes the streams on stderr; frames are counted by copying the video stream
+to the null muxer; audio length is the number of decoded samples; the H.264/H.265 level and the
+position of the ``moov`` box (faststart) are read from the MP4 boxes directly.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import struct
+import subprocess
+from array import array
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import RenderError
+from .ffmpeg import Ffmpeg, find_ffmpeg
+
+
+@dataclass(frozen=True)
+class MediaInfo:
+    duration: float  # container duration, seconds
+    fps: float
+    width: int
+    height: int
+    video_codec: str | None
+    pix_fmt: str | None
+    profile: str | None  # "High", "Main", ...
+    level: float | None  # 4.0, 4.1, 5.1 ... from the avcC / hvcC box of an MP4
+    codec_tag: str | None  # "avc1", "hvc1", ...
+    sar: str | None  # "1:1"
+    color_range: str | None  # "tv" / "pc"
+    audio_codec: str | None
+    audio_duration: float | None
+    audio_sample_rate: int | None
+    audio_channels: str | None  # "stereo", "mono", ...
+    frame_count: int
+    faststart: bool | None  # MP4 only: the moov box comes before the media data
+
+
+def probe(path: str | Path, ffmpeg: Ffmpeg | None = None) -> MediaInfo:
+    ffmpeg = ffmpeg or find_ffmpeg()
+    path = Path(path)
+    text = _describe(ffmpeg, path)
+    video = _stream_fields(text, "Video")
+    audio = _stream_fields(text, "Audio")
+    if video is None and audio is None:
+        raise RenderError(f"{path} holds no audio or video ffmpeg can read",
+                          stderr_tail="\n".join(text.splitlines()[-20:]))
+    width, height, sar = _size(video or [])
+    boxes = _mp4_boxes(path)
+    audio_rate = _first_int(audio or [], r"(\d+) Hz")
+    return MediaInfo(
+        duration=_duration(text),
+        fps=_fps(video or []),
+        width=width,
+        height=height,
+        video_codec=_codec(video),
+        pix_fmt=_pix_fmt(video),
+        profile=_profile(video),
+        level=boxes.get("level"),
+        codec_tag=_codec_tag(video),
+        sar=sar,
+        color_range=_color_range(video),
+        audio_codec=_codec(audio),
+        audio_duration=(_audio_seconds(ffmpeg, path, audio_rate)
+                        if audio is not None and audio_rate else None),
+        audio_sample_rate=audio_rate,
+        audio_channels=audio[2] if audio is not None and len(audio) > 2 else None,
+        frame_count=_count_frames(ffmpeg, path) if video is not None else 0,
+        faststart=boxes.get("faststart"),
+    )
+
+
+def decode_frames(path: str | Path, width: int | None = None, height: int | None = None,
+                  ffmpeg: Ffmpeg | None = None) -> list[bytes]:
+    """Every video frame as raw RGB24 bytes (``width * height * 3`` each), scaled if asked."""
+    ffmpeg = ffmpeg or find_ffmpeg()
+    if width is None or height is None:
+        info = probe(path, ffmpeg)
+        width, height = info.width, info.height
+    out = _run(ffmpeg, ["-i", f"file:{path}", "-map", "0:v:0", "-vf",
+                        f"scale={width}:{height}:flags=area", "-pix_fmt", "rgb24",
+                        "-f", "rawvideo", "pipe:1"])
+    size = width * height * 3
+    return [out[i:i + size] for i in range(0, len(out) - size + 1, size)]
+
+
+def mean_rgb(frame: bytes, width: int, box: tuple[int, int, int, int] | None = None
+             ) -> tuple[float, float, float]:
+    """Mean (r, g, b) of an RGB24 frame, or of ``box`` = (left, top, right, bottom) in it."""
+    height = len(frame) // (3 * width)
+    left, top, right, bottom = box or (0, 0, width, height)
+    sums = [0, 0, 0]
+    for y in range(top, bottom):
+        row = frame[(y * width + left) * 3:(y * width + right) * 3]
+        for c in range(3):
+            sums[c] += sum(row[c::3])
+    count = max(1, (right - left) * (bottom - top))
+    return (sums[0] / count, sums[1] / count, sums[2] / count)
+
+
+def audio_levels(path: str | Path, window: float = 0.1, ffmpeg: Ffmpeg | None = None
+                 ) -> list[float]:
+    """RMS level (0..1) of the first audio stream, mixed to mono, per ``window`` seconds."""
+    ffmpeg = ffmpeg or find_ffmpeg()
+    rate = 8000
+    raw = _run(ffmpeg, ["-i", f"file:{path}", "-map", "0:a:0", "-ac", "1", "-ar", str(rate),
+                        "-f", "s16le", "pipe:1"])
+    samples = array("h")
+    samples.frombytes(raw[:len(raw) // 2 * 2])
+    step = max(1, int(rate * window))
+    levels = []
+    for start in range(0, len(samples), step):
+        chunk = samples[start:start + step]
+        levels.append(math.sqrt(sum(s * s for s in chunk) / len(chunk)) / 32768)
+    return levels
+
+
+def _describe(ffmpeg: Ffmpeg, path: Path) -> str:
+    if not path.is_file():
+        raise RenderError(f"{path} does not exist")
+    done = subprocess.run([ffmpeg.path, "-nostdin", "-hide_banner", "-i", f"file:{path}"],
+                          stdin=subprocess.DEVNULL, capture_output=True, check=False)
+    return done.stderr.decode("utf-8", "replace")
+
+
+def _run(ffmpeg: Ffmpeg, args: list[str]) -> bytes:
+    command = [ffmpeg.path, "-nostdin", "-hide_banner", "-v", "error", *args]
+    done = subprocess.run(command, stdin=subprocess.DEVNULL, capture_output=True, check=False)
+    if done.returncode != 0:
+        tail = "\n".join(done.stderr.decode("utf-8", "replace").splitlines()[-20:])
+        raise RenderError("ffmpeg could not read the file", command, tail, done.returncode)
+    return done.stdout
+
+
+def _stream_fields(text: str, kind: str) -> list[str] | None:
+    """The comma-separated fields of the first ``kind`` stream line, split at top level."""
+    match = re.search(rf"Stream #\d+:\d+\S*: {kind}: (.*)", text)
+    if not match:
+        return None
+    fields, depth, current = [], 0, ""
+    for char in match.group(1):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            fields.append(current.strip())
+            current = ""
+        else:
+            current += char
+    fields.append(current.strip())
+    return fields
+
+
+def _codec(fields: list[str] | None) -> str | None:
+    return fields[0].split()[0] if fields else None
+
+
+def _profile(fields: list[str] | None) -> str | None:
+    match = re.match(r"\S+ \(([^)/]+)\)", fields[0]) if fields else None
+    return match.group(1) if match else None
+
+
+def _codec_tag(fields: list[str] | None) -> str | None:
+    match = re.search(r"\((\w{4}) / 0x[0-9A-Fa-f]+\)", fields[0]) if fields else None
+    return match.group(1) if match else None
+
+
+def _pix_fmt(fields: list[str] | None) -> str | None:
+    return re.match(r"(\w+)", fields[1]).group(1) if fields and len(fields) > 1 else None
+
+
+def _color_range(fields: list[str] | None) -> str | None:
+    match = re.search(r"\((tv|pc)\b", fields[1]) if fields and len(fields) > 1 else None
+    return match.group(1) if match else None
+
+
+def _size(fields: list[str]) -> tuple[int, int, str | None]:
+    for field in fields:
+        match = re.match(r"(\d+)x(\d+)(?: \[SAR (\d+:\d+))?", field)
+        if match:
+            return int(match.group(1)), int(match.group(2)), match.group(3)
+    return 0, 0, None
+
+
+def _fps(fields: list[str]) -> float:
+    for field in fields:
+        match = re.match(r"([\d.]+)(k?) fps", field)
+        if match:
+            return float(match.group(1)) * (1000 if match.group(2) else 1)
+    return 0.0
+
+
+def _first_int(fields: list[str], pattern: str) -> int | None:
+    for field in fields:
+        match = re.match(pattern, field)
+        if match:
+            return int(match.group(1))
+    return None
+
+
+def _duration(text: str) -> float:
+    match = re.search(r"Duration: (\d+):(\d+):(\d+(?:\.\d+)?)", text)
+    if not match:
+        return 0.0
+    hours, minutes, seconds = match.groups()
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def _count_frames(ffmpeg: Ffmpeg, path: Path) -> int:
+    out = _run(ffmpeg, ["-i", f"file:{path}", "-map", "0:v:0", "-c", "copy", "-f", "null", "-",
+                        "-progress", "pipe:1", "-nostats"])
+    counts = re.findall(rb"^frame=(\d+)", out, re.MULTILINE)
+    return int(counts[-1]) if counts else 0
+
+
+def _audio_seconds(ffmpeg: Ffmpeg, path: Path, rate: int) -> float:
+    raw = _run(ffmpeg, ["-i", f"file:{path}", "-map", "0:a:0", "-ac", "1", "-f", "s16le",
+                        "pipe:1"])
+    return len(raw) / 2 / rate
+
+
+def _mp4_boxes(path: Path) -> dict[str, float | bool]:
+    """Level and faststart from the top-level boxes of an MP4 (empty for other files)."""
+    found: dict[str, float | bool] = {}
+    with open(path, "rb") as fh:
+        order: list[str] = []
+        moov = b""
+        offset = 0
+        while True:
+            fh.seek(offset)
+            header = fh.read(8)
+            if len(header) < 8:
+                break
+            size, kind = struct.unpack(">I4s", header)
+            if size == 1:
+                size = struct.unpack(">Q", fh.read(8))[0]
+            elif size == 0:
+                size = path.stat().st_size - offset
+            name = kind.decode("latin-1")
+            order.append(name)
+            if name == "moov":
+                fh.seek(offset)
+                moov = fh.read(min(size, 64 << 20))
+            if size < 8:
+                break
+            offset += size
+    if "moov" in order and "mdat" in order:
+        found["faststart"] = order.index("moov") < order.index("mdat")
+    avcc = moov.find(b"avcC")
+    hvcc = moov.find(b"hvcC")
+    if avcc >= 0 and len(moov) > avcc + 8:
+        found["level"] = moov[avcc + 7] / 10
+    elif hvcc >= 0 and len(moov) > hvcc + 17:
+        found["level"] = moov[hvcc + 16] / 30
+    return found

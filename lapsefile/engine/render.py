@@ -1,0 +1,170 @@
+"""Render jobs to MP4 files: batching, running ffmpeg, publishing outputs atomically.
+
+Jobs that share photos, frame rate, duration, hold and look are one batch, rendered by one
+ffmpeg process: the photos are decoded once and split to one encoder per output. Each output
+is written to a hidden temp file beside it (``.name.mp4.part``), flushed to disk and renamed
+into place only after ffmpeg succeeded, so an interrupted or failed render never leaves a file
+that looks finished.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Hashable, Sequence
+
+from ..errors import RenderError
+from . import encode, pipeline
+from .ffmpeg import Ffmpeg, run_ffmpeg
+from .job import RenderJob
+from .photos import group_photos
+from .workdir import Workdir
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    output: Path
+    size: int
+    sha256: str
+    args: list[str]  # ffmpeg arguments as recorded: paths relative to the job root or <placeholders>
+
+
+def required_features(job: RenderJob) -> set[str]:
+    """The encoders and filters ``job`` needs from ffmpeg."""
+    needed = {"libx265" if job.codec == "h265" else "libx264", "scale", "tpad", "trim"}
+    if job.music is not None:
+        needed |= {"aac", "afade", "apad", "atrim", "volume"}
+    if job.titles or job.timestamp is not None:
+        needed.add("drawtext")
+    if job.timestamp is not None:
+        needed.add("sendcmd")
+    if job.look.deflicker:
+        needed.add("deflicker")
+    if job.look.blend > 1:
+        needed.add("tmix")
+    if job.look.interpolate:
+        needed.add("minterpolate")
+    if job.canvas.fit == "blur":
+        needed |= {"gblur", "overlay"}
+    if job.logo is not None:
+        needed.add("overlay")
+        if job.logo.opacity < 1:
+            needed.add("colorchannelmixer")
+    return needed
+
+
+def batch_key(job: RenderJob) -> Hashable:
+    """Jobs with equal keys are rendered by one ffmpeg process."""
+    draft_look = job.look.interpolate and encode.PRESETS[job.quality].blend_interpolation
+    return (tuple(Path(p).resolve() for p in job.frames), pipeline.fps_fraction(job.fps),
+            round(job.duration, 6), round(job.hold, 9), job.look, draft_look)
+
+
+def batch_jobs(jobs: Sequence[RenderJob]) -> list[list[int]]:
+    """Indexes of ``jobs`` grouped into batches, in order of first appearance."""
+    batches: dict[Hashable, list[int]] = {}
+    for index, job in enumerate(jobs):
+        batches.setdefault(batch_key(job), []).append(index)
+    return list(batches.values())
+
+
+def render(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
+           on_progress: Callable[[float, float], None] | None = None) -> list[RenderResult]:
+    """Render every job; results in the order of ``jobs``. Progress is reported in seconds of
+    video rendered over the total of all batches."""
+    features: set[str] = set()
+    for job in jobs:
+        _check(job)
+        features |= required_features(job)
+    ffmpeg.require(features)
+    _check_outputs(jobs)
+    batches = batch_jobs(jobs)
+    lengths = [_length(jobs[batch[0]]) for batch in batches]
+    total, done = sum(lengths), 0.0
+    results: dict[int, RenderResult] = {}
+    for batch, length in zip(batches, lengths):
+        report = None
+        if on_progress is not None:
+            report = (lambda offset: lambda seconds, _total: on_progress(
+                min(total, offset + seconds), total))(done)
+        for index, result in zip(batch, _render_batch([jobs[i] for i in batch], ffmpeg,
+                                                      report)):
+            results[index] = result
+        done += length
+    return [results[i] for i in range(len(jobs))]
+
+
+def _length(job: RenderJob) -> float:
+    return pipeline.frame_count(job) / float(pipeline.fps_fraction(job.fps))
+
+
+def _check(job: RenderJob) -> None:
+    if not job.frames:
+        raise RenderError(f"nothing to render into {job.output}: the job has no photos")
+    if job.fps <= 0 or job.duration <= 0 or job.hold <= 0:
+        raise RenderError(f"cannot render {job.output}: fps, duration and hold must be "
+                          f"positive (got {job.fps}, {job.duration}, {job.hold})")
+
+
+def _check_outputs(jobs: Sequence[RenderJob]) -> None:
+    seen: set[Path] = set()
+    for job in jobs:
+        path = Path(job.output).resolve()
+        if path in seen:
+            raise RenderError(f"two outputs would be written to {job.output}")
+        seen.add(path)
+
+
+def temp_path(output: Path) -> Path:
+    """Where ``output`` is written before it is complete: hidden, beside it, never .mp4."""
+    return output.with_name(f".{output.name}.part")
+
+
+def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
+                  on_progress: Callable[[float, float], None] | None) -> list[RenderResult]:
+    groups = group_photos([Path(p) for p in jobs[0].frames])
+    temps = [temp_path(Path(job.output)) for job in jobs]
+    for job in jobs:
+        Path(job.output).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with Workdir() as work:
+            args = pipeline.build(jobs, groups, temps, work)
+            names = ", ".join(str(job.output) for job in jobs)
+            run_ffmpeg(ffmpeg, ["-y", "-loglevel", "error", "-xerror", *args.real],
+                       cwd=work.path, total=_length(jobs[0]), on_progress=on_progress,
+                       what=f"ffmpeg failed to render {names}")
+        return [_publish(temp, Path(job.output), args.shown) for job, temp in zip(jobs, temps)]
+    except BaseException:
+        for temp in temps:
+            temp.unlink(missing_ok=True)
+        raise
+
+
+def _publish(temp: Path, output: Path, shown_args: list[str]) -> RenderResult:
+    if not temp.is_file() or temp.stat().st_size == 0:
+        raise RenderError(f"ffmpeg reported success but wrote nothing for {output}")
+    digest = hashlib.sha256()
+    size = 0
+    with open(temp, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+            size += len(chunk)
+        os.fsync(fh.fileno())
+    os.replace(temp, output)
+    _fsync_dir(output.parent)
+    return RenderResult(output, size, digest.hexdigest(), list(shown_args))
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:  # not possible on every platform; the rename itself is still atomic
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -1,0 +1,314 @@
+"""Schema-valid data -> the dataclasses of :mod:`lapsefile.spec.model`.
+
+Units become seconds and fractions, shorthands are expanded, defaults applied, sizes resolved
+to pixels. Sections that failed schema validation are skipped (their errors are already
+reported), so the checks here still run on everything else and the user sees all at once.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from dataclasses import dataclass, field
+from math import gcd
+from pathlib import PurePosixPath
+from typing import Any, Callable
+
+from .. import units
+from ..errors import Diagnostic, Location
+from .model import (ASPECTS, PRESET_HEIGHTS, Cloud, Deflicker, Frames, Logo, Look, Music, Output,
+                    TextStyle, TimingRequest, Timestamp, Title)
+from .loader import Document
+from .paths import DocPath, dotted, nearest
+
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_MIN_EDGE, _MAX_EDGE = 16, 8192
+_ASPECT_TOLERANCE = 0.01  # 1366x768 is "16:9" to anyone
+
+
+@dataclass
+class Parts:
+    """What normalized; a section is None (or missing from a list) when it had errors."""
+
+    frames: Frames | None = None
+    timing: TimingRequest | None = None
+    look: Look | None = None
+    titles: dict[int, Title] = field(default_factory=dict)  # by index in overlays.titles
+    timestamp: Timestamp | None = None
+    logo: Logo | None = None
+    music: Music | None = None
+    outputs: dict[int, Output] = field(default_factory=dict)  # by index in outputs
+    backend: str = "local"
+    cloud: Cloud | None = None
+    complete: bool = False  # every section normalized without error
+
+
+class Normalizer:
+    def __init__(self, data: dict[str, Any], document: Document, broken: set[DocPath]):
+        self.data = data
+        self.document = document
+        self.broken = broken
+        self.diagnostics: list[Diagnostic] = []
+
+    def run(self) -> Parts:
+        parts = Parts()
+        errors_before = self._errors()
+        if self.usable(("frames",)):
+            parts.frames = self.frames()
+        if self.usable(("timing",)):
+            parts.timing = self.timing()
+        if self.usable(("look",)):
+            parts.look = self.look()
+        if self.usable(("music",)):
+            parts.music = self.music()
+        if self.usable(("backend",)):
+            parts.backend = self.data.get("backend", "local")
+        if self.usable(("cloud",)):
+            parts.cloud = self.cloud()
+        overlays = _mapping(self.data.get("overlays"))
+        if self.usable(("overlays", "timestamp")):
+            parts.timestamp = self.timestamp(overlays.get("timestamp"))
+        if self.usable(("overlays", "logo")):
+            parts.logo = self.logo(overlays.get("logo"))
+        for index, item in enumerate(_sequence(overlays.get("titles"))):
+            if self.usable(("overlays", "titles", index)):
+                parts.titles[index] = self.title(index, item)
+        for index, item in enumerate(_sequence(self.data.get("outputs"))):
+            if self.usable(("outputs", index)):
+                parts.outputs[index] = self.output(index, item)
+        self.unique_names(parts.outputs)
+        parts.complete = not self.broken and self._errors() == errors_before
+        return parts
+
+    def _errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == "error")
+
+    def usable(self, path: DocPath) -> bool:
+        """No schema error inside ``path`` or at one of its ancestors."""
+        return not any(b[:len(path)] == path or path[:len(b)] == b for b in self.broken)
+
+    def report(self, message: str, path: DocPath, hint: str | None = None,
+               severity: str = "error", location: Location | None = None) -> None:
+        self.diagnostics.append(Diagnostic(
+            message, path=dotted(path), location=location or nearest(self.document.values, path),
+            hint=hint, severity=severity))  # type: ignore[arg-type]
+
+    def parse(self, parser: Callable[[Any], float], value: Any, path: DocPath) -> float | None:
+        try:
+            return parser(value)
+        except ValueError as exc:
+            message, _, hint = str(exc).rpartition("; ")
+            self.report(message or hint, path, hint if message else None)
+            return None
+
+    def seconds(self, value: Any, path: DocPath, positive: bool = False) -> float:
+        result = self.parse(units.parse_duration, value, path)
+        if result == 0 and positive:
+            self.report(f"{dotted(path)} must be more than 0, not {value!r}", path)
+        return result or 0.0
+
+    def fraction(self, value: Any, path: DocPath, maximum: float = 1.0,
+                 positive: bool = False) -> float:
+        result = self.parse(lambda v: units.parse_fraction(v, maximum), value, path)
+        if result == 0 and positive:
+            self.report(f"{dotted(path)} must be more than 0%, not {value!r}", path)
+        return 0.0 if result is None else result
+
+    def frames(self) -> Frames:
+        value = self.data["frames"]
+        if not isinstance(value, dict):
+            value = {"include": value}
+        return Frames(include=_strings(value["include"]),
+                      exclude=_strings(value.get("exclude", [])),
+                      sort=value.get("sort", "natural"), every=int(value.get("every", 1)))
+
+    def timing(self) -> TimingRequest:
+        value = self.data.get("timing") or {}
+        base = ("timing",)
+        get = value.get
+        return TimingRequest(
+            fps=None if get("fps") is None else float(get("fps")),
+            duration=self._optional_seconds(get("duration"), base + ("duration",)),
+            hold=self._optional_seconds(get("hold"), base + ("hold",)),
+            speedup=None if get("speedup") is None else self.parse(
+                units.parse_speedup, get("speedup"), base + ("speedup",)),
+            interval=self._optional_seconds(get("interval"), base + ("interval",)))
+
+    def _optional_seconds(self, value: Any, path: DocPath) -> float | None:
+        return None if value is None else self.seconds(value, path, positive=True)
+
+    def look(self) -> Look:
+        value = self.data.get("look") or {}
+        deflicker = value.get("deflicker", False)
+        if deflicker is True:
+            deflicker = Deflicker()
+        elif isinstance(deflicker, dict):
+            deflicker = Deflicker(size=int(deflicker.get("size", 5)),
+                                  mode=deflicker.get("mode", "am"))
+        else:
+            deflicker = None
+        return Look(deflicker=deflicker, blend=int(value.get("blend", 1)),
+                    interpolate=bool(value.get("interpolate", False)))
+
+    def cloud(self) -> Cloud:
+        value = self.data.get("cloud") or {}
+        return Cloud(language=value.get("language", "en"), upload=value.get("upload", "frames"),
+                     proxy_max_edge=int(value.get("proxy_max_edge", 2560)),
+                     templates=_file(value.get("templates")))
+
+    def style(self, value: dict[str, Any], path: DocPath, default: TextStyle) -> TextStyle:
+        box = value.get("box", default.box)
+        return TextStyle(
+            position=value.get("position", default.position),
+            size=self.fraction(value.get("size", default.size), path + ("size",), positive=True),
+            color=value.get("color", default.color),
+            box=box is not False, box_color=box if isinstance(box, str) else default.box_color,
+            margin=self.fraction(value.get("margin", default.margin), path + ("margin",)),
+            font=_file(value.get("font")))
+
+    def fades(self, value: dict[str, Any], path: DocPath) -> tuple[float, float]:
+        both = value.get("fade")
+        if both is not None:
+            fade = self.seconds(both, path + ("fade",))
+            return fade, fade
+        return (self.seconds(value.get("fade_in", 0), path + ("fade_in",)),
+                self.seconds(value.get("fade_out", 0), path + ("fade_out",)))
+
+    def title(self, index: int, value: dict[str, Any]) -> Title:
+        path: DocPath = ("overlays", "titles", index)
+        start = self.seconds(value.get("start", 0), path + ("start",))
+        end = None if value.get("end") is None else self.seconds(value["end"], path + ("end",))
+        if end is not None and end <= start:
+            self.report(f"the title ends ({units.format_duration(end)}) "
+                        f"{'when' if end == start else 'before'} it starts "
+                        f"({units.format_duration(start)})", path + ("end",),
+                        hint="make end later than start, or leave end out to show it until "
+                             "the end of the video")
+        fade_in, fade_out = self.fades(value, path)
+        style = self.style(value, path, TextStyle(position="center", size=0.08))
+        return Title(text=value["text"], start=start, end=end, style=style, fade_in=fade_in,
+                     fade_out=fade_out, outputs=_names(value.get("outputs")))
+
+    def timestamp(self, value: dict[str, Any] | None) -> Timestamp | None:
+        if value is None:
+            return None
+        style = self.style(value, ("overlays", "timestamp"),
+                           TextStyle(position="bottom-right", size=0.04))
+        return Timestamp(format=value.get("format", "%Y-%m-%d %H:%M"), style=style,
+                         outputs=_names(value.get("outputs")))
+
+    def logo(self, value: dict[str, Any] | None) -> Logo | None:
+        if value is None:
+            return None
+        path: DocPath = ("overlays", "logo")
+        return Logo(file=_file(value["file"]) or "", position=value.get("position", "top-right"),
+                    scale=self.fraction(value.get("scale", 0.15), path + ("scale",), positive=True),
+                    opacity=self.fraction(value.get("opacity", 1.0), path + ("opacity",)),
+                    margin=self.fraction(value.get("margin", 0.04), path + ("margin",)),
+                    outputs=_names(value.get("outputs")))
+
+    def music(self) -> Music | None:
+        value = self.data.get("music")
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return Music(file=_file(value) or "")
+        path: DocPath = ("music",)
+        fade_in, fade_out = self.fades(value, path)
+        return Music(file=_file(value["file"]) or "",
+                     volume=self.fraction(value.get("volume", 1.0), path + ("volume",), 2.0),
+                     fade_in=fade_in, fade_out=fade_out,
+                     start=self.seconds(value.get("start", 0), path + ("start",)),
+                     fit=value.get("fit", "loop"))
+
+    def output(self, index: int, value: dict[str, Any]) -> Output:
+        path: DocPath = ("outputs", index)
+        file = _file(value["path"]) or ""
+        name = value.get("name") or PurePosixPath(file).stem
+        if "name" not in value and not _NAME.match(name):
+            self.report(f"the output name {name!r}, taken from the file name, is not a valid "
+                        f"name", path + ("path",), hint="add `name:` with letters, digits, "
+                        "'.', '_' and '-' (it names the output on the command line)")
+        width, height, aspect = self.size(value, path)
+        return Output(name=name, path=file, width=width, height=height, aspect=aspect,
+                      fit=value.get("fit", "cover"), quality=value.get("quality", "standard"),
+                      codec=value.get("codec", "h264"),
+                      allow_outside=bool(value.get("allow_outside", False)))
+
+    def size(self, value: dict[str, Any], path: DocPath) -> tuple[int, int, str]:
+        size, aspect = str(value.get("size", "1080p")), value.get("aspect")
+        if size in PRESET_HEIGHTS:
+            aspect = aspect or "16:9"
+            return (*preset_dimensions(size, aspect), aspect)
+        width, height = (int(n) for n in size.split("x"))
+        ratio = _reduced(width, height)
+        if aspect is not None and not _close(width, height, ASPECTS[aspect]):
+            self.report(f"aspect {aspect} does not match size {size} (which is {ratio})",
+                        path + ("aspect",), hint="leave out aspect with an exact size (it follows "
+                        "from the size), or make the two agree")
+        if min(width, height) < _MIN_EDGE or max(width, height) > _MAX_EDGE:
+            self.report(f"size {size} is out of range: each side must be {_MIN_EDGE} to "
+                        f"{_MAX_EDGE} pixels", path + ("size",))
+        even_w, even_h = width - width % 2, height - height % 2
+        if (even_w, even_h) != (width, height):
+            self.report(f"size {size} has an odd side; video encoders need even sizes, so it "
+                        f"is rendered as {even_w}x{even_h}", path + ("size",),
+                        hint=f"write size: {even_w}x{even_h}", severity="warning")
+        if aspect is None or not _close(width, height, ASPECTS[aspect]):
+            aspect = _reduced(even_w, even_h)
+        return even_w, even_h, aspect
+
+    def unique_names(self, outputs: dict[int, Output]) -> None:
+        first: dict[str, tuple[int, Location | None]] = {}
+        for index, output in sorted(outputs.items()):
+            key = ("outputs", index, "name" if "name" in self.data["outputs"][index] else "path")
+            where = nearest(self.document.values, key)
+            if output.name in first:
+                earlier = first[output.name][1]
+                self.report(f"two outputs are named '{output.name}' (the first at {earlier})",
+                            key, hint="give each output its own `name:`", location=where)
+            else:
+                first[output.name] = (index, where)
+
+
+def preset_dimensions(preset: str, aspect: str) -> tuple[int, int]:
+    """A preset's pixels: the number is the short side (1080p at 9:16 -> 1080x1920)."""
+    short = PRESET_HEIGHTS[preset]
+    across, down = ASPECTS[aspect]
+    long_side = _even(short * max(across, down) / min(across, down))
+    return (long_side, short) if across >= down else (short, long_side)
+
+
+def _even(value: float) -> int:
+    return int(round(value / 2)) * 2
+
+
+def _reduced(width: int, height: int) -> str:
+    divisor = gcd(width, height) or 1
+    return f"{width // divisor}:{height // divisor}"
+
+
+def _close(width: int, height: int, aspect: tuple[int, int]) -> bool:
+    wanted = aspect[0] / aspect[1]
+    return abs(width / height - wanted) <= _ASPECT_TOLERANCE * wanted
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _sequence(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _strings(value: str | list[str]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _names(value: list[str] | None) -> tuple[str, ...] | None:
+    return None if value is None else tuple(value)
+
+
+def _file(value: str | None) -> str | None:
+    """A file reference as a clean POSIX path (``./a//b.png`` -> ``a/b.png``)."""
+    return None if value is None else posixpath.normpath(value.replace("\\", "/"))

@@ -1,0 +1,161 @@
+"""The CLI as a thin adapter: exit codes, text vs JSON, no tracebacks."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lapsefile.cli.main import cli
+
+from .conftest import write_photo
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+@pytest.fixture
+def runner():
+    return CliRunner()
+
+
+@pytest.fixture
+def sunset(tmp_path):
+    return Path(shutil.copytree(EXAMPLES / "sunset", tmp_path / "sunset")) / "lapse.yaml"
+
+
+def test_validate_example(runner, sunset):
+    result = runner.invoke(cli, ["validate", str(sunset)])
+    assert result.exit_code == 0, result.output
+    assert "48 photos, 8 s at 24 fps" in result.output
+
+
+def test_validate_json(runner, sunset):
+    result = runner.invoke(cli, ["validate", str(sunset), "--json"])
+    data = json.loads(result.stdout)
+    assert data["valid"] and data["photos"] == 48 and data["outputs"] == ["main", "square"]
+
+
+def test_bad_spec_exits_1_with_location_and_no_traceback(runner, tmp_path):
+    spec = tmp_path / "lapse.yaml"
+    spec.write_text("version: 1\nframes: {include: ['p/*.jpg']}\noutputs:\n  - path: o.mp4\n"
+                    "    sise: 1080p\n")
+    result = runner.invoke(cli, ["validate", str(spec)])
+    assert result.exit_code == 1
+    assert "lapse.yaml:5:5" in result.output and "size" in result.output
+    assert "Traceback" not in result.output and result.exception is None or isinstance(
+        result.exception, SystemExit)
+
+
+def test_bad_spec_json_gives_the_same_diagnostics(runner, tmp_path):
+    spec = tmp_path / "lapse.yaml"
+    spec.write_text("version: 1\nframes: 'p/*.jpg'\noutputs: []\n")
+    result = runner.invoke(cli, ["plan", str(spec), "--json"])
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert data["error"] == "SpecError" and data["diagnostics"][0]["line"] == 3
+
+
+def test_glob_matching_nothing_is_reported_with_a_hint(runner, tmp_path):
+    write_photo(tmp_path / "photos" / "IMG_1.JPG")
+    (tmp_path / "lapse.yaml").write_text(
+        "version: 1\nframes:\n  include: ['photos/*.jpg']\noutputs:\n  - path: out/a.mp4\n")
+    result = runner.invoke(cli, ["validate", str(tmp_path / "lapse.yaml")])
+    assert result.exit_code == 1
+    assert "lapse.yaml:3:13" in result.output and "matches no files" in result.output
+    assert "1 .jpg files" in result.output or ".JPG" in result.output
+
+
+def test_unsupported_photo_types_are_listed(runner, tmp_path):
+    write_photo(tmp_path / "photos" / "IMG_1.jpg")
+    (tmp_path / "photos" / "notes.txt").write_text("x")
+    (tmp_path / "lapse.yaml").write_text(
+        "version: 1\nframes: 'photos/*'\noutputs:\n  - path: out/a.mp4\n")
+    result = runner.invoke(cli, ["validate", str(tmp_path / "lapse.yaml")])
+    assert result.exit_code == 1 and "photos/notes.txt" in result.output
+    assert "jpg, jpeg, png, gif, webp" in result.output
+
+
+def test_title_after_the_end_of_the_video(runner, tmp_path):
+    for i in range(1, 4):
+        write_photo(tmp_path / "photos" / f"IMG_{i}.jpg")
+    (tmp_path / "lapse.yaml").write_text(
+        "version: 1\nframes: 'photos/*.jpg'\ntiming: {fps: 1}\noverlays:\n  titles:\n"
+        "    - text: Late\n      start: 1s\n      end: 5s\noutputs:\n  - path: out/a.mp4\n")
+    result = runner.invoke(cli, ["validate", str(tmp_path / "lapse.yaml")])
+    assert result.exit_code == 1
+    assert "lapse.yaml:8:12" in result.output and "video lasts 3 s" in result.output
+
+
+def test_impossible_timing_points_at_the_timing_keys(runner, tmp_path):
+    for i in range(1, 11):
+        write_photo(tmp_path / "photos" / f"IMG_{i}.jpg")
+    (tmp_path / "lapse.yaml").write_text(
+        "version: 1\nframes: 'photos/*.jpg'\ntiming:\n  fps: 2\n  duration: 2s\n"
+        "outputs:\n  - path: out/a.mp4\n")
+    result = runner.invoke(cli, ["validate", str(tmp_path / "lapse.yaml")])
+    assert result.exit_code == 1
+    assert "lapse.yaml:4:8" in result.output and "at least 5 s, not 2 s" in result.output
+
+
+def test_plan_text_and_json_agree(runner, sunset):
+    text = runner.invoke(cli, ["plan", str(sunset)])
+    assert text.exit_code == 0
+    assert "+ main/render" in text.output and "out/sunset-1080p.mp4" in text.output
+    data = json.loads(runner.invoke(cli, ["plan", str(sunset), "--json"]).stdout)
+    assert [s["id"] for s in data["steps"]] == ["main/render", "square/render"]
+    assert {s["reason"] for s in data["steps"]} == {"new"}
+
+
+def test_plan_for_the_cloud_shows_instructions(runner, sunset):
+    result = runner.invoke(cli, ["plan", str(sunset), "--backend", "nemo"])
+    assert result.exit_code == 0
+    assert "Combine the 48 uploaded photos, in upload order, into a 8-second timelapse at 24 " \
+           "fps, 1920x1080 (16:9), cropped to fill the frame." in result.output
+    assert 'Add the title "Golden Hour" from 0.5 s to 3.5 s' in result.output
+
+
+def test_init_scaffolds_a_spec_that_validates(runner, tmp_path):
+    for i in range(1, 31):
+        write_photo(tmp_path / "shots" / f"DSC{i:04d}.jpg")
+    result = runner.invoke(cli, ["init", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert "30 photos in shots/" in result.output
+    assert runner.invoke(cli, ["validate", str(tmp_path / "lapse.yaml")]).exit_code == 0
+    again = runner.invoke(cli, ["init", str(tmp_path)])
+    assert again.exit_code == 1 and "already exists" in again.output
+
+
+def test_init_without_photos(runner, tmp_path):
+    result = runner.invoke(cli, ["init", str(tmp_path)])
+    assert result.exit_code == 1 and "no photos" in result.output
+
+
+def test_schema_command_prints_the_schema(runner):
+    result = runner.invoke(cli, ["schema"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["$schema"].endswith("2020-12/schema")
+
+
+def test_missing_spec_file(runner, tmp_path):
+    result = runner.invoke(cli, ["run", str(tmp_path / "nope.yaml")])
+    assert result.exit_code == 1 and "nope.yaml" in result.output
+    assert not (tmp_path / ".lapsefile").exists()
+
+
+def test_newer_lock_is_refused_by_every_command(runner, sunset):
+    (sunset.parent / "lapse.lock").write_text(json.dumps(
+        {"lockfile_version": 99, "generated_by": "lapsefile 42.0", "outputs": {}, "inputs": {}}))
+    for command in ("plan", "status", "run"):
+        result = runner.invoke(cli, [command, str(sunset)])
+        assert result.exit_code == 1, command
+        assert "lapsefile 42.0" in result.output
+
+
+def test_usage_error_is_exit_2(runner):
+    assert runner.invoke(cli, ["run", "--no-such-flag"]).exit_code == 2
+
+
+def test_unknown_only_output(runner, sunset):
+    result = runner.invoke(cli, ["plan", str(sunset), "--only", "mian"])
+    assert result.exit_code == 1 and "no output named mian" in result.output
