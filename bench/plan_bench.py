@@ -27,13 +27,14 @@ outputs:
 """
 
 
-def make_project(root: Path, frames: int) -> Path:
+def make_project(root: Path, frames: int, size: tuple[int, int] = (160, 90)) -> Path:
     photos = root / "photos"
     photos.mkdir()
     for i in range(frames):
         shade = (i * 37) % 256
-        Image.new("RGB", (32, 18), (shade, 255 - shade, (i * 11) % 256)).save(
-            photos / f"IMG_{i + 1}.jpg", "JPEG", quality=80)
+        img = Image.linear_gradient("L").resize(size).convert("RGB")
+        img.paste((shade, 255 - shade, (i * 11) % 256), (0, 0, size[0] // 4, size[1] // 4))
+        img.save(photos / f"IMG_{i + 1}.jpg", "JPEG", quality=85)
     spec = root / "lapse.yaml"
     spec.write_text(SPEC)
     return spec
@@ -48,12 +49,15 @@ def timed(spec: Path) -> tuple[float, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=10_000)
+    parser.add_argument("--size", default="160x90", help="frame size WxH (default 160x90)")
     args = parser.parse_args()
+    size = tuple(int(n) for n in args.size.split("x"))
     with tempfile.TemporaryDirectory() as tmp:
-        spec = make_project(Path(tmp), args.frames)
+        spec = make_project(Path(tmp), args.frames, size)  # type: ignore[arg-type]
+        total = sum(p.stat().st_size for p in (spec.parent / "photos").iterdir())
         first, count = timed(spec)
         second, _ = timed(spec)
-    print(f"frames:      {count}")
+    print(f"frames:      {count} of {args.size} ({total / count / 1024:.1f} KiB each)")
     print(f"first plan:  {first:.3f} s  (hashes every photo)")
     print(f"re-plan:     {second:.3f} s  (stat cache)")
     print(f"ratio:       {first / second:.1f}x faster")

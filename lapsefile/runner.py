@@ -61,13 +61,12 @@ def _observe_artifacts(lock: Lock, root: Path, cache: StatCache) -> dict[str, st
             artifact = record.get("artifact")
             if not artifact or artifact["path"] in found:
                 continue
-            path = root / artifact["path"]
             try:
-                st = path.stat()
+                st = (root / artifact["path"]).stat()
             except OSError:
                 found[artifact["path"]] = None
                 continue
-            entry = cache.hash_files([(artifact["path"], path, st)])
+            entry = cache.hash_files([(artifact["path"], st)])
             found[artifact["path"]] = entry[artifact["path"]].sha256
     return found
 

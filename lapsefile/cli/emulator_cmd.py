@@ -77,8 +77,9 @@ def emulator(ctx: click.Context, host: str, port: int, faults_file: Path | None,
     try:
         serve_forever(config, on_ready=ready)
     except OSError as exc:
-        click.echo(f"error: cannot listen on {host}:{port}: {exc.strerror or exc}", err=True)
+        click.echo(f"error: the emulator could not start on {host}:{port}: {exc}", err=True)
         ctx.exit(1)
     except KeyboardInterrupt:
         click.echo("emulator stopped", err=True)
         ctx.exit(130)
+    click.echo("emulator stopped", err=True)

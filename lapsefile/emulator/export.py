@@ -18,7 +18,7 @@ from ..errors import LapsefileError
 from ..spec.model import Deflicker, Logo, Look, Music, TextStyle, Timestamp, Title
 from . import draft as drafts
 from .state import RenderRecord, ServiceState
-from .store import Asset
+from .store import Asset, describe_file
 
 QUALITIES = ("draft", "standard", "high")
 
@@ -91,8 +91,6 @@ class Exporter:
             if path is None:
                 raise DraftError(f"the draft refers to {name or segment.get('src')!r}, "
                                  "which was never uploaded")
-            from .store import describe_file
-
             return describe_file(path, str(name), str(digest))
 
         return resolve

@@ -27,6 +27,7 @@ from . import draft as drafts
 from . import replies
 from .agent import Edit, parse_instruction
 from .api import authorize, json_body, note
+from .calls import apply_latency, injected_failure
 from .envelopes import OUT_OF_CREDITS, Failure, failure_for_code
 from .faults import FaultRule
 from .state import ServiceState, Session, User
@@ -42,8 +43,6 @@ class StreamDropped(Exception):
 
 
 async def run_sse(request: Request) -> Any:
-    from .calls import apply_latency, injected_failure
-
     state, user = authorize(request)
     body = await json_body(request)
     session_id, text = body.get("session_id"), _message_text(body)

@@ -25,23 +25,44 @@ from .workdir import Workdir
 DEFAULT_FONT = Path(__file__).parent / "fonts" / "DejaVuSans.ttf"
 
 
-def _font(work: Workdir, style: TextStyle, resolve: Callable[[str], Path]) -> str:
-    return work.link(resolve(style.font) if style.font else DEFAULT_FONT, "font")
+def _font(style: TextStyle, resolve: Callable[[str], Path]) -> Path:
+    return resolve(style.font) if style.font else DEFAULT_FONT
 
 
-def _drawtext(style: TextStyle, height: int, font: str, extra: Sequence[str]) -> str:
+def _font_size(font: Path, texts: Sequence[str], wanted: int, room: int) -> int:
+    """``wanted``, or smaller so the widest line fits in ``room`` pixels: a title sized for a
+    landscape video must not run off the sides of its 9:16 version."""
+    lines = [line for text in texts for line in text.splitlines() if line.strip()]
+    if not lines or room <= 0:
+        return wanted
+    try:
+        from PIL import ImageFont
+
+        face = ImageFont.truetype(str(font), 100)
+        widest = max(face.getlength(line) for line in lines) / 100
+    except (ImportError, OSError):  # no FreeType in Pillow, or a font Pillow cannot read
+        return wanted
+    return max(1, min(wanted, int(room / widest))) if widest > 0 else wanted
+
+
+def _drawtext(style: TextStyle, canvas: tuple[int, int], font: Path, texts: Sequence[str],
+              work: Workdir, extra: Sequence[str]) -> str:
+    width, height = canvas
+    margin = round(style.margin * height)
     size = max(1, round(style.size * height))
+    size = _font_size(font, texts, size, int(0.98 * (width - 2 * margin - size // 2)))
     pad = max(1, round(size * 0.25)) if style.box else 0
-    x, y = text_position(style.position, round(style.margin * height), pad)
-    parts = [f"fontfile={font}", "expansion=none", f"fontsize={size}",
+    x, y = text_position(style.position, margin, pad)
+    font_name = work.link(font, "font")
+    parts = [f"fontfile={font_name}", "expansion=none", f"fontsize={size}",
              f"fontcolor={opt(style.color)}", f"x={opt(x)}", f"y={opt(y)}", *extra]
     if style.box:
         parts += ["box=1", f"boxcolor={opt(style.box_color)}", f"boxborderw={pad}"]
     return "drawtext=" + ":".join(parts)
 
 
-def title_filter(title: Title, index: int, duration: float, height: int, work: Workdir,
-                 resolve: Callable[[str], Path]) -> str:
+def title_filter(title: Title, index: int, duration: float, canvas: tuple[int, int],
+                 work: Workdir, resolve: Callable[[str], Path]) -> str:
     """A drawtext showing ``title`` from its start to its end (exclusive), with fades."""
     start = max(0.0, title.start)
     end = duration if title.end is None else min(title.end, duration)
@@ -50,7 +71,8 @@ def title_filter(title: Title, index: int, duration: float, height: int, work: W
     alpha = _fade_alpha(start, end, title.fade_in, title.fade_out)
     if alpha:
         extra.append(f"alpha={opt(alpha)}")
-    return _drawtext(title.style, height, _font(work, title.style, resolve), extra)
+    return _drawtext(title.style, canvas, _font(title.style, resolve), [title.text], work,
+                     extra)
 
 
 def _window(start: float, end: float) -> str:
@@ -75,7 +97,7 @@ def stamp_texts(stamp: Timestamp, captures: Sequence[datetime | None], count: in
 
 
 def stamp_filters(stamp: Timestamp, texts: Sequence[str], first_frames: Sequence[int],
-                  fps: float, index: int, height: int, work: Workdir,
+                  fps: float, index: int, canvas: tuple[int, int], work: Workdir,
                   resolve: Callable[[str], Path]) -> list[str]:
     """sendcmd + drawtext showing ``texts[i]`` from output frame ``first_frames[i]`` on.
 
@@ -85,23 +107,21 @@ def stamp_filters(stamp: Timestamp, texts: Sequence[str], first_frames: Sequence
     shown: dict[int, str] = {}
     for text, frame in zip(texts, first_frames):
         shown[frame] = text  # photos sharing a frame: the last one is what is displayed
-    target = f"stamp{index}"
-    commands, current = [], None
-    for frame in sorted(shown):
-        text = shown[frame] or " "
-        if text == current:
-            continue
-        if current is not None:
-            at = max(0.0, (frame - 0.5) / fps)
-            commands.append(f"{at:.6f} drawtext@{target} text {_sendcmd_quote(text)};")
-        else:
-            initial = text
-        current = text
-    if current is None:
+    if not shown:
         return []
+    target = f"stamp{index}"
+    frames = sorted(shown)
+    initial = shown[frames[0]] or " "
+    commands, current = [], initial
+    for frame in frames[1:]:
+        text = shown[frame] or " "
+        if text != current:
+            at = (frame - 0.5) / fps
+            commands.append(f"{at:.6f} drawtext@{target} text {_sendcmd_quote(text)};")
+            current = text
     cmdfile = work.write(f"stamps-{index}.cmd", "\n".join(commands) + "\n")
     textfile = work.write(f"stamp-{index}.txt", initial)
-    draw = _drawtext(stamp.style, height, _font(work, stamp.style, resolve),
+    draw = _drawtext(stamp.style, canvas, _font(stamp.style, resolve), list(set(texts)), work,
                      [f"textfile={textfile}"]).replace("drawtext=", f"drawtext@{target}=", 1)
     return ([f"sendcmd=f={cmdfile}"] if commands else []) + [draw]
 

@@ -230,15 +230,15 @@ def _overlays(batch: Batch, job: RenderJob, video: str) -> str:
     index = batch.jobs.index(job)
     width, height = canvas_size(job)
     duration = frame_count(job) / float(fps_fraction(job.fps))
-    steps = [overlays.title_filter(title, index * 100 + n, duration, height, batch.work,
-                                   job.resolve)
+    steps = [overlays.title_filter(title, index * 100 + n, duration, (width, height),
+                                   batch.work, job.resolve)
              for n, title in enumerate(job.titles)]
     if job.timestamp is not None:
         texts = overlays.stamp_texts(job.timestamp, job.capture_times, len(job.frames))
         starts = overlays.first_frames(len(job.frames), job.hold * float(fps_fraction(job.fps)))
         steps += overlays.stamp_filters(job.timestamp, texts, starts,
-                                        float(fps_fraction(job.fps)), index, height,
-                                        batch.work, job.resolve)
+                                        float(fps_fraction(job.fps)), index,
+                                        (width, height), batch.work, job.resolve)
     video = batch.graph.chain(video, steps) if steps else video
     if job.logo is not None:
         logo_path = job.resolve(job.logo.file)

@@ -55,7 +55,9 @@ def output_files(project: Project, output: Output) -> list[InputFile]:
 
 
 def inputs_digest(files: list[InputFile]) -> str:
-    return digest([[f.relpath, f.sha256] for f in files])
+    # Not canonical JSON: at 10,000 photos plain joining is several times faster.
+    return hashlib.sha256("".join(f"{f.relpath}\0{f.sha256}\n" for f in files)
+                          .encode("utf-8")).hexdigest()
 
 
 def output_settings(project: Project, output: Output, backend: str) -> dict[str, Any]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import glob
 import os
+import stat
 from collections import Counter
 from datetime import datetime
 from pathlib import Path, PurePosixPath
@@ -21,8 +23,21 @@ def _relpath(path: Path, root: Path) -> str:
     return PurePosixPath(os.path.relpath(path, root)).as_posix()
 
 
-def _glob(root: Path, pattern: str) -> list[Path]:
-    return [p for p in root.glob(pattern) if p.is_file()]
+def _glob(root: Path, pattern: str) -> dict[str, os.stat_result]:
+    """Regular files matching ``pattern``: relative POSIX path -> stat, one stat per file.
+
+    glob with root_dir yields relative names directly; building and relativizing a Path per
+    file costs more than the stat itself at 10,000 photos.
+    """
+    found: dict[str, os.stat_result] = {}
+    for rel in glob.glob(pattern, root_dir=root, recursive=True):
+        try:
+            st = os.stat(os.path.join(root, rel))
+        except OSError:
+            continue
+        if stat.S_ISREG(st.st_mode):
+            found[rel.replace(os.sep, "/")] = st
+    return found
 
 
 def _no_match_hint(root: Path, pattern: str) -> str:
@@ -38,10 +53,10 @@ def _no_match_hint(root: Path, pattern: str) -> str:
     return f"{_relpath(folder, root)}/ holds {found} files; check the pattern's extension and case"
 
 
-def _match_frames(spec: Spec) -> tuple[list[Path], list[Diagnostic]]:
+def _match_frames(spec: Spec) -> tuple[dict[str, os.stat_result], list[Diagnostic]]:
     root, frames = spec.root, spec.frames
     diagnostics: list[Diagnostic] = []
-    matched: dict[Path, None] = {}
+    matched: dict[str, os.stat_result] = {}
     for i, pattern in enumerate(frames.include):
         found = _glob(root, pattern)
         if not found:
@@ -49,17 +64,17 @@ def _match_frames(spec: Spec) -> tuple[list[Path], list[Diagnostic]]:
                 f"the glob {pattern!r} matches no files", path=f"frames.include[{i}]",
                 location=spec.where("frames", "include", i),
                 hint=_no_match_hint(root, pattern)))
-        matched.update(dict.fromkeys(found))
-    excluded = {p for pattern in frames.exclude for p in _glob(root, pattern)}
-    kept = [p for p in matched if p not in excluded]
+        matched.update(found)
+    excluded = {rel for pattern in frames.exclude for rel in _glob(root, pattern)}
+    kept = {rel: st for rel, st in matched.items() if rel not in excluded}
     if matched and not kept:
         diagnostics.append(Diagnostic("every matched photo is excluded", path="frames.exclude",
                                       location=spec.where("frames", "exclude")))
     return kept, diagnostics
 
 
-def _type_diagnostics(spec: Spec, paths: Iterable[Path]) -> list[Diagnostic]:
-    bad = sorted(_relpath(p, spec.root) for p in paths if p.suffix.lower() not in IMAGE_TYPES)
+def _type_diagnostics(spec: Spec, relpaths: Iterable[str]) -> list[Diagnostic]:
+    bad = sorted(r for r in relpaths if os.path.splitext(r)[1].lower() not in IMAGE_TYPES)
     if not bad:
         return []
     shown = ", ".join(bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
@@ -69,17 +84,17 @@ def _type_diagnostics(spec: Spec, paths: Iterable[Path]) -> list[Diagnostic]:
                        hint="narrow the glob (e.g. `*.jpg`) or add `exclude` patterns")]
 
 
-def _input_files(spec: Spec, paths: Iterable[Path], cache: StatCache, emit: Emit,
+def _input_files(spec: Spec, stats: dict[str, os.stat_result], cache: StatCache, emit: Emit,
                  label: str) -> list[InputFile]:
-    stats = [(_relpath(p, spec.root), p, p.stat()) for p in paths]
+    root = spec.root
 
     def progress(done: int, total: int) -> None:
         emit(Event("progress", None, {"done": done, "total": total, "unit": "files",
                                       "label": f"hashing {label}"}))
 
-    entries = cache.hash_files(stats, progress)
-    return [InputFile(rel, path, st.st_size, st.st_mtime_ns, entries[rel].sha256)
-            for rel, path, st in stats]
+    entries = cache.hash_files(stats.items(), progress)
+    return [InputFile(rel, root / rel, st.st_size, st.st_mtime_ns, entries[rel].sha256)
+            for rel, st in stats.items()]
 
 
 def _needs_capture_times(spec: Spec) -> bool:
@@ -109,11 +124,14 @@ def _measured_interval(frames: tuple[InputFile, ...]) -> float | None:
     return abs(span) / (len(times) - 1) or None
 
 
-def _asset_paths(spec: Spec) -> list[Path]:
+def _asset_stats(spec: Spec) -> dict[str, os.stat_result]:
     refs = [t.style.font for t in spec.titles]
     refs += [spec.timestamp.style.font if spec.timestamp else None,
              spec.logo.file if spec.logo else None, spec.music.file if spec.music else None]
-    return [spec.root / r for r in dict.fromkeys(r for r in refs if r) if (spec.root / r).is_file()]
+    stats = {}
+    for ref in dict.fromkeys(r for r in refs if r):
+        stats.update(_glob(spec.root, glob.escape(ref)))
+    return stats
 
 
 def _title_diagnostics(spec: Spec, duration: float) -> list[Diagnostic]:
@@ -135,11 +153,11 @@ def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = dis
                     ) -> tuple[Project, list[Diagnostic]]:
     """The Project for ``spec`` and its warnings; raises SpecError listing every problem."""
     cache = cache if cache is not None else StatCache.load(spec.root)
-    paths, diagnostics = _match_frames(spec)
-    diagnostics += _type_diagnostics(spec, paths)
+    matched, diagnostics = _match_frames(spec)
+    diagnostics += _type_diagnostics(spec, matched)
     if any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)
-    files = _input_files(spec, paths, cache, emit, "photos")
+    files = _input_files(spec, matched, cache, emit, "photos")
     if _needs_capture_times(spec):
         files, missing = _with_capture_times(files, cache)
         if missing:
@@ -156,7 +174,7 @@ def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = dis
     diagnostics += _title_diagnostics(spec, timing.duration)
     if any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)
-    assets = _input_files(spec, _asset_paths(spec), cache, emit, "assets")
+    assets = _input_files(spec, _asset_stats(spec), cache, emit, "assets")
     cache.save()
     project = Project(spec, frames, {a.relpath: a for a in assets}, timing)
     return project, diagnostics

@@ -92,16 +92,17 @@ class StatCache:
             return entry
         return None
 
-    def hash_files(self, files: Iterable[tuple[str, Path, os.stat_result]],
+    def hash_files(self, files: Iterable[tuple[str, os.stat_result]],
                    on_progress: Callable[[int, int], None] | None = None,
                    workers: int = 4) -> dict[str, Entry]:
-        """Entries for ``files``, hashing only those whose stat changed since last time."""
+        """Entries for ``files`` (paths relative to the root), hashing only those whose stat
+        changed since last time."""
         result: dict[str, Entry] = {}
         misses: list[tuple[str, Path, os.stat_result]] = []
-        for relpath, path, st in files:
+        for relpath, st in files:
             entry = self.lookup(relpath, st)
             if entry is None:
-                misses.append((relpath, path, st))
+                misses.append((relpath, self.root / relpath, st))
             else:
                 result[relpath] = entry
         if misses:

@@ -16,18 +16,22 @@ _TYPE_NAMES = {"string": "string", "integer": "integer", "number": "number",
                "boolean": "boolean", "object": "mapping", "array": "list"}
 
 
-def markdown() -> str:
-    """The whole reference: an introduction, then one section per property, in schema order."""
+def markdown(level: int = 1) -> str:
+    """The whole reference: an introduction, then one section per property, in schema order.
+
+    ``level`` is the heading level of the title, so the text can sit inside another document
+    (the README embeds it at level 3)."""
     root = schema()
-    lines = ["# lapse.yaml reference", "", str(root.get("description", "")), "",
+    h = "#" * level
+    lines = [f"{h} lapse.yaml reference", "", str(root.get("description", "")), "",
              f"Format version: {root['properties']['version']['const']}. Generated from "
              f"`schemas/lapse.schema.json` (JSON Schema 2020-12); editors that read a "
              f"`# yaml-language-server: $schema=` line complete and check these keys.", ""]
     for prop in walk_properties():
         if len(prop.path) == 1:
-            lines += [f"## `{prop.path[0]}`", ""]
+            lines += [f"{h}# `{prop.path[0]}`", ""]
         else:
-            lines += [f"### `{path_text(prop.path)}`", ""]
+            lines += [f"{h}## `{path_text(prop.path)}`", ""]
         lines += _section(prop)
     return "\n".join(lines).rstrip() + "\n"
 

@@ -23,6 +23,10 @@ from lapsefile.spec.model import (Cloud, Deflicker, Frames, Logo, Look, Music, O
 ATTRIBUTION = {"X-Skill-Source": "lapsefile-tests", "X-Skill-Version": "0.1.0",
                "X-Skill-Platform": "linux"}
 START = datetime(2024, 5, 1, 18, 30, 0)
+TIMELINE = ("Combine the 3 uploaded photos, in upload order, into a 1.5-second timelapse at 12 "
+            "fps, 64x36 (16:9), cropped to fill the frame. Show each photo for 0.5 seconds.")
+TITLE = ('Add the title "Hello" from 0 s to 1 s, at the top of the frame, text height 10% of the '
+         "frame height, colour white, fading in over 0 s and out over 0 s.")
 
 
 class Api:

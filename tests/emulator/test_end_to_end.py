@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import httpx
 import pytest
@@ -103,12 +103,3 @@ def test_an_uploaded_clip_as_the_whole_video(start_emulator: Start, tmp_path: Pa
     info = probe(_export_and_download(api, tmp_path, "render_clip"))
     assert (info.width, info.height, info.frame_count) == (64, 36, 10)
 
-
-def test_pointing_lapsefile_at_the_emulator_is_one_variable(emulator: EmulatorServer,
-                                                            monkeypatch: Any) -> None:
-    monkeypatch.setenv("NEMO_API_URL", emulator.url or "")
-    import os
-
-    answer = httpx.post(os.environ["NEMO_API_URL"] + "/api/auth/anonymous-token",
-                        headers={"X-Client-Id": "readme"})
-    assert answer.json()["data"]["token"].startswith("nmv_usr_")

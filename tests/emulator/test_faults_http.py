@@ -12,8 +12,7 @@ import pytest
 from lapsefile.emulator.faults import FaultPlan
 from lapsefile.emulator.server import EmulatorServer
 
-from .helpers import Api, make_photos, texts
-from .test_sse import TIMELINE, TITLE
+from .helpers import TIMELINE, TITLE, Api, make_photos, texts
 
 Start = Callable[..., EmulatorServer]
 

@@ -12,8 +12,7 @@ import pytest
 from lapsefile.emulator.faults import FaultPlan
 from lapsefile.emulator.server import EmulatorServer
 
-from .helpers import ATTRIBUTION, Api, make_photos
-from .test_sse import TIMELINE
+from .helpers import TIMELINE, Api, make_photos
 
 Start = Callable[..., EmulatorServer]
 

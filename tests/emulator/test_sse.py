@@ -11,12 +11,9 @@ import pytest
 
 from lapsefile.emulator.server import EmulatorServer
 
-from .helpers import Api, events, instructions, make_photos, make_project, texts
+from .helpers import (TIMELINE, TITLE, Api, events, instructions, make_photos, make_project,
+                      texts)
 
-TIMELINE = ("Combine the 3 uploaded photos, in upload order, into a 1.5-second timelapse at 12 "
-            "fps, 64x36 (16:9), cropped to fill the frame. Show each photo for 0.5 seconds.")
-TITLE = ('Add the title "Hello" from 0 s to 1 s, at the top of the frame, text height 10% of the '
-         "frame height, colour white, fading in over 0 s and out over 0 s.")
 
 
 def _ready(server: EmulatorServer, tmp_path: Path, photos: int = 3) -> Api:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from pathlib import Path
 import subprocess
 import sys
 
@@ -30,3 +31,10 @@ def test_module_prints_the_reference() -> None:
     result = subprocess.run([sys.executable, "-m", "lapsefile.spec.reference"],
                             capture_output=True, text=True, check=True, timeout=60)
     assert result.stdout == markdown()
+
+
+def test_readme_embeds_the_current_reference() -> None:
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run([sys.executable, str(root / "tools" / "update_readme.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout
