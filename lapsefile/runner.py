@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
@@ -76,6 +76,8 @@ def prepare(spec_path: str | os.PathLike[str], *, backend: str | None = None,
             env: Mapping[str, str] | None = None, emit: Emit = discard) -> Prepared:
     """Load the spec, resolve inputs, read the lock and plan. Reads only; writes caches."""
     spec, warnings = load_spec_with_warnings(spec_path, env)
+    if backend and backend != spec.backend:
+        spec = replace(spec, backend=backend)
     cache = StatCache.load(spec.root)
     project, more = resolve_project(spec, cache, emit)
     lock = load_lock(lock_path_for(spec.path))

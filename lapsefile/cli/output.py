@@ -54,6 +54,8 @@ class EventPrinter:
         self.verbose = verbose
         self.tty = self.stream.isatty()
         self._started: dict[str, float] = {}
+        self._finished: set[str] = set()
+        self._shown: set[str] = set()  # labels with a line already printed (not on a TTY)
         self._last_line = time.monotonic()
         self._bar_open = False
 
@@ -97,17 +99,19 @@ class EventPrinter:
         label = str(e.data.get("label") or e.step or "")
         done, total = float(e.data.get("done", 0)), float(e.data.get("total") or 0)
         start = self._started.setdefault(label, time.monotonic())
-        if total <= 0:
+        if total <= 0 or label in self._finished:
             return
         fraction = min(max(done / total, 0.0), 1.0)
+        if fraction >= 1.0:
+            self._finished.add(label)
         elapsed = time.monotonic() - start
         eta = elapsed * (1 - fraction) / fraction if fraction > 0.01 else None
         bar = "#" * int(fraction * 24)
         eta_text = f" ETA {int(eta // 60)}:{int(eta % 60):02d}" if eta is not None else ""
         self._progress_line(f"  {label} [{bar:<24}] {fraction * 100:5.1f}%{eta_text}",
-                            final=fraction >= 1.0)
+                            label, final=fraction >= 1.0)
 
-    def _progress_line(self, text: str, final: bool = False) -> None:
+    def _progress_line(self, text: str, label: str = "", final: bool = False) -> None:
         now = time.monotonic()
         if self.tty:
             self.stream.write("\r" + text.ljust(78))
@@ -115,9 +119,11 @@ class EventPrinter:
             if final:
                 self.stream.write("\n")
             self.stream.flush()
-        elif final or now - self._last_line >= 5.0:
-            # Logs and CI get a line every few seconds, not a carriage-return stream.
+        elif now - self._last_line >= 5.0 or (final and label in self._shown):
+            # Logs and CI get a line every few seconds (and the end of what they saw start),
+            # not a carriage-return stream; work that finished quickly stays silent.
             self._last_line = now
+            self._shown.add(label)
             self._write(text)
 
 

@@ -12,7 +12,7 @@ from typing import Iterable
 
 from ..errors import Diagnostic, SpecError
 from ..events import Emit, Event, discard
-from ..spec.model import IMAGE_TYPES, Spec
+from ..spec.model import AUDIO_TYPES, IMAGE_TYPES, Spec
 from .model import InputFile, Project
 from .ordering import order
 from .statcache import StatCache
@@ -149,11 +149,25 @@ def _title_diagnostics(spec: Spec, duration: float) -> list[Diagnostic]:
     return out
 
 
+def _cloud_diagnostics(spec: Spec) -> list[Diagnostic]:
+    """What the cloud refuses, checked here too because ``--backend nemo`` can override a
+    spec the loader checked for the local backend."""
+    music = spec.music
+    suffix = PurePosixPath(music.file).suffix.lower() if music else ""
+    if spec.backend != "nemo" or not music or suffix in AUDIO_TYPES:
+        return []
+    return [Diagnostic(f"the nemo backend does not accept {suffix} music",
+                       path="music.file", location=spec.where("music", "file"),
+                       expected="audio of type " + ", ".join(t[1:] for t in AUDIO_TYPES),
+                       hint="convert the track (e.g. to .m4a or .mp3) or use the local backend")]
+
+
 def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = discard
                     ) -> tuple[Project, list[Diagnostic]]:
     """The Project for ``spec`` and its warnings; raises SpecError listing every problem."""
     cache = cache if cache is not None else StatCache.load(spec.root)
     matched, diagnostics = _match_frames(spec)
+    diagnostics += _cloud_diagnostics(spec)
     diagnostics += _type_diagnostics(spec, matched)
     if any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)

@@ -159,3 +159,31 @@ def test_usage_error_is_exit_2(runner):
 def test_unknown_only_output(runner, sunset):
     result = runner.invoke(cli, ["plan", str(sunset), "--only", "mian"])
     assert result.exit_code == 1 and "no output named mian" in result.output
+
+
+def test_cloud_backend_override_rechecks_music_type(runner, tmp_path):
+    write_photo(tmp_path / "photos" / "IMG_1.jpg")
+    (tmp_path / "song.flac").write_bytes(b"fLaC")
+    (tmp_path / "lapse.yaml").write_text(
+        "version: 1\nframes: 'photos/*.jpg'\nmusic: song.flac\noutputs:\n  - path: out/a.mp4\n")
+    assert runner.invoke(cli, ["plan", str(tmp_path / "lapse.yaml")]).exit_code == 0
+    result = runner.invoke(cli, ["plan", str(tmp_path / "lapse.yaml"), "--backend", "nemo"])
+    assert result.exit_code == 1
+    assert "lapse.yaml:3:8" in result.output and "does not accept .flac" in result.output
+
+
+def test_status_before_and_after_a_run(runner, tmp_path):
+    for i in range(1, 4):
+        write_photo(tmp_path / "photos" / f"IMG_{i}.jpg", size=(32, 18))
+    spec = tmp_path / "lapse.yaml"
+    spec.write_text("version: 1\nframes: 'photos/*.jpg'\ntiming: {fps: 6}\n"
+                    "outputs:\n  - {path: out/a.mp4, size: '32x18'}\n")
+    before = runner.invoke(cli, ["status", str(spec)])
+    assert before.exit_code == 0 and "a: not made yet" in before.output
+    assert runner.invoke(cli, ["run", str(spec), "-q"]).exit_code == 0
+    after = json.loads(runner.invoke(cli, ["status", str(spec), "--json"]).stdout)
+    row = after["outputs"][0]
+    assert row["state"] == "up to date" and row["artifact"]["path"] == "out/a.mp4"
+    spec.write_text(spec.read_text().replace("fps: 6", "fps: 3"))
+    changed = runner.invoke(cli, ["status", str(spec)])
+    assert "a: out of date" in changed.output and "timing.fps" in changed.output

@@ -134,7 +134,9 @@ class CredentialStore:
             entry = {"token": token, "user_id": data.get("user_id"),
                      "expires_at": _parse_expiry(data.get("expires_at"))}
             cache["client_id"] = client_id
-            cache.setdefault("tokens", {})[self.api_url] = entry
+            cache["tokens"] = {url: kept for url, kept in cache.get("tokens", {}).items()
+                               if _live(kept)}
+            cache["tokens"][self.api_url] = entry
             write_cache(self.cache_path, cache)
             return Credentials(token, user_id=entry["user_id"], anonymous=True,
                                expires_at=entry["expires_at"])
@@ -171,6 +173,11 @@ def _from_cache(entry: Mapping[str, Any]) -> Credentials | None:
     expires = entry.get("expires_at")
     return Credentials(token, user_id=entry.get("user_id"), anonymous=True,
                        expires_at=float(expires) if isinstance(expires, (int, float)) else None)
+
+
+def _live(entry: Any) -> bool:
+    creds = _from_cache(entry) if isinstance(entry, Mapping) else None
+    return creds is not None and not creds.expired()
 
 
 def _parse_expiry(value: Any) -> float | None:

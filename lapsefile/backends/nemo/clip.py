@@ -40,16 +40,11 @@ def prepare_clip(project: Project, output: Output, emit: Emit, step: str,
         clip_job = dataclasses.replace(job, output=dest, titles=(), timestamp=None, logo=None,
                                        music=None, quality="high", codec="h264")
 
-        def on_progress(*args: Any) -> None:
-            emit(Event("progress", step, _progress_data(args, job.duration, name)))
+        def on_progress(seconds: float, total: float) -> None:
+            emit(Event("progress", step, {"done": round(seconds, 2), "total": round(total, 2),
+                                          "unit": "s", "label": f"assembling {name}"}))
 
         render([clip_job], find_ffmpeg(options.get("ffmpeg")), on_progress)
     return UploadFile(dest, sha256_file(dest), dest.stat().st_size, name,
                       f"{output.name} clip ({len(project.frames)} photos)")
 
-
-def _progress_data(args: tuple[Any, ...], total: float, name: str) -> dict[str, Any]:
-    numbers = [a for a in args if isinstance(a, (int, float))]
-    done = float(numbers[-1]) if numbers else 0.0
-    return {"done": min(done, total), "total": total, "unit": "s",
-            "label": f"assembling {name}"}

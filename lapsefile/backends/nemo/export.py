@@ -121,17 +121,22 @@ class Exporter:
     def _poll(self, render_id: str, record: MutableMapping[str, Any], save: Save,
               step: str) -> str:
         deadline = time.monotonic() + self._options.render_timeout
-        last_saved = None
+        started, shown = time.monotonic(), None
         while True:
             status = self._client.render_status(render_id)
             state = str(status.get("status") or "pending").lower()
             progress = _progress(status, state)
-            self._emit(Event("progress", step, {"done": progress, "total": 100, "unit": "%",
-                                                "label": f"rendering ({state})"}))
-            record.update(render_status=state, progress=progress)
+            if (state, progress) != shown:
+                self._emit(Event("progress", step, {"done": progress, "total": 100,
+                                                    "unit": "%", "label": f"rendering ({state})"}))
+                record.update(render_status=state, progress=progress)
+                save()
+                shown = (state, progress)
+            else:
+                self._emit(Event("heartbeat", step, {"elapsed": round(time.monotonic() - started,
+                                                                      1), "text": "rendering"}))
             if state == "completed":
-                url = output_url(status) or fallback_download(render_id)
-                record["output_url"] = url
+                record["output_url"] = output_url(status) or fallback_download(render_id)
                 save()
                 return state
             if state not in RUNNING:
@@ -139,9 +144,6 @@ class Exporter:
                                              state)
                 save()
                 return "failed"
-            if state != last_saved:
-                save()
-                last_saved = state
             if time.monotonic() > deadline:
                 raise TransportError(
                     f"render {render_id} is still {state} after "
