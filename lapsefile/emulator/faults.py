@@ -79,7 +79,8 @@ class FaultRule:
         return True
 
     def describe(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None and v != 0.0}
+        return {k: v for k, v in self.__dict__.items()
+                if v is not None and not (k == "latency_ms" and v == 0.0)}
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,6 @@ from .agent import Edit, parse_instruction
 from .api import authorize, json_body, note
 from .calls import apply_latency, injected_failure
 from .envelopes import OUT_OF_CREDITS, Failure, failure_for_code
-from .faults import FaultRule
 from .state import ServiceState, Session, User
 
 END, DROP = object(), object()
@@ -68,7 +67,7 @@ async def run_sse(request: Request) -> Any:
                                f"{cost}, {user.available} left")
     drop = next((r.drop for r in rules if r.action == "drop"), None)
     if drop:
-        note(request, fault=_fault_names(rules))
+        note(request, fault=[rule.describe() for rule in rules])
     rng = random.Random(f"{state.config.seed}:{session.ordinal}:{index}")
     turn = Turn(state, session, user, edit, cost, rng, drop, str(request.base_url).rstrip("/"),
                 entry, session.language)
@@ -85,10 +84,6 @@ def _message_text(body: dict[str, Any]) -> str | None:
         return None
     texts = [p["text"] for p in parts if isinstance(p, dict) and isinstance(p.get("text"), str)]
     return "\n".join(texts) if texts else None
-
-
-def _fault_names(rules: list[FaultRule]) -> list[dict[str, Any]]:
-    return [rule.describe() for rule in rules]
 
 
 class Turn:
@@ -118,9 +113,9 @@ class Turn:
     async def _act(self) -> None:
         delay = self.state.config.edit_delay
         if self.edit is None:
-            await self._work(delay)
+            await self._work(delay / 2 if self.drop else delay)
             self._record(outcome="not_understood")
-            return self._say(replies.NOT_UNDERSTOOD[self.language])
+            return self._drop() if self.drop else self._say(replies.NOT_UNDERSTOOD[self.language])
         if self.drop in ("before_apply", "mid_work"):
             await self._work(delay / 2)
             self._drop()

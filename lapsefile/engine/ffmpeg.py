@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +23,7 @@ from ..errors import EngineUnavailable, RenderError
 
 ENV_VAR = "LAPSEFILE_FFMPEG"
 STDERR_TAIL_LINES = 20
+STALL_SECONDS = 300.0  # no new output for this long: ffmpeg is stuck, not slow
 
 # How to get a feature when a binary lacks it: the configure switch of an ffmpeg build.
 _BUILD_FLAGS = {
@@ -121,12 +123,14 @@ def _query(path: str, args: list[str]) -> str:
 
 def run_ffmpeg(ffmpeg: Ffmpeg, args: Sequence[str], *, cwd: Path | None = None,
                total: float = 0.0, on_progress: ProgressCallback | None = None,
-               what: str = "ffmpeg failed") -> None:
+               what: str = "ffmpeg failed", stall_timeout: float = STALL_SECONDS) -> None:
     """Run ffmpeg with ``args`` (without the binary), reporting ``-progress`` output.
 
-    On failure raise RenderError with the command and the last lines ffmpeg wrote. On any
-    exception here, including KeyboardInterrupt, ffmpeg is stopped before this returns, so the
-    caller can delete its temp files knowing nothing writes them any more.
+    On failure raise RenderError with the command and the last lines ffmpeg wrote; also when
+    the output stops advancing for ``stall_timeout`` seconds (ffmpeg is killed: a stuck
+    filter graph must not hang a run for ever). On any exception here, including
+    KeyboardInterrupt, ffmpeg is stopped before this returns, so the caller can delete its
+    temp files knowing nothing writes them any more.
     """
     command = [ffmpeg.path, "-nostdin", "-hide_banner", "-nostats", "-progress", "pipe:1",
                *args]
@@ -138,30 +142,62 @@ def run_ffmpeg(ffmpeg: Ffmpeg, args: Sequence[str], *, cwd: Path | None = None,
         raise EngineUnavailable(f"cannot run {ffmpeg.path}: {exc}", command) from None
     reader = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
     reader.start()
+    watch = _Watchdog(proc, stall_timeout)
     try:
-        _follow_progress(proc, total, on_progress)
+        _follow_progress(proc, total, on_progress, watch)
         returncode = proc.wait()
     except BaseException:
         _stop(proc)
         raise
     finally:
+        watch.done.set()
         reader.join(timeout=5)
+    if watch.stalled:
+        raise RenderError(f"{what}: ffmpeg made no progress for {stall_timeout:g} s and was "
+                          f"stopped", command, "\n".join(tail), returncode)
     if returncode != 0:
         raise RenderError(f"{what} (exit code {returncode})", command, "\n".join(tail),
                           returncode)
 
 
+class _Watchdog:
+    """Kills ffmpeg when its progress does not advance for ``timeout`` seconds."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], timeout: float):
+        self.proc, self.timeout = proc, timeout
+        self.last = time.monotonic()
+        self.stalled = False
+        self.done = threading.Event()
+        threading.Thread(target=self._watch, daemon=True).start()
+
+    def advanced(self) -> None:
+        self.last = time.monotonic()
+
+    def _watch(self) -> None:
+        while not self.done.wait(min(1.0, self.timeout / 4)):
+            if self.proc.poll() is not None:
+                return
+            if time.monotonic() - self.last > self.timeout:
+                self.stalled = True
+                self.proc.kill()
+                return
+
+
 def _follow_progress(proc: subprocess.Popen[bytes], total: float,
-                     on_progress: ProgressCallback | None) -> None:
+                     on_progress: ProgressCallback | None, watch: _Watchdog) -> None:
     assert proc.stdout is not None
+    latest = -1
     for raw in proc.stdout:
         key, _, value = raw.decode("ascii", "replace").strip().partition("=")
-        if on_progress is None:
-            continue
         if key == "out_time_us" and value.lstrip("-").isdigit():
-            done = max(0.0, int(value) / 1e6)
-            on_progress(min(done, total) if total else done, total)
-        elif key == "progress" and value == "end" and total:
+            micros = int(value)
+            if micros > latest:
+                latest = micros
+                watch.advanced()
+            if on_progress is not None:
+                done = max(0.0, micros / 1e6)
+                on_progress(min(done, total) if total else done, total)
+        elif key == "progress" and value == "end" and total and on_progress is not None:
             on_progress(total, total)
 
 
@@ -173,11 +209,8 @@ def _drain(stream, tail: collections.deque[str]) -> None:
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
-    if proc.poll() is not None:
-        return
-    proc.terminate()
-    try:
-        proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
+    # Killed, not asked to stop: its output is about to be deleted, and a graceful stop
+    # would first finish the file (the faststart pass rewrites all of it).
+    if proc.poll() is None:
         proc.kill()
-        proc.wait()
+    proc.wait()

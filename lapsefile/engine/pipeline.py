@@ -137,8 +137,11 @@ def _group_input(batch: Batch, index: int, group: Group,
     flags = encode.PRESETS[batch.lead.quality].scale_flags
     # scale must stay the first filter: with -reinit_filter 0 it is what absorbs a change of
     # size or pixel format between files of one group.
+    # The EXIF orientation is applied here, so the decoder's display matrix must not reach
+    # the output too: players would rotate the video a second time.
     steps = [scale(*stored, flags) + ":out_color_matrix=bt709:out_range=tv", "format=yuv420p",
-             *ORIENT_FILTERS[group.orientation], "setsar=1"]
+             "sidedata=mode=delete:type=DISPLAYMATRIX", *ORIENT_FILTERS[group.orientation],
+             "setsar=1"]
     if len(batch.groups) > 1:
         steps += ["settb=AVTB", f"setpts=PTS-STARTPTS+{group.indexes[0]}/TB"]
     return batch.graph.chain(f"{number}:v", steps)
@@ -182,13 +185,19 @@ def _interpolation(job: RenderJob) -> list[str]:
     return [f"minterpolate=fps={fps.numerator}/{fps.denominator}:mi_mode={mode}"]
 
 
-def _to_length(job: RenderJob) -> list[str]:
-    """Exactly the job's frame count at a constant rate, the last frame held to the end."""
+def _to_length(job: RenderJob, at_rate: bool) -> list[str]:
+    """Exactly the job's frame count at a constant rate, the last frame held to the end.
+
+    tpad clones the last frame without end, stepping by the stream's frame rate, so the
+    stream must already be at the output rate (``at_rate``, else an ``fps`` comes first: at
+    the photo rate the clones would not advance in time and the fps filter would wait for
+    ever). The second fps fills the gap tpad may leave before its first clone (minterpolate
+    stops one photo interval early); trim cuts the exact count.
+    """
     fps = fps_fraction(job.fps)
-    # tpad clones the last frame without end; fps fills any gap before the clones with
-    # repeats (minterpolate stops one photo interval early); trim cuts the exact count.
-    return ["tpad=stop=-1:stop_mode=clone", f"fps={fps.numerator}/{fps.denominator}",
-            f"trim=end_frame={frame_count(job)}"]
+    rate = f"fps={fps.numerator}/{fps.denominator}"
+    return ([] if at_rate else [rate]) + ["tpad=stop=-1:stop_mode=clone", rate,
+                                          f"trim=end_frame={frame_count(job)}"]
 
 
 def _single_group(batch: Batch, source: str, working: tuple[int, int]) -> list[str]:
@@ -196,14 +205,15 @@ def _single_group(batch: Batch, source: str, working: tuple[int, int]) -> list[s
     interpolate = lead.look.interpolate
     steps = _timing(lead, interpolate) + _look(lead)
     if interpolate:
-        steps += _interpolation(lead) + _to_length(lead)
+        steps += _interpolation(lead) + _to_length(lead, at_rate=True)
     shared = batch.graph.chain(source, steps)
     videos = []
     for job, branch in zip(batch.jobs, batch.graph.fan_out(shared, len(batch.jobs))):
         flags = encode.PRESETS[job.quality].scale_flags
         fitted = fit_chain(batch.graph, branch, working, canvas_size(job), job.canvas.fit,
                            flags)
-        videos.append(fitted if interpolate else batch.graph.chain(fitted, _to_length(job)))
+        videos.append(fitted if interpolate else
+                      batch.graph.chain(fitted, _to_length(job, at_rate=False)))
     return videos
 
 
@@ -221,7 +231,8 @@ def _mixed_groups(batch: Batch, sources: Sequence[str],
         interpolate = job.look.interpolate
         steps = [f"interleave=nb_inputs={len(fitted)}", *_timing(job, interpolate),
                  *_look(job)]
-        steps += (_interpolation(job) if interpolate else []) + _to_length(job)
+        steps += ((_interpolation(job) + _to_length(job, at_rate=True)) if interpolate
+                  else _to_length(job, at_rate=False))
         videos.append(batch.graph.chain(fitted, steps))
     return videos
 

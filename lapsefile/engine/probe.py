@@ -32,6 +32,7 @@ class MediaInfo:
     codec_tag: str | None  # "avc1", "hvc1", ...
     sar: str | None  # "1:1"
     color_range: str | None  # "tv" / "pc"
+    rotation: float | None  # degrees a player turns the picture (display matrix), if any
     audio_codec: str | None
     audio_duration: float | None
     audio_sample_rate: int | None
@@ -64,6 +65,7 @@ def probe(path: str | Path, ffmpeg: Ffmpeg | None = None) -> MediaInfo:
         codec_tag=_codec_tag(video),
         sar=sar,
         color_range=_color_range(video),
+        rotation=_rotation(text),
         audio_codec=_codec(audio),
         audio_duration=(_audio_seconds(ffmpeg, path, audio_rate)
                         if audio is not None and audio_rate else None),
@@ -198,6 +200,11 @@ def _first_int(fields: list[str], pattern: str) -> int | None:
         if match:
             return int(match.group(1))
     return None
+
+
+def _rotation(text: str) -> float | None:
+    match = re.search(r"Display Matrix: rotation of (-?[\d.]+) degrees", text)
+    return float(match.group(1)) if match else None
 
 
 def _duration(text: str) -> float:

@@ -33,7 +33,8 @@ class RenderResult:
 
 def required_features(job: RenderJob) -> set[str]:
     """The encoders and filters ``job`` needs from ffmpeg."""
-    needed = {"libx265" if job.codec == "h265" else "libx264", "scale", "tpad", "trim"}
+    needed = {"libx265" if job.codec == "h265" else "libx264", "scale", "sidedata", "tpad",
+              "trim"}
     if job.music is not None:
         needed |= {"aac", "afade", "apad", "atrim", "volume"}
     if job.titles or job.timestamp is not None:

@@ -74,7 +74,8 @@ def frame_index_from_rgb(frame: bytes | tuple[float, float, float], width: int |
 
 def make_tone(path: str | Path, seconds: float, freq: float = 440, ffmpeg: str | None = None,
               rate: int = 44100) -> Path:
-    """A sine tone at full scale / 2; the container follows the extension (.wav .mp3 .m4a)."""
+    """A sine tone at half of full scale (RMS 0.35); the container follows the extension
+    (.wav .mp3 .m4a)."""
     from .ffmpeg import find_ffmpeg
 
     path = Path(path)
@@ -82,8 +83,8 @@ def make_tone(path: str | Path, seconds: float, freq: float = 440, ffmpeg: str |
     exe = ffmpeg or find_ffmpeg().path
     codec = {".m4a": ["-c:a", "aac"], ".aac": ["-c:a", "aac"], ".mp3": ["-c:a", "libmp3lame"]}
     subprocess.run([exe, "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
-                    f"sine=frequency={freq}:duration={seconds}:sample_rate={rate}",
-                    "-af", "volume=0.5", *codec.get(path.suffix.lower(), []), f"file:{path}"],
+                    f"aevalsrc=0.5*sin({freq}*2*PI*t):d={seconds}:s={rate}",
+                    *codec.get(path.suffix.lower(), []), f"file:{path}"],
                    check=True, capture_output=True)
     return path
 

@@ -37,6 +37,7 @@ def test_typed_events_apply_the_edit_and_charge(emulator: EmulatorServer,
     assert reply.startswith("Done!") and "Click Export" in reply
     assert [s["name"] for s in api.draft()["t"][0]["sg"]] == ["IMG_1.jpg", "IMG_2.jpg",
                                                               "IMG_3.jpg"]
+    assert emulator.state.sessions[api.session_id or ""].draft == api.draft()
     assert api.credits() == {"available": 99, "frozen": 0, "total": 99}
 
 
@@ -151,7 +152,7 @@ def test_credits_are_frozen_while_the_agent_works(
 
 def test_the_edit_goes_on_when_the_client_hangs_up(
         start_emulator: Callable[..., EmulatorServer], tmp_path: Path) -> None:
-    api = _ready(start_emulator(edit_delay=0.4, heartbeat_interval=0.05), tmp_path)
+    api = _ready(start_emulator(edit_delay=1.0, heartbeat_interval=0.05), tmp_path)
     body = {"app_name": "nemo_agent", "user_id": "me", "session_id": api.session_id,
             "new_message": {"parts": [{"text": TIMELINE}]}}
     with httpx.Client(base_url=api.http.base_url) as short:

@@ -12,7 +12,7 @@ import httpx
 from lapsefile.emulator.faults import FaultPlan
 from lapsefile.emulator.server import EmulatorServer
 from lapsefile.engine.testing import make_frames, make_logo, make_tone
-from lapsefile.events import Collector, Emit
+from lapsefile.events import Collector, Emit, Event
 from lapsefile.runner import RunSummary, run_project
 
 FAST = {"heartbeat_interval": 0.02, "render_delay": 0.0, "render_steps": 2,
@@ -95,3 +95,18 @@ def cached_token(config: Path) -> str:
     data = json.loads((config / "nemo-credentials.json").read_text(encoding="utf-8"))
     (entry,) = data["tokens"].values()
     return entry["token"]
+
+
+class StopAt:
+    """An event sink that raises KeyboardInterrupt (Ctrl-C) at the chosen event."""
+
+    def __init__(self, kind: str, step: str, occurrence: int = 1):
+        self.kind, self.step, self.left = kind, step, occurrence
+        self.fired = False
+
+    def __call__(self, event: Event) -> None:
+        if event.kind == self.kind and event.step == self.step and not self.fired:
+            self.left -= 1
+            if self.left == 0:
+                self.fired = True
+                raise KeyboardInterrupt

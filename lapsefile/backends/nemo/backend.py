@@ -57,13 +57,8 @@ class NemoBackend:
             return
         self._setup(ctx)
         for output in {s.output for s in steps if s.action == "upload"}:
-            spec_output = ctx.project.spec.output(output)
-            for file in self._asset_files(ctx, spec_output):
+            for file in self._asset_files(ctx, ctx.project.spec.output(output)):
                 check_uploadable(file)
-            if ctx.project.spec.cloud.upload == "frames":
-                for frame in ctx.project.frames:
-                    if frame.size <= 0:
-                        raise RemoteStateError(f"{frame.relpath} is empty")
         if any(s.action == "instruct" for s in steps):
             self._check_credits()
 
@@ -113,7 +108,11 @@ class NemoBackend:
                 ctx.checkpoint(step.id, record)
 
         tasks = self._upload_tasks(ctx, output, step)
-        files, stats = self._uploader.ensure_remote(tasks, progress)
+        try:
+            files, stats = self._uploader.ensure_remote(tasks, progress)
+        except BaseException:
+            ctx.checkpoint(step.id, record)  # keep what was sent before the stop or failure
+            raise
         shas = [f.sha256 for f in files]
         ctx.checkpoint(step.id, {**record, "attach": "sending"})
         try:
@@ -122,6 +121,7 @@ class NemoBackend:
             session_id = self._sessions.rebuild(ctx, step)
             self._uploader.attach(session_id, shas)
         self._attached[step.output] = shas
+        self._forget_unused_assets(ctx)
         ctx.say(f"{stats.files} file(s) in session {session_id}: {stats.sent} uploaded "
                 f"({stats.bytes_sent} bytes), {stats.reused} already on the service", step.id)
         return {**record, "session_id": session_id, "attach": "done", "files": len(files),
@@ -214,6 +214,19 @@ class NemoBackend:
             shas = upload.get("attached") if upload.get("status") == "done" else None
         if shas:  # else the upload step has not finished: it attaches the files itself
             self._uploader.attach(session_id, shas)
+
+    def _forget_unused_assets(self, ctx: RunContext) -> None:
+        """Keep the lock's asset list to what its outputs use (a plan covering them all)."""
+        outputs = [o.name for o in ctx.project.spec.outputs]
+        if {s.output for s in ctx.plan.steps} != set(outputs):
+            return  # a partial run (--only) cannot tell what the other outputs use
+        used: set[str] = set()
+        for name in outputs:
+            shas = self._attached.get(name)
+            if shas is None:
+                shas = (ctx.record(f"{name}/upload") or {}).get("attached") or []
+            used.update(shas)
+        AssetRegistry(ctx.backend_state).retain(used)
 
     def _intent(self, ctx: RunContext, step: Step) -> Intent:
         params = step.params

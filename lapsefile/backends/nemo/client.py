@@ -20,7 +20,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from ...errors import ApiError, ApiRequest, RateLimited, TokenError, TransportError
-from .auth import Credentials, CredentialStore
+from .auth import TOKEN_ENV, Credentials, CredentialStore
 from .responses import business_data, error_for, json_body, render_data
 from .settings import (TIMEOUT_DEFAULT, TIMEOUT_DOWNLOAD, TIMEOUT_SSE, TIMEOUT_UPLOAD,
                        NemoOptions, attribution_headers)
@@ -70,7 +70,10 @@ class NemoClient:
             handle = stack.enter_context(open(path, "rb"))
             return {"files": [("files", (filename, handle, content_type))]}
 
-        data = self.call("POST", upload_path(session_id), make=make, timeout=TIMEOUT_UPLOAD)
+        # Bytes go to a staging session whose contents no timeline uses as they are (files
+        # reach a timeline by URL), so sending a file twice there is harmless: retry freely.
+        data = self.call("POST", upload_path(session_id), make=make, timeout=TIMEOUT_UPLOAD,
+                         idempotent=True)
         return uploaded_files(data)
 
     def attach_urls(self, session_id: str, urls: list[str]) -> list[dict[str, Any]]:
@@ -157,8 +160,10 @@ class NemoClient:
                 rate_limited = True
                 self._sleep(self.options.rate_limit_wait)
                 continue
-            if isinstance(error, TokenError) and auth and not renewed and \
-                    not self.credentials.registered:
+            if isinstance(error, TokenError) and self.credentials.registered:
+                error.hint = (f"the token in {TOKEN_ENV} was refused: set it to a current "
+                              "token, or unset it to use an anonymous one")
+            elif isinstance(error, TokenError) and auth and not renewed:
                 renewed = True
                 self.credentials.renew(creds)
                 continue

@@ -8,11 +8,11 @@ milliseconds like ``d``.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Mapping
+
+from ...plan.fingerprint import digest as digest  # re-exported: how drafts are compared
 
 VIDEO, AUDIO, TEXT = 0, 1, 7
 _START = ("start", "st", "s", "startTime", "start_ms", "from")
@@ -52,13 +52,6 @@ class Track:
     label: str | None
     meta: Mapping[str, Any]
     segments: tuple[Segment, ...]
-
-
-def digest(draft: Any) -> str:
-    """A stable fingerprint of a draft, to tell whether it changed."""
-    text = json.dumps(draft, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
-                      default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def tracks(draft: Any) -> list[Track]:

@@ -55,10 +55,20 @@ def _not_found(error: ApiError) -> bool:
     return request is not None and (request.status == 404 or request.code == 4004)
 
 
+def _duplicate(error: ApiError) -> bool:
+    """The service already has a render with this id (its code for that is undocumented)."""
+    request, text = error.request, str(error).lower()
+    return type(error) is ApiError and (
+        (request is not None and (request.code == DUPLICATE_RENDER or request.status == 409))
+        or "duplicate" in text or "already exists" in text)
+
+
 class Exporter:
     def __init__(self, client: NemoClient, options: NemoOptions, emit: Emit,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep,
+                 new_id: Callable[[str], str] = new_render_id):
         self._client, self._options, self._emit, self._sleep = client, options, emit, sleep
+        self._new_id = new_id
 
     def export(self, session_id: str, output: str, draft: Callable[[], Mapping[str, Any]],
                record: MutableMapping[str, Any], save: Save, step: str) -> None:
@@ -97,7 +107,7 @@ class Exporter:
                record: MutableMapping[str, Any], save: Save) -> str:
         draft = draft_of()
         for attempt in (1, 2):
-            render_id = new_render_id(output)
+            render_id = self._new_id(output)
             record.update(render_id=render_id, session_id=session_id, render_status="starting",
                           progress=0)
             record.pop("output_url", None)
@@ -114,7 +124,7 @@ class Exporter:
                     if not _not_found(exc) or attempt == 2:
                         raise
             except ApiError as exc:
-                if exc.request is None or exc.request.code != DUPLICATE_RENDER or attempt == 2:
+                if not _duplicate(exc) or attempt == 2:
                     raise
         raise AssertionError("unreachable")
 

@@ -14,8 +14,9 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ...errors import Diagnostic, SpecError
 from ...project.model import InputFile
 from ...project.statcache import sha256_file
 from ...spec.model import Output
@@ -51,15 +52,21 @@ def proxy_dir(root: Path) -> Path:
 
 def prepare_frame(frame: InputFile, output: Output, max_edge: int, root: Path) -> UploadFile:
     """The file to upload for ``frame``: the original when small enough, else a cached proxy."""
-    with Image.open(frame.path) as img:
-        width, height = _oriented_size(img)
-        target = needed_edge(width, height, output, max_edge)
-        if max(width, height) <= target:
-            return UploadFile(frame.path, frame.sha256, frame.size, frame.path.name,
-                              frame.relpath)
-        cached = proxy_dir(root) / f"{frame.sha256[:32]}-{target}-v{PROXY_VERSION}.jpg"
-        if not cached.exists():
-            _write_proxy(img, target, cached)
+    try:
+        with Image.open(frame.path) as img:
+            width, height = _oriented_size(img)
+            target = needed_edge(width, height, output, max_edge)
+            if max(width, height) <= target:
+                return UploadFile(frame.path, frame.sha256, frame.size, frame.path.name,
+                                  frame.relpath)
+            cached = proxy_dir(root) / f"{frame.sha256[:32]}-{target}-v{PROXY_VERSION}.jpg"
+            if not cached.exists():
+                _write_proxy(img, target, cached)
+    except (OSError, UnidentifiedImageError, ValueError) as exc:
+        raise SpecError([Diagnostic(f"{frame.relpath}: cannot prepare it for upload: "
+                                    f"{exc}", path="frames",
+                                    hint="replace the file, or exclude it in frames.exclude")]
+                        ) from None
     return UploadFile(cached, sha256_file(cached), cached.stat().st_size,
                       f"{frame.path.stem}.jpg", frame.relpath)
 

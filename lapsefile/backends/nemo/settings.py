@@ -51,7 +51,7 @@ class NemoOptions:
     render_poll_interval: float = 10.0
     render_timeout: float = 3600.0
     rate_limit_wait: float = 30.0
-    retry_backoff: float = 1.0  # first wait before re-trying a GET; doubles each time
+    retry_backoff: float = 0.5  # first wait before re-trying a GET; doubles each time
     retries: int = 3
 
     @classmethod

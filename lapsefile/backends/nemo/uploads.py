@@ -52,9 +52,10 @@ class AssetRegistry:
     def put(self, file: UploadFile, url: str) -> None:
         self._assets[file.sha256] = {"url": url, "filename": file.filename, "size": file.size}
 
-    def forget(self, shas: Sequence[str]) -> None:
-        for sha in shas:
-            self._assets.pop(sha, None)
+    def retain(self, shas: set[str]) -> None:
+        """Forget every asset but ``shas`` (what the lock's outputs still use)."""
+        for sha in [sha for sha in self._assets if sha not in shas]:
+            del self._assets[sha]
 
 
 class StagingSession:
