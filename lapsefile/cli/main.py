@@ -180,12 +180,14 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
 @cli.command()
 @SPEC_ARG
 @JSON_OPT
+@BACKEND_OPT
 @click.option("--remote", is_flag=True, help="Also show each cloud session's timeline.")
 @API_OPT
-def status(spec: str, as_json: bool, remote: bool, api_url: str | None) -> None:
+def status(spec: str, as_json: bool, backend: str | None, remote: bool,
+           api_url: str | None) -> None:
     """Compare SPEC with its lock: what is up to date, what changed."""
     _json_mode(as_json)
-    prepared = prepare(spec)
+    prepared = prepare(spec, backend=backend)
     rows = _status_rows(prepared)
     if remote:
         from ..backends.nemo import timeline_summary

@@ -70,6 +70,9 @@ def _change_reason(previous: Mapping[str, Any] | None, basis: OutputBasis, proje
     """Why an output's recorded state no longer fits, or None if it still does."""
     if not previous or "settings" not in previous:
         return None
+    old_backend = previous.get("backend")
+    if old_backend and old_backend != basis.settings["backend"]:
+        return Reason("spec_changed", (f"backend {old_backend} -> {basis.settings['backend']}",))
     fields = changed_fields(previous["settings"], basis.settings)
     if fields:
         return Reason("spec_changed", tuple(fields))

@@ -146,3 +146,9 @@ def test_nemo_instructions_change_with_language(project_dir, resolve, empty_lock
     texts = [s.instruction for s in plan.for_output("tall") if s.instruction]
     assert texts[0].startswith("将上传的 6 张照片") and "36x64" in texts[0]
     assert "音量 35%" in texts[-1]
+
+
+def test_switching_backend_is_one_clear_reason(project_dir, resolve, empty_lock):
+    lock, plan = _recorded(project_dir, resolve, empty_lock)
+    nemo = make_plan(resolve(make_spec(project_dir)), lock, _present(plan), backend="nemo")
+    assert _reasons(nemo)["wide/session"] == ("spec_changed", ("backend local -> nemo",))
