@@ -8,7 +8,8 @@ arguments used (with no absolute paths: the lock is committed).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
 
 from ..engine.ffmpeg import Ffmpeg, find_ffmpeg
 from ..engine.job import Canvas, RenderJob

@@ -16,8 +16,8 @@ creation time, no encoder version, no metadata copied from the inputs).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from ..spec.model import Codec, Music, Quality
 from .filters import num
@@ -34,13 +34,14 @@ class Preset:
     scale_flags: str
     halve: bool = False  # draft: half resolution
     blend_interpolation: bool = False  # draft: cross-fade instead of motion interpolation
+    lowres: bool = True  # JPEGs far larger than needed may be decoded at 1/2, 1/4, 1/8 size
 
 
 PRESETS: dict[str, Preset] = {
     "draft": Preset("ultrafast", "ultrafast", 28, 30, "bilinear", halve=True,
                     blend_interpolation=True),
     "standard": Preset("veryfast", "fast", 20, 23, "bicubic"),
-    "high": Preset("slow", "slow", 17, 20, "lanczos"),
+    "high": Preset("slow", "slow", 17, 20, "lanczos", lowres=False),
 }
 
 # H.264 levels (Table A-1): (level, max macroblocks per second, max frame size in macroblocks,

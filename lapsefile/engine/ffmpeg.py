@@ -11,13 +11,14 @@ from __future__ import annotations
 import collections
 import os
 import re
+import shutil
 import subprocess
 import threading
 import time
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Iterable, Sequence
 
 from ..errors import EngineUnavailable, RenderError
 
@@ -83,6 +84,9 @@ def find_ffmpeg(explicit: str | None = None) -> Ffmpeg:
 
 def _examine(path: str, source: str) -> Ffmpeg:
     resolved = Path(path).expanduser()
+    if not resolved.is_file() and os.sep not in path:
+        found = shutil.which(path)  # a bare name such as "ffmpeg": look it up on PATH
+        resolved = Path(found) if found else resolved
     if not resolved.is_file() or not os.access(resolved, os.X_OK):
         raise EngineUnavailable(f"{path} (from {source}) is not an executable file. Point "
                                 f"{ENV_VAR} or the ffmpeg option at an ffmpeg binary.")

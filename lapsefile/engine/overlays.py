@@ -14,9 +14,9 @@ took 26 s for a 60 s 640x360 video here, against 0.4 s with sendcmd.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Sequence
 
 from ..spec.model import Logo, TextStyle, Timestamp, Title
 from .filters import num, opt, overlay_position, text_position

@@ -15,10 +15,10 @@ do not, and none do it per file inside a concat list), so it is switched off
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Sequence
 
 from PIL import Image, UnidentifiedImageError
 
@@ -96,7 +96,7 @@ def read_photo(path: Path) -> Photo:
 def _orientation(im: Image.Image) -> int:
     try:
         value = im.getexif().get(0x0112, 1)
-    except Exception:  # Pillow raises many types on broken EXIF; the photo itself is fine
+    except Exception:  # noqa: BLE001 - Pillow raises many types on broken EXIF; the photo is fine
         return 1
     return value if isinstance(value, int) and value in ORIENT_FILTERS else 1
 

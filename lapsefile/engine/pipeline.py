@@ -18,14 +18,15 @@ look, as the look filters need one frame size.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
-from typing import Sequence
 
+from ..errors import RenderError
 from ..spec.model import Fit
 from . import encode, overlays
-from .filters import Graph, even, fit_chain, num, scale, working_size
+from .filters import Graph, even, fit_chain, scale, working_size
 from .job import RenderJob
 from .photos import ORIENT_FILTERS, Group, concat_list
 from .workdir import Workdir
@@ -43,6 +44,14 @@ def fps_fraction(fps: float) -> Fraction:
 
 def frame_count(job: RenderJob) -> int:
     return max(1, round(job.duration * float(fps_fraction(job.fps))))
+
+
+def interpolates(job: RenderJob) -> bool:
+    """Whether motion interpolation applies: asked for, and photos held two frames or more
+    (with less there is nothing between two photos to invent; with one photo, nothing to
+    interpolate at all)."""
+    return (job.look.interpolate and len(job.frames) >= 2
+            and job.hold * float(fps_fraction(job.fps)) >= 2)
 
 
 def canvas_size(job: RenderJob) -> tuple[int, int]:
@@ -91,6 +100,12 @@ class Batch:
     def lead(self) -> RenderJob:
         return self.jobs[0]
 
+    @property
+    def best(self) -> encode.Preset:
+        """The preset of the best quality asked for: shared steps are done to its standard."""
+        order = list(encode.PRESETS)
+        return encode.PRESETS[max((job.quality for job in self.jobs), key=order.index)]
+
     def input(self, key: tuple[str, ...], options: Sequence[str], real: Path, shown: str) -> int:
         if key not in self._inputs:
             self._inputs[key] = len(self._inputs)
@@ -109,7 +124,7 @@ def build(jobs: Sequence[RenderJob], groups: Sequence[Group], temps: Sequence[Pa
         videos = _single_group(batch, sources[0], working=_working(groups[0], canvases))
     else:
         videos = _mixed_groups(batch, sources, [_working(g, canvases) for g in groups])
-    finals = [_overlays(batch, job, video) for job, video in zip(jobs, videos)]
+    finals = [_overlays(batch, index, video) for index, video in enumerate(videos)]
     audios = [_music(batch, job) for job in jobs]
     batch.args.add("-filter_complex", batch.graph.text())
     for job, temp, video, audio in zip(jobs, temps, finals, audios):
@@ -134,7 +149,7 @@ def _group_input(batch: Batch, index: int, group: Group,
     stored = (height, width) if group.photos[0].swaps_axes else (width, height)
     number = batch.input(("frames", str(index)), options, batch.work.path / name,
                          f"<work>/{name}")
-    flags = encode.PRESETS[batch.lead.quality].scale_flags
+    flags = batch.best.scale_flags
     # scale must stay the first filter: with -reinit_filter 0 it is what absorbs a change of
     # size or pixel format between files of one group.
     # The EXIF orientation is applied here, so the decoder's display matrix must not reach
@@ -150,7 +165,7 @@ def _group_input(batch: Batch, index: int, group: Group,
 def _lowres(batch: Batch, group: Group, working: tuple[int, int]) -> int:
     """Decode JPEGs at 1/2, 1/4 or 1/8 size when that still covers the working size: the
     decoder then skips most of the work for photos far larger than the video."""
-    if group.kind != "JPEG" or batch.lead.quality == "high":
+    if group.kind != "JPEG" or not batch.best.lowres:
         return 0
     width, height = group.smallest
     level = 0
@@ -163,7 +178,7 @@ def _lowres(batch: Batch, group: Group, working: tuple[int, int]) -> int:
 def _timing(job: RenderJob, interpolate: bool) -> list[str]:
     fps = fps_fraction(job.fps)
     if interpolate:  # minterpolate wants true times, not frame slots
-        return ["settb=AVTB", f"setpts=N*{num(job.hold)}/TB"]
+        return ["settb=AVTB", f"setpts=N*{job.hold!r}/TB"]
     frames_per_photo = repr(job.hold * float(fps))
     return [f"settb={fps.denominator}/{fps.numerator}",
             f"setpts=floor(N*{frames_per_photo}+0.5+0.000001)"]
@@ -171,9 +186,11 @@ def _timing(job: RenderJob, interpolate: bool) -> list[str]:
 
 def _look(job: RenderJob) -> list[str]:
     look, steps = job.look, []
-    if look.deflicker:
-        steps.append(f"deflicker=size={min(129, max(2, look.deflicker.size))}"
-                     f":mode={look.deflicker.mode}")
+    # deflicker's window may not be longer than the stream (the photos and the extra copy of
+    # the last): ffmpeg then averages in frames that do not exist and darkens everything.
+    size = min(129, look.deflicker.size if look.deflicker else 0, len(job.frames) + 1)
+    if look.deflicker and size >= 2:
+        steps.append(f"deflicker=size={size}:mode={look.deflicker.mode}")
     if look.blend > 1:
         steps.append(f"tmix=frames={min(1024, look.blend)}")
     return steps
@@ -202,7 +219,7 @@ def _to_length(job: RenderJob, at_rate: bool) -> list[str]:
 
 def _single_group(batch: Batch, source: str, working: tuple[int, int]) -> list[str]:
     lead = batch.lead
-    interpolate = lead.look.interpolate
+    interpolate = interpolates(lead)
     steps = _timing(lead, interpolate) + _look(lead)
     if interpolate:
         steps += _interpolation(lead) + _to_length(lead, at_rate=True)
@@ -228,7 +245,7 @@ def _mixed_groups(batch: Batch, sources: Sequence[str],
                                         job.canvas.fit, flags))
     videos = []
     for job, fitted in zip(batch.jobs, per_job):
-        interpolate = job.look.interpolate
+        interpolate = interpolates(job)
         steps = [f"interleave=nb_inputs={len(fitted)}", *_timing(job, interpolate),
                  *_look(job)]
         steps += ((_interpolation(job) + _to_length(job, at_rate=True)) if interpolate
@@ -237,13 +254,13 @@ def _mixed_groups(batch: Batch, sources: Sequence[str],
     return videos
 
 
-def _overlays(batch: Batch, job: RenderJob, video: str) -> str:
-    index = batch.jobs.index(job)
+def _overlays(batch: Batch, index: int, video: str) -> str:
+    job = batch.jobs[index]
     width, height = canvas_size(job)
     duration = frame_count(job) / float(fps_fraction(job.fps))
     steps = [overlays.title_filter(title, index * 100 + n, duration, (width, height),
                                    batch.work, job.resolve)
-             for n, title in enumerate(job.titles)]
+             for n, title in enumerate(job.titles) if title.text.strip()]
     if job.timestamp is not None:
         texts = overlays.stamp_texts(job.timestamp, job.capture_times, len(job.frames))
         starts = overlays.first_frames(len(job.frames), job.hold * float(fps_fraction(job.fps)))
@@ -252,7 +269,7 @@ def _overlays(batch: Batch, job: RenderJob, video: str) -> str:
                                         (width, height), batch.work, job.resolve)
     video = batch.graph.chain(video, steps) if steps else video
     if job.logo is not None:
-        logo_path = job.resolve(job.logo.file)
+        logo_path = _asset(job, job.logo.file, "logo")
         number = batch.input(("logo", str(logo_path)), ["-noautorotate"], logo_path,
                              shown_path(logo_path, job.root, "external"))
         prep, place = overlays.logo_chain(job.logo, (width, height))
@@ -265,13 +282,20 @@ def _music(batch: Batch, job: RenderJob) -> str | None:
     music = job.music
     if music is None:
         return None
-    path = job.resolve(music.file)
+    path = _asset(job, music.file, "music")
     number = batch.input(("music", str(path), music.fit), encode.music_input_args(music), path,
                          shown_path(path, job.root, "external"))
     duration = frame_count(job) / float(fps_fraction(job.fps))
     label = batch.graph.label("a")
     batch.graph.chain(f"{number}:a", encode.music_filters(music, duration), label, audio=True)
     return label
+
+
+def _asset(job: RenderJob, relpath: str, what: str) -> Path:
+    path = job.resolve(relpath).resolve()  # absolute: ffmpeg runs in the work folder
+    if not path.is_file():
+        raise RenderError(f"{what} file not found: {path}")
+    return path
 
 
 def _output(batch: Batch, job: RenderJob, temp: Path, video: str, audio: str | None) -> None:

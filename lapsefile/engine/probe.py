@@ -228,35 +228,73 @@ def _audio_seconds(ffmpeg: Ffmpeg, path: Path, rate: int) -> float:
     return len(raw) / 2 / rate
 
 
-def _mp4_boxes(path: Path) -> dict[str, float | bool]:
-    """Level and faststart from the top-level boxes of an MP4 (empty for other files)."""
-    found: dict[str, float | bool] = {}
+def mp4_video_frames(path: str | Path) -> int | None:
+    """Number of samples in the first video track of an MP4, from its boxes (no decoding);
+    None when the file has no readable moov or no video track."""
+    _, moov = _top_level(Path(path))
+    if moov is None:
+        return None
+    for trak in _children(moov, b"trak"):
+        mdia = next(_children(trak, b"mdia"), None)
+        hdlr = next(_children(mdia, b"hdlr"), None) if mdia is not None else None
+        if hdlr is None or hdlr[8:12] != b"vide":
+            continue
+        minf = next(_children(mdia, b"minf"), b"")
+        stbl = next(_children(minf, b"stbl"), b"")
+        stsz = next(_children(stbl, b"stsz"), None)
+        if stsz is not None and len(stsz) >= 12:
+            return struct.unpack(">I", stsz[8:12])[0]
+    return None
+
+
+def _children(payload: bytes, kind: bytes):
+    """Payloads of the boxes of type ``kind`` directly inside ``payload``."""
+    offset = 0
+    while offset + 8 <= len(payload):
+        size, name = struct.unpack(">I4s", payload[offset:offset + 8])
+        header = 8
+        if size == 1:
+            size, header = struct.unpack(">Q", payload[offset + 8:offset + 16])[0], 16
+        elif size == 0:
+            size = len(payload) - offset
+        if size < header:
+            return
+        if name == kind:
+            yield payload[offset + header:offset + size]
+        offset += size
+
+
+def _top_level(path: Path) -> tuple[list[str], bytes | None]:
+    """Names of the top-level boxes in file order, and the moov box's payload."""
+    names: list[str] = []
+    moov = None
     with open(path, "rb") as fh:
-        order: list[str] = []
-        moov = b""
-        offset = 0
-        while True:
+        offset, end = 0, path.stat().st_size
+        while offset + 8 <= end:
             fh.seek(offset)
-            header = fh.read(8)
-            if len(header) < 8:
-                break
-            size, kind = struct.unpack(">I4s", header)
+            size, kind = struct.unpack(">I4s", fh.read(8))
+            header = 8
             if size == 1:
-                size = struct.unpack(">Q", fh.read(8))[0]
+                size, header = struct.unpack(">Q", fh.read(8))[0], 16
             elif size == 0:
-                size = path.stat().st_size - offset
-            name = kind.decode("latin-1")
-            order.append(name)
-            if name == "moov":
-                fh.seek(offset)
-                moov = fh.read(min(size, 64 << 20))
-            if size < 8:
+                size = end - offset
+            if size < header:
                 break
+            names.append(kind.decode("latin-1"))
+            if kind == b"moov" and size < (256 << 20):
+                moov = fh.read(size - header)
             offset += size
-    if "moov" in order and "mdat" in order:
-        found["faststart"] = order.index("moov") < order.index("mdat")
-    avcc = moov.find(b"avcC")
-    hvcc = moov.find(b"hvcC")
+    return names, moov
+
+
+def _mp4_boxes(path: Path) -> dict[str, float | bool]:
+    """Level and faststart from the boxes of an MP4 (empty for other files)."""
+    names, moov = _top_level(path)
+    found: dict[str, float | bool] = {}
+    if "moov" in names and "mdat" in names:
+        found["faststart"] = names.index("moov") < names.index("mdat")
+    moov = moov or b""
+    avcc, hvcc = moov.find(b"avcC"), moov.find(b"hvcC")
     if avcc >= 0 and len(moov) > avcc + 8:
         found["level"] = moov[avcc + 7] / 10
     elif hvcc >= 0 and len(moov) > hvcc + 17:

@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Hashable, Sequence
 
 from ..errors import RenderError
 from . import encode, pipeline
 from .ffmpeg import Ffmpeg, run_ffmpeg
 from .job import RenderJob
 from .photos import group_photos
+from .probe import mp4_video_frames
 from .workdir import Workdir
 
 
@@ -45,7 +46,7 @@ def required_features(job: RenderJob) -> set[str]:
         needed.add("deflicker")
     if job.look.blend > 1:
         needed.add("tmix")
-    if job.look.interpolate:
+    if pipeline.interpolates(job):
         needed.add("minterpolate")
     if job.canvas.fit == "blur":
         needed |= {"gblur", "overlay"}
@@ -58,7 +59,7 @@ def required_features(job: RenderJob) -> set[str]:
 
 def batch_key(job: RenderJob) -> Hashable:
     """Jobs with equal keys are rendered by one ffmpeg process."""
-    draft_look = job.look.interpolate and encode.PRESETS[job.quality].blend_interpolation
+    draft_look = pipeline.interpolates(job) and encode.PRESETS[job.quality].blend_interpolation
     return (tuple(Path(p).resolve() for p in job.frames), pipeline.fps_fraction(job.fps),
             round(job.duration, 6), round(job.hold, 9), job.look, draft_look)
 
@@ -86,15 +87,20 @@ def render(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
     total, done = sum(lengths), 0.0
     results: dict[int, RenderResult] = {}
     for batch, length in zip(batches, lengths):
-        report = None
-        if on_progress is not None:
-            report = (lambda offset: lambda seconds, _total: on_progress(
-                min(total, offset + seconds), total))(done)
+        report = _offset(on_progress, done, total) if on_progress is not None else None
         for index, result in zip(batch, _render_batch([jobs[i] for i in batch], ffmpeg,
                                                       report)):
             results[index] = result
         done += length
     return [results[i] for i in range(len(jobs))]
+
+
+def _offset(on_progress: Callable[[float, float], None], before: float,
+            total: float) -> Callable[[float, float], None]:
+    """A batch's progress as progress of the whole render (``before`` seconds are done)."""
+    def report(seconds: float, _batch_total: float) -> None:
+        on_progress(min(total, before + seconds), total)
+    return report
 
 
 def _length(job: RenderJob) -> float:
@@ -126,9 +132,10 @@ def temp_path(output: Path) -> Path:
 def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
                   on_progress: Callable[[float, float], None] | None) -> list[RenderResult]:
     groups = group_photos([Path(p) for p in jobs[0].frames])
-    temps = [temp_path(Path(job.output)) for job in jobs]
-    for job in jobs:
-        Path(job.output).parent.mkdir(parents=True, exist_ok=True)
+    outputs = [Path(job.output).resolve() for job in jobs]  # ffmpeg runs in the work folder
+    temps = [temp_path(output) for output in outputs]
+    for output in outputs:
+        output.parent.mkdir(parents=True, exist_ok=True)
     try:
         with Workdir() as work:
             args = pipeline.build(jobs, groups, temps, work)
@@ -136,16 +143,21 @@ def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
             run_ffmpeg(ffmpeg, ["-y", "-loglevel", "error", "-xerror", *args.real],
                        cwd=work.path, total=_length(jobs[0]), on_progress=on_progress,
                        what=f"ffmpeg failed to render {names}")
-        return [_publish(temp, Path(job.output), args.shown) for job, temp in zip(jobs, temps)]
+        return [_publish(temp, output, args.shown, pipeline.frame_count(job))
+                for job, temp, output in zip(jobs, temps, outputs)]
     except BaseException:
         for temp in temps:
             temp.unlink(missing_ok=True)
         raise
 
 
-def _publish(temp: Path, output: Path, shown_args: list[str]) -> RenderResult:
-    if not temp.is_file() or temp.stat().st_size == 0:
-        raise RenderError(f"ffmpeg reported success but wrote nothing for {output}")
+def _publish(temp: Path, output: Path, shown_args: list[str], frames: int) -> RenderResult:
+    written = mp4_video_frames(temp) if temp.is_file() else None
+    if written != frames:
+        # ffmpeg can end "successfully" with fewer frames when a filter gives up early; a
+        # short video must not be mistaken for the finished one.
+        raise RenderError(f"ffmpeg finished but wrote {written or 0} video frames for {output}, "
+                          f"not {frames}")
     digest = hashlib.sha256()
     size = 0
     with open(temp, "rb") as fh:

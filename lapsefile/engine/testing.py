@@ -9,9 +9,9 @@ the index back from a decoded video frame.
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
 
 from PIL import Image
 

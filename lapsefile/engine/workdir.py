@@ -42,7 +42,7 @@ class Workdir:
     def remove(self) -> None:
         shutil.rmtree(self.path, ignore_errors=True)
 
-    def __enter__(self) -> "Workdir":
+    def __enter__(self) -> Workdir:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -16,8 +16,18 @@ from lapsefile.errors import EngineUnavailable
 from lapsefile.events import Collector
 from lapsefile.plan.model import Plan, Reason, Step
 from lapsefile.project.model import InputFile, Project, Timing
-from lapsefile.spec.model import (Frames, Logo, Look, Music, Output, Spec, TextStyle, Timestamp,
-                                  TimingRequest, Title)
+from lapsefile.spec.model import (
+    Frames,
+    Logo,
+    Look,
+    Music,
+    Output,
+    Spec,
+    TextStyle,
+    Timestamp,
+    TimingRequest,
+    Title,
+)
 
 from .conftest import frame_indexes, write_script
 

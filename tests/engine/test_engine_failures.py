@@ -55,9 +55,9 @@ def test_unreadable_photo_is_named(tmp_path, job, ffmpeg, photos):
 
 
 def test_missing_music_or_logo_is_an_error(job, ffmpeg):
-    with pytest.raises(RenderError, match="nothing.wav"):
+    with pytest.raises(RenderError, match="music file not found: .*nothing.wav"):
         render([job(music=Music("nothing.wav"))], ffmpeg)
-    with pytest.raises(RenderError, match="nothing.png"):
+    with pytest.raises(RenderError, match="logo file not found: .*nothing.png"):
         render([job(logo=Logo("nothing.png"))], ffmpeg)
 
 
@@ -153,3 +153,30 @@ def test_required_features_follow_the_job(job):
     assert {"libx265", "aac", "drawtext", "sendcmd", "deflicker", "tmix", "minterpolate",
             "gblur", "overlay", "colorchannelmixer"} <= required_features(full)
     assert "libx264" not in required_features(full)
+
+
+def test_a_short_or_empty_result_is_not_published(tmp_path, job):
+    # An ffmpeg that claims success but writes a file with no video: the engine checks the
+    # frame count in the MP4 before renaming it into place.
+    names = " ".join(sorted(required_features(job())))
+    fake = write_script(tmp_path / "ffmpeg",
+                        'case "$*" in\n'
+                        '  *-version*) echo "ffmpeg version 9-liar"; exit 0;;\n'
+                        f'  *-encoders*|*-filters*) for n in {names}; do echo " V..... $n x";'
+                        " done; exit 0;;\n"
+                        "esac\n"
+                        'for last; do :; done\n'
+                        'printf "nothing" > "${last#file:}"\n')
+    out = tmp_path / "out" / "video.mp4"
+    with pytest.raises(RenderError, match="wrote 0 video frames"):
+        render([job(output=out)], find_ffmpeg(str(fake)))
+    assert list(out.parent.iterdir()) == []
+
+
+def test_too_many_photo_shapes_is_a_clear_error(tmp_path, job, ffmpeg):
+    from lapsefile.engine.testing import make_frames
+
+    shapes = [make_frames(tmp_path / "shapes", 1, size=(40 + n, 30), start=n)[0]
+              for n in range(33)]
+    with pytest.raises(RenderError, match="33 different shapes"):
+        render([job(frames=tuple(shapes))], ffmpeg)

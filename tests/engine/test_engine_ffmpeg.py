@@ -60,3 +60,10 @@ def test_not_an_ffmpeg(tmp_path, content):
         find_ffmpeg(str(path))
     with pytest.raises(EngineUnavailable, match="not an executable"):
         find_ffmpeg(str(tmp_path / "nowhere"))
+
+
+def test_a_bare_name_is_looked_up_on_path(tmp_path, monkeypatch):
+    write_script(tmp_path / "my-ffmpeg", FAKE.format(version="4-path"))
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    found = find_ffmpeg("my-ffmpeg")
+    assert found.version == "4-path" and found.path == str(tmp_path / "my-ffmpeg")

@@ -91,3 +91,15 @@ def test_portrait_photo_in_landscape_contain_has_black_bars(tmp_path, job, ffmpe
     left, middle = frame[(18 * 64 + 2) * 3:(18 * 64 + 2) * 3 + 3], \
         frame[(18 * 64 + 32) * 3:(18 * 64 + 32) * 3 + 3]
     assert max(left) < 20 and max(middle) > 60
+
+
+def test_relative_paths_resolve_against_the_current_folder(tmp_path, monkeypatch, job,
+                                                           render_one, photos):
+    monkeypatch.chdir(tmp_path)
+    make_tone(tmp_path / "music.wav", 1.0)
+    relative = tuple(p.relative_to(tmp_path) for p in photos)
+    result, info = render_one(job(root=tmp_path.relative_to(tmp_path), frames=relative,
+                                  output=tmp_path.relative_to(tmp_path) / "rel" / "v.mp4",
+                                  music=Music("music.wav")))
+    assert (tmp_path / "rel" / "v.mp4").is_file() and info.audio_codec == "aac"
+    assert frame_indexes(result.output, info)[::3] == list(range(1, 13))

@@ -33,8 +33,8 @@ def test_short_track_cut_leaves_silence_after_it_but_full_length(tmp_path, job, 
 def test_long_track_is_cut_at_the_video_end(tmp_path, job, render_one):
     make_tone(tmp_path / "long.wav", 10.0)
     for fit in ("loop", "cut"):
-        result, info = render_one(job(music=Music("long.wav", fit=fit),
-                                      output=tmp_path / f"{fit}.mp4"))
+        _, info = render_one(job(music=Music("long.wav", fit=fit),
+                                 output=tmp_path / f"{fit}.mp4"))
         assert abs(info.audio_duration - 3.0) < 0.03 and abs(info.duration - 3.0) < 1 / 12
 
 

@@ -35,7 +35,7 @@ def test_h264_level_follows_size_and_rate(size, fps, level):
 
 def test_1080p_output_is_high_profile_level_4(job, render_one):
     j = job(canvas=Canvas(1920, 1080), duration=1.0, hold=1 / 12, fps=12)
-    result, info = render_one(j)
+    _, info = render_one(j)
     assert (info.width, info.height, info.profile, info.level) == (1920, 1080, "High", 4.0)
 
 
@@ -50,9 +50,9 @@ def test_no_creation_time_or_tool_version_in_the_file(job, render_one):
 
 def test_same_inputs_give_the_same_bytes(tmp_path, job, ffmpeg):
     make_tone(tmp_path / "music.wav", 1.0)
-    settings = dict(look=Look(deflicker=Deflicker(), blend=2), music=Music("music.wav",
-                                                                           fade_in=0.5),
-                    titles=(Title("Same", fade_in=0.5),), canvas=Canvas(96, 54, "blur"))
+    settings = {"look": Look(deflicker=Deflicker(), blend=2),
+                "music": Music("music.wav", fade_in=0.5),
+                "titles": (Title("Same", fade_in=0.5),), "canvas": Canvas(96, 54, "blur")}
     first = render([job(output=tmp_path / "a.mp4", **settings)], ffmpeg)[0]
     second = render([job(output=tmp_path / "b" / "b.mp4", **settings)], ffmpeg)[0]
     assert first.sha256 == second.sha256 and first.size == second.size

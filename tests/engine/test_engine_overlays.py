@@ -166,5 +166,5 @@ def test_logo_opacity_blends_with_the_photo(tmp_path, wide_job, render_one):
     result, _ = render_one(wide_job(logo=logo))
     frame = decode_frames(result.output, W, H)[0]
     x, y = 4 + 20, H - 4 - 10
-    r, g, b = frame[(y * W + x) * 3:(y * W + x) * 3 + 3]
+    r, g, _ = frame[(y * W + x) * 3:(y * W + x) * 3 + 3]
     assert 90 < r < 230 and g < 90  # halfway between the photo and magenta

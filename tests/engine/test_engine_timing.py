@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pytest
@@ -107,6 +108,80 @@ def test_look_filters_render(job, render_one):
     from lapsefile.spec.model import Deflicker, Look
 
     j = job(look=Look(deflicker=Deflicker(size=3, mode="pm"), blend=3))
-    result, info = render_one(j)
+    _, info = render_one(j)
     assert info.frame_count == 36
     assert math.isclose(info.duration, 3.0, abs_tol=1 / 12)
+
+
+def test_single_photo_with_every_look_option(job, photos, render_one):
+    from lapsefile.spec.model import Deflicker, Look, Title
+
+    j = job(frames=(photos[4],), hold=1.0, duration=1.0, titles=(Title(""), Title("  ")),
+            look=Look(deflicker=Deflicker(), blend=3, interpolate=True))
+    result, info = render_one(j)
+    assert info.frame_count == 12 and set(frame_indexes(result.output, info)) == {5}
+
+
+def test_frame_count_from_the_mp4_boxes_matches_decoding(job, render_one):
+    from lapsefile.engine.probe import mp4_video_frames
+
+    result, info = render_one(job(fps=10, hold=0.3, duration=3.6))
+    assert mp4_video_frames(result.output) == info.frame_count == 36
+
+
+def _greys(folder, levels):
+    from PIL import Image
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n, level in enumerate(levels):
+        path = folder / f"G_{n}.jpg"
+        Image.new("RGB", (64, 36), (level, level, level)).save(path, quality=95)
+        paths.append(path)
+    return paths
+
+
+def _brightness(path, info):
+    from lapsefile.engine.probe import decode_frames, mean_rgb
+
+    return [sum(mean_rgb(f, info.width)) / 3 for f in decode_frames(path, info.width,
+                                                                    info.height)]
+
+
+def test_deflicker_evens_out_brightness_and_keeps_the_level(tmp_path, job, render_one):
+    from lapsefile.spec.model import Deflicker, Look
+
+    photos = _greys(tmp_path / "flicker", [100, 140] * 8)
+    base = {"frames": tuple(photos), "fps": 4, "hold": 0.25, "duration": 4.0}
+    plain, plain_info = render_one(job(output=tmp_path / "plain.mp4", **base))
+    even, even_info = render_one(job(output=tmp_path / "even.mp4",
+                                     look=Look(deflicker=Deflicker(size=5)), **base))
+    before, after = _brightness(plain.output, plain_info), _brightness(even.output, even_info)
+
+    def swing(values):
+        middle = values[4:13]  # away from the ends, where the window is one-sided
+        return max(abs(a - b) for a, b in itertools.pairwise(middle))
+
+    assert swing(before) > 30 and swing(after) < swing(before) / 3
+    assert abs(sum(after) / len(after) - sum(before) / len(before)) < 10
+
+
+@pytest.mark.parametrize("count", [1, 2, 4])
+def test_deflicker_on_fewer_photos_than_its_window_does_not_darken(tmp_path, job,
+                                                                   render_one, count):
+    from lapsefile.spec.model import Deflicker, Look
+
+    photos = _greys(tmp_path / "few", [128] * count)
+    result, info = render_one(job(frames=tuple(photos), fps=4, hold=0.5, duration=count * 0.5,
+                                  look=Look(deflicker=Deflicker(size=9))))
+    assert all(abs(b - 128) < 6 for b in _brightness(result.output, info))
+
+
+def test_blend_mixes_neighbouring_photos(tmp_path, job, render_one):
+    from lapsefile.spec.model import Look
+
+    photos = _greys(tmp_path / "blend", [60, 200] * 4)
+    result, info = render_one(job(frames=tuple(photos), fps=4, hold=0.5, duration=4.0,
+                                  look=Look(blend=2)))
+    values = _brightness(result.output, info)
+    assert all(abs(v - 130) < 8 for v in values[2:-2])  # each photo averaged with the last
