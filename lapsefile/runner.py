@@ -21,10 +21,11 @@ from .lock.lockfile import Lock, load_lock, lock_path_for, remove_stale_temps
 from .lock.runlock import run_lock
 from .plan.fingerprint import output_files
 from .plan.model import Plan, Step
-from .plan.planner import output_basis, make_plan
+from .plan.planner import OutputBasis, make_plan, output_basis
 from .project.model import Project
 from .project.resolve import resolve_project
 from .project.statcache import StatCache
+from .spec.model import Output
 from .spec import load_spec_with_warnings
 
 
@@ -99,11 +100,17 @@ class _Recorder:
     def __init__(self, prepared: Prepared):
         self.project, self.lock, self.plan = prepared.project, prepared.lock, prepared.plan
         self.steps = {s.id: s for s in self.plan.steps}
+        self._bases: dict[str, OutputBasis] = {}
+
+    def _basis(self, output: Output) -> OutputBasis:
+        if output.name not in self._bases:
+            self._bases[output.name] = output_basis(self.project, output, self.plan.backend)
+        return self._bases[output.name]
 
     def write(self, step_id: str, record: StepRecord, status: str) -> None:
         step = self.steps[step_id]
         output = self.project.spec.output(step.output)
-        basis = output_basis(self.project, output, self.plan.backend)
+        basis = self._basis(output)
         entry = self.lock.outputs.setdefault(step.output, {})
         current = {s.id: s.fingerprint for s in self.plan.for_output(step.output)}
         # Records made for an older version of this output no longer describe anything real.
@@ -132,7 +139,7 @@ class _Recorder:
 
 def _batches(steps: Sequence[Step]) -> Iterator[list[Step]]:
     """Consecutive steps sharing a batch key run together; all others one at a time."""
-    for key, group in itertools.groupby(steps, key=lambda s: s.batch or id(s)):
+    for _batch, group in itertools.groupby(steps, key=lambda s: s.batch or id(s)):
         yield list(group)
 
 
@@ -155,11 +162,11 @@ def _execute(prepared: Prepared, ctx: RunContext, recorder: _Recorder, emit: Emi
                 executed.append(step.id)
                 emit(Event("step_done", step.id, {"action": step.action}))
         except LapsefileError as exc:
+            first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
             for step_id in sorted(pending):
                 previous = recorder.lock.step(recorder.steps[step_id].output, step_id) or {}
-                recorder.write(step_id, {**previous, "error": str(exc).splitlines()[0][:300]},
-                               "failed")
-                emit(Event("step_failed", step_id, {"error": str(exc).splitlines()[0]}))
+                recorder.write(step_id, {**previous, "error": first_line[:300]}, "failed")
+                emit(Event("step_failed", step_id, {"error": first_line}))
             raise
         if pending:
             raise LapsefileError(f"the {prepared.plan.backend} backend did not finish "

@@ -18,7 +18,7 @@ START, END = "<!-- reference:start -->", "<!-- reference:end -->"
 def with_reference(text: str) -> str:
     head, rest = text.split(START, 1)
     _old, tail = rest.split(END, 1)
-    return f"{head}{START}\n{markdown(level=3)}{END}{tail}"
+    return f"{head}{START}\n{markdown(level=2)}{END}{tail}"
 
 
 def main() -> int:

@@ -171,10 +171,9 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
     _print_warnings(summary.warnings, as_json)
     if dry_run:
         click.echo(out.plan_text(summary.plan, spec))
-    elif summary.up_to_date:
-        click.echo("up to date: nothing to do", err=quiet is False)
-    else:
-        click.echo(f"done: {len(summary.executed)} step(s) run", err=not quiet)
+    elif not quiet:
+        click.echo("up to date: nothing to do" if summary.up_to_date
+                   else f"done: {len(summary.executed)} step(s) run", err=True)
 
 
 @cli.command()

@@ -20,7 +20,7 @@ def markdown(level: int = 1) -> str:
     """The whole reference: an introduction, then one section per property, in schema order.
 
     ``level`` is the heading level of the title, so the text can sit inside another document
-    (the README embeds it at level 3)."""
+    (the README embeds it at level 2)."""
     root = schema()
     h = "#" * level
     lines = [f"{h} lapse.yaml reference", "", str(root.get("description", "")), "",
