@@ -8,16 +8,21 @@ from typing import Callable, Sequence
 
 from .model import InputFile
 
-_DIGITS = re.compile(r"(\d+)")
+_DIGITS = re.compile(r"\d+")
+_WIDTH = 32  # digits: longer numbers (never seen in file names) fall back to text order
 
 
-def natural_key(relpath: str) -> tuple[tuple[tuple[int, int | str], ...], str]:
-    """Split digits from text so numbers compare by value. The raw text comes last as a
+def _pad(match: re.Match[str]) -> str:
+    return match.group().rjust(_WIDTH, "0")
+
+
+def natural_key(relpath: str) -> tuple[str, str]:
+    """Numbers compare by value (``IMG_2`` before ``IMG_10``), text without case.
+
+    Zero-padding every number to a fixed width turns the comparison into one string compare,
+    several times cheaper than tuples of parts at 10,000 photos. The raw text comes last as a
     tie-break, which keeps the order total (``IMG_01`` and ``IMG_1`` never compare equal)."""
-    parts = _DIGITS.split(relpath)
-    key = tuple((0, int(part)) if i % 2 else (1, part.casefold())
-                for i, part in enumerate(parts) if part)
-    return key, relpath
+    return _DIGITS.sub(_pad, relpath.casefold()), relpath
 
 
 def _capture_key(item: InputFile) -> tuple[datetime, tuple]:
