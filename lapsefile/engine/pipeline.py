@@ -78,12 +78,12 @@ class Args:
         self.shown.append(shown)
 
 
-def shown_path(path: Path, root: Path, placeholder: str) -> str:
-    """``path`` relative to ``root`` (POSIX), or ``<placeholder>/name`` when outside it."""
+def shown_path(path: Path, root: Path, label: str) -> str:
+    """``path`` relative to ``root`` (POSIX), or ``<label>/name`` when outside it."""
     path, root = Path(path).resolve(), Path(root).resolve()
     if path.is_relative_to(root):
         return path.relative_to(root).as_posix()
-    return f"<{placeholder}>/{path.name}"
+    return f"<{label}>/{path.name}"
 
 
 @dataclass

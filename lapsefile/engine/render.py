@@ -29,7 +29,7 @@ class RenderResult:
     output: Path
     size: int
     sha256: str
-    args: list[str]  # ffmpeg arguments as recorded: paths relative to the job root or <placeholders>
+    args: list[str]  # ffmpeg arguments as recorded: paths relative to the job root or <labels>
 
 
 def required_features(job: RenderJob) -> set[str]:

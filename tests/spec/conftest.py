@@ -14,7 +14,7 @@ MakeSpec = Callable[..., Path]
 
 @pytest.fixture
 def make_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MakeSpec:
-    """Write ``lapse.yaml`` (dedented) and tiny placeholder files into a fresh project folder,
+    """Write ``lapse.yaml`` (dedented) and tiny stand-in files into a fresh project folder,
     which becomes the working directory so locations read ``lapse.yaml:L:C``."""
     project = tmp_path / "project"
     project.mkdir()
@@ -24,7 +24,7 @@ def make_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> MakeSpec:
         for relpath in files:
             target = project / relpath
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(b"placeholder")
+            target.write_bytes(b"stand-in")
         spec = project / name
         spec.parent.mkdir(parents=True, exist_ok=True)
         spec.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
