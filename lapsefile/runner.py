@@ -130,11 +130,13 @@ class _Recorder:
     def prune(self) -> None:
         """After a full run: forget outputs and inputs the spec no longer has."""
         names = {o.name for o in self.project.spec.outputs}
-        self.lock.outputs = {k: v for k, v in self.lock.outputs.items() if k in names}
+        outputs = {k: v for k, v in self.lock.outputs.items() if k in names}
         used = {f.relpath for o in self.project.spec.outputs
                 for f in output_files(self.project, o)}
-        self.lock.inputs = {k: v for k, v in self.lock.inputs.items() if k in used}
-        self.lock.save()
+        inputs = {k: v for k, v in self.lock.inputs.items() if k in used}
+        if (outputs, inputs) != (self.lock.outputs, self.lock.inputs) or not self.lock.exists:
+            self.lock.outputs, self.lock.inputs = outputs, inputs
+            self.lock.save()
 
 
 def _batches(steps: Sequence[Step]) -> Iterator[list[Step]]:
@@ -191,11 +193,12 @@ def run_project(spec_path: str | os.PathLike[str], *, backend: str | None = None
         summary = RunSummary(plan, warnings=prepared.warnings, dry_run=dry_run)
         emit(Event("plan", None, {"steps": len(plan.steps), "needed": len(plan.needed),
                                   "backend": plan.backend}))
-        if locked and plan.needed:
+        stale = _stale_for_locked(plan)
+        if locked and stale:
             raise LockOutdatedError(
                 "--locked: the lock does not match the spec; these steps would run: "
-                + ", ".join(f"{s.id} ({s.reason})" for s in plan.needed[:10]),
-                str(prepared.lock.path), [s.id for s in plan.needed])
+                + ", ".join(f"{s.id} ({s.reason})" for s in stale[:10]),
+                str(prepared.lock.path), [s.id for s in stale])
         for step in plan.steps:
             if not step.needed:
                 emit(Event("step_skip", step.id, {"reason": str(step.reason)}))
@@ -208,9 +211,23 @@ def run_project(spec_path: str | os.PathLike[str], *, backend: str | None = None
                          previous=_resumable(prepared), emit=emit, force=bool(force),
                          _checkpoint=recorder.checkpoint)
         summary.executed = _execute(prepared, ctx, recorder, emit)
-        if only is None and (summary.executed or not prepared.lock.exists):
+        if only is None:
             recorder.prune()
         return summary
+
+
+def _stale_for_locked(plan: Plan) -> list[Step]:
+    """Steps that mean the lock is out of date. Re-making an output that is merely missing
+    (a fresh clone, an ignored out/ folder) is what --locked exists to allow, like installing
+    from a lock."""
+    stale, remaking = [], set()
+    for step in plan.needed:
+        if step.reason.kind == "output_missing" or (step.reason.kind == "upstream"
+                                                    and step.output in remaking):
+            remaking.add(step.output)
+        else:
+            stale.append(step)
+    return stale
 
 
 def _resumable(prepared: Prepared) -> dict[str, StepRecord]:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import glob
+import json
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -18,7 +21,7 @@ MIN_SECONDS = 5.0  # a shorter timelapse is rarely what anyone wants
 @dataclass(frozen=True)
 class Proposal:
     folder: str  # relative to the spec's folder
-    pattern: str
+    patterns: tuple[str, ...]  # one per photo extension found there, most common first
     photos: int
     fps: int
     duration: float
@@ -32,14 +35,15 @@ class Proposal:
                 f"{self.hold:.3g} s ({self.photos} photos)\n")
 
 
-def _photo_folders(root: Path) -> Counter[tuple[Path, str]]:
-    found: Counter[tuple[Path, str]] = Counter()
+def _photo_folders(root: Path) -> dict[Path, Counter[str]]:
+    """Photo extensions (as spelled) and their counts, per folder below ``root``."""
+    found: dict[Path, Counter[str]] = {}
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = [d for d in dirnames if not d.startswith(".")]
         for name in filenames:
             ext = os.path.splitext(name)[1]
             if ext.lower() in IMAGE_TYPES:
-                found[(Path(dirpath), ext)] += 1
+                found.setdefault(Path(dirpath), Counter())[ext] += 1
     return found
 
 
@@ -49,12 +53,16 @@ def propose(root: Path) -> Proposal:
     if not folders:
         raise LapsefileError(f"no photos ({', '.join(t[1:] for t in IMAGE_TYPES)}) found in "
                              f"{root} or its subfolders")
-    (folder, ext), count = folders.most_common(1)[0]
+    folder, kinds = max(folders.items(), key=lambda item: sum(item[1].values()))
+    count = sum(kinds.values())
     rel = PurePosixPath(os.path.relpath(folder, root).replace(os.sep, "/"))
-    pattern = str(rel / f"*{ext}") if str(rel) != "." else f"*{ext}"
+    # Folder names may hold glob characters such as [ ]: escape them so they match literally.
+    prefix = "" if str(rel) == "." else glob.escape(str(rel)) + "/"
+    patterns = tuple(f"{prefix}*{ext}" for ext, _n in kinds.most_common())
     if count / DEFAULT_FPS >= MIN_SECONDS:
-        return Proposal(str(rel), pattern, count, DEFAULT_FPS, round(count / DEFAULT_FPS, 3), None)
-    return Proposal(str(rel), pattern, count, DEFAULT_FPS, MIN_SECONDS, MIN_SECONDS / count)
+        return Proposal(str(rel), patterns, count, DEFAULT_FPS, round(count / DEFAULT_FPS, 3),
+                        None)
+    return Proposal(str(rel), patterns, count, DEFAULT_FPS, MIN_SECONDS, MIN_SECONDS / count)
 
 
 def render_spec(proposal: Proposal, name: str) -> str:
@@ -64,18 +72,28 @@ def render_spec(proposal: Proposal, name: str) -> str:
         "# `# yaml-language-server: $schema=<file>` line at it.\n"
         "version: 1\n"
         "frames:\n"
-        f"  include: [\"{proposal.pattern}\"]\n"
+        f"  include: [{', '.join(_quoted(p) for p in proposal.patterns)}]\n"
         "  sort: natural\n"
         "timing:\n"
         f"{proposal.timing_yaml()}"
         "look:\n"
         "  deflicker: true\n"
         "outputs:\n"
-        f"  - path: out/{name}-1080p.mp4\n"
+        f"  - path: {_quoted(f'out/{name}-1080p.mp4')}\n"
         "    size: 1080p\n"
         "    aspect: \"16:9\"\n"
         "    fit: cover\n"
     )
+
+
+def _quoted(text: str) -> str:
+    # A JSON string is a valid YAML double-quoted scalar: quotes, backslashes, any text.
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _output_stem(root: Path) -> str:
+    """A file and output name from the folder's name: ASCII letters, digits, - and _."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", root.resolve().name).strip("-") or "timelapse"
 
 
 def scaffold(root: Path, spec_name: str = "lapse.yaml", overwrite: bool = False
@@ -84,6 +102,6 @@ def scaffold(root: Path, spec_name: str = "lapse.yaml", overwrite: bool = False
     if target.exists() and not overwrite:
         raise LapsefileError(f"{target} already exists; pass --force to replace it")
     proposal = propose(root)
-    name = (root.resolve().name or "timelapse").replace(" ", "-")
+    name = _output_stem(root)
     write_atomic(target, render_spec(proposal, name).encode("utf-8"))
     return target, proposal

@@ -6,7 +6,9 @@ Exit codes: 0 success, 1 user or remote error (clear message, no traceback), 2 u
 
 from __future__ import annotations
 
+import json
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -55,7 +57,8 @@ class LapsefileGroup(click.Group):
 
 def _report_error(ctx: click.Context, exc: LapsefileError) -> None:
     if ctx.meta.get("json"):
-        out.echo_json(exc.to_dict())
+        # One line: after `run --json` events it is the last record of an NDJSON stream.
+        click.echo(json.dumps(exc.to_dict(), ensure_ascii=False, default=str))
     if isinstance(exc, SpecError):
         click.echo(out.diagnostics_text(exc.diagnostics), err=True)
         errors = sum(1 for d in exc.diagnostics if d.severity == "error")
@@ -248,7 +251,14 @@ def _register_cloud_commands() -> None:
 _register_cloud_commands()
 
 
+def _stop_on_terminate(signum: int, frame: object) -> None:
+    # SIGTERM (a closed terminal, a CI timeout, `kill`) must take the Ctrl-C path, which stops
+    # ffmpeg and removes its temp file; by default Python would die and leave ffmpeg running.
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _stop_on_terminate)
     cli(prog_name="lapsefile")
 
 

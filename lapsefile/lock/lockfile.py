@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,9 @@ def load_lock(path: Path) -> Lock:
         return Lock(path)
     except OSError as exc:
         raise LockError(f"cannot read the lock file: {exc.strerror}", str(path)) from None
+    except UnicodeDecodeError:
+        raise LockError("not UTF-8 text; it is damaged. Restore it from version control, or "
+                        "delete it to start over", str(path)) from None
     try:
         data = json.loads(text)
     except ValueError as exc:
@@ -76,11 +80,37 @@ def load_lock(path: Path) -> Lock:
         raise LockVersionError(
             f"written by {writer} in lock format {version}; this lapsefile ({__version__}) reads "
             f"format {LOCK_VERSION}. Upgrade lapsefile (pip install -U lapsefile)", str(path))
-    try:
-        return Lock(path, dict(data["outputs"]), dict(data["inputs"]),
-                    dict(data.get("backends", {})), exists=True)
-    except (KeyError, TypeError, ValueError):
-        raise LockError("the lock is missing its outputs or inputs section", str(path)) from None
+    if "outputs" not in data or "inputs" not in data:
+        raise LockError("the lock is missing its outputs or inputs section", str(path))
+    problem = _shape_problem(data)
+    if problem:
+        raise LockError(f"damaged: {problem}. Restore it from version control, or delete it to "
+                        "start over (finished outputs are then re-made)", str(path))
+    return Lock(path, data["outputs"], data["inputs"], data.get("backends", {}), exists=True)
+
+
+def _shape_problem(data: dict[str, Any]) -> str | None:
+    """What is wrong with the structure the rest of lapsefile relies on, if anything."""
+    def mapping(value: Any, where: str) -> str | None:
+        return None if isinstance(value, dict) else f"{where} should be a mapping"
+
+    for key in ("outputs", "inputs", "backends"):
+        if key in data and (bad := mapping(data[key], key)):
+            return bad
+    for name, output in data["outputs"].items():
+        if bad := mapping(output, f"outputs.{name}") or mapping(output.get("steps", {}),
+                                                                f"outputs.{name}.steps"):
+            return bad
+        for step_id, record in output.get("steps", {}).items():
+            if bad := mapping(record, f"outputs.{name}.steps.{step_id}"):
+                return bad
+            artifact = record.get("artifact")
+            if artifact is not None and not (isinstance(artifact, dict)
+                                             and isinstance(artifact.get("path"), str)):
+                return f"outputs.{name}.steps.{step_id}.artifact should name a path"
+    if not all(isinstance(v, str) for v in data["inputs"].values()):
+        return "inputs should map paths to sha256 strings"
+    return None
 
 
 def write_atomic(path: Path, payload: bytes) -> None:
@@ -92,6 +122,8 @@ def write_atomic(path: Path, payload: bytes) -> None:
     """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TMP_PREFIX, suffix=".tmp")
     try:
+        # mkstemp makes 0600 files; a committed lock gets the mode any new file would get.
+        os.chmod(tmp, _new_file_mode(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
@@ -104,6 +136,15 @@ def write_atomic(path: Path, payload: bytes) -> None:
             pass
         raise
     _fsync_dir(path.parent)
+
+
+def _new_file_mode(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _fsync_dir(folder: Path) -> None:

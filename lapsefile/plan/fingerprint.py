@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
 from typing import Any, Mapping
 
 from ..project.model import InputFile, Project
@@ -109,8 +110,17 @@ def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 def changed_fields(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[str]:
+    """Changed settings, named as the spec's keys (``overlays.titles[0].size``)."""
     a, b = flatten(old), flatten(new)
-    return sorted(k for k in a.keys() | b.keys() if a.get(k, _MISSING) != b.get(k, _MISSING))
+    changed = (k for k in a.keys() | b.keys() if a.get(k, _MISSING) != b.get(k, _MISSING))
+    return sorted({_spec_key(k) for k in changed})
+
+
+def _spec_key(setting: str) -> str:
+    # Text styles are nested in the model but written flat in lapse.yaml; an output's width
+    # and height come from its `size`.
+    key = setting.replace(".style.", ".")
+    return re.sub(r"^output\.(width|height)$", "output.size", key)
 
 
 def changed_files(old: Mapping[str, str], files: list[InputFile]) -> list[str]:

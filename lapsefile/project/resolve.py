@@ -30,13 +30,16 @@ def _glob(root: Path, pattern: str) -> dict[str, os.stat_result]:
     file costs more than the stat itself at 10,000 photos.
     """
     found: dict[str, os.stat_result] = {}
+    absolute = os.path.isabs(pattern)
     for rel in glob.glob(pattern, root_dir=root, recursive=True):
         try:
             st = os.stat(os.path.join(root, rel))
         except OSError:
             continue
         if stat.S_ISREG(st.st_mode):
-            found[rel.replace(os.sep, "/")] = st
+            # Inputs are recorded relative to the spec (the lock is committed): photos on
+            # another drive become ../../media/card/IMG_1.jpg, not /media/card/IMG_1.jpg.
+            found[_relpath(Path(rel), root) if absolute else rel.replace(os.sep, "/")] = st
     return found
 
 
@@ -149,6 +152,24 @@ def _title_diagnostics(spec: Spec, duration: float) -> list[Diagnostic]:
     return out
 
 
+def _output_diagnostics(spec: Spec) -> list[Diagnostic]:
+    """Output paths the disk makes impossible; found now, not after minutes of rendering."""
+    found = []
+    for i, output in enumerate(spec.outputs):
+        target = spec.root / output.path
+        where = {"path": f"outputs[{i}].path", "location": spec.where("outputs", i, "path")}
+        if target.is_dir():
+            found.append(Diagnostic(f"{output.path} is a folder, so the video cannot be written "
+                                    "there", hint="choose a file name ending in .mp4", **where))
+            continue
+        blocker = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            found.append(Diagnostic(
+                f"{_relpath(blocker, spec.root)} is a file, so the folder for {output.path} "
+                "cannot be made", hint="choose another folder for the output", **where))
+    return found
+
+
 def _cloud_diagnostics(spec: Spec) -> list[Diagnostic]:
     """What the cloud refuses, checked here too because ``--backend nemo`` can override a
     spec the loader checked for the local backend."""
@@ -167,7 +188,7 @@ def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = dis
     """The Project for ``spec`` and its warnings; raises SpecError listing every problem."""
     cache = cache if cache is not None else StatCache.load(spec.root)
     matched, diagnostics = _match_frames(spec)
-    diagnostics += _cloud_diagnostics(spec)
+    diagnostics += _cloud_diagnostics(spec) + _output_diagnostics(spec)
     diagnostics += _type_diagnostics(spec, matched)
     if any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)

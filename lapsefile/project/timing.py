@@ -9,6 +9,7 @@ of freedom and must agree; fps alone means one frame per photo; fps defaults to 
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -17,6 +18,7 @@ from ..spec.model import TimingRequest
 from .model import Timing
 
 DEFAULT_FPS = 24.0
+MAX_VIDEO_SECONDS = 24 * 3600.0  # beyond this a number is a typo, not a timelapse
 _TOLERANCE = 0.01  # relative: redundant values may disagree by 1% (rounded human input)
 
 
@@ -91,6 +93,10 @@ def solve(request: TimingRequest, photos: int, measured_interval: float | None) 
     """Solve timing for ``photos`` kept photos; raises TimingProblem explaining the numbers."""
     if photos < 1:
         raise TimingProblem("there are no photos to time", ())
+    for key in ("fps", "duration", "hold", "speedup", "interval"):
+        value = getattr(request, key)
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise TimingProblem(f"timing.{key} must be a positive number, not {value}", (key,))
     interval = request.interval if request.interval is not None else measured_interval
     given = _Given(request, photos, interval)
     hold = _hold(given)
@@ -106,6 +112,11 @@ def solve(request: TimingRequest, photos: int, measured_interval: float | None) 
             keys,
             f"lengthen to {_s(shortest)} or more, raise fps to {_n(photos / duration)}, "
             f"or keep fewer photos (frames.every: {max(stride, 2)})")
+    if duration > MAX_VIDEO_SECONDS:
+        raise TimingProblem(
+            f"{photos} photos would last {_s(duration)} ({duration / 3600:.1f} h); lapsefile makes "
+            f"videos of up to {MAX_VIDEO_SECONDS / 3600:g} h", given.keys() or ("fps",),
+            "check the units of the timing values (e.g. `hold: 2s`, not `2h`)")
     speedup = interval / hold if interval is not None else request.speedup
     return Timing(fps=fps, duration=duration, hold=hold, photo_count=photos,
                   frame_count=round(duration * fps), speedup=speedup, interval=interval)

@@ -156,9 +156,12 @@ def _missing_keys(error: ValidationError, context: _Context) -> list[Finding]:
 
 def _conflicting_keys(error: ValidationError, context: _Context) -> list[Finding]:
     path = tuple(error.absolute_path)
-    trigger = error.schema_path[list(error.schema_path).index("dependentSchemas") + 1]
+    # absolute_schema_path, not schema_path: inside a shorthand's oneOf branch the relative
+    # path starts at the branch, and following it from the root would walk the wrong nodes.
+    schema_path = list(error.absolute_schema_path)
+    trigger = schema_path[len(schema_path) - 1 - schema_path[::-1].index("dependentSchemas") + 1]
     owner = _get(context.data, path)
-    dependent = _follow(validator().schema, list(error.schema_path)[:-1])
+    dependent = _follow(validator().schema, schema_path[:-1])
     clashes = [key for key, sub in dependent.get("properties", {}).items()
                if sub is False and isinstance(owner, dict) and key in owner]
     return [(path + (key,), Diagnostic(

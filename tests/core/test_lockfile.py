@@ -48,6 +48,14 @@ def test_newer_version_is_refused_naming_the_writer(tmp_path):
     ('{"outputs": {}}', "not a lapsefile lock"),
     ('{"lockfile_version": 1}', "missing its outputs"),
     ("<<<<<<< HEAD\n", "merge conflict"),
+    ('{"lockfile_version": 1, "outputs": [], "inputs": {}}', "outputs should be a mapping"),
+    ('{"lockfile_version": 1, "outputs": {"main": 5}, "inputs": {}}',
+     "outputs.main should be a mapping"),
+    ('{"lockfile_version": 1, "outputs": {"main": {"steps": null}}, "inputs": {}}',
+     "outputs.main.steps should be a mapping"),
+    ('{"lockfile_version": 1, "outputs": {"m": {"steps": {"m/render": {"artifact": 3}}}}, '
+     '"inputs": {}}', "artifact should name a path"),
+    ('{"lockfile_version": 1, "outputs": {}, "inputs": {"a.jpg": 7}}', "sha256 strings"),
 ])
 def test_damaged_lock_gives_a_clear_error(tmp_path, text, words):
     path = tmp_path / "lapse.lock"
@@ -55,6 +63,14 @@ def test_damaged_lock_gives_a_clear_error(tmp_path, text, words):
     with pytest.raises(LockError) as info:
         load_lock(path)
     assert words in str(info.value) and str(path) in str(info.value)
+
+
+def test_lock_that_is_not_utf8(tmp_path):
+    path = tmp_path / "lapse.lock"
+    path.write_bytes(b"\xff\xfe{")
+    with pytest.raises(LockError) as info:
+        load_lock(path)
+    assert "not UTF-8" in str(info.value)
 
 
 def test_crash_mid_write_leaves_the_old_lock(tmp_path):

@@ -125,7 +125,8 @@ def test_cli_run_twice_says_up_to_date(project):
     assert second.exit_code == 0 and "up to date" in second.output
 
 
-def test_interrupted_render_leaves_no_output_and_next_run_completes(project):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_render_leaves_no_output_and_next_run_completes(project, stop):
     # Long enough to interrupt mid-render: many frames at a larger size.
     spec = project / "lapse.yaml"
     spec.write_text(SPEC.replace("duration: 1s", "duration: 40s").replace(
@@ -138,9 +139,11 @@ def test_interrupted_render_leaves_no_output_and_next_run_completes(project):
         if '"event": "progress"' in line and "render" in line:
             break
     time.sleep(0.3)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(stop)
     proc.wait(timeout=60)
     assert proc.returncode == 130
+    leftovers = subprocess.run(["pgrep", "-f", str(project / "out")], capture_output=True)
+    assert leftovers.stdout == b""  # no ffmpeg left writing into the project
     out_dir = project / "out"
     assert not (out_dir / "wide.mp4").exists() and not (out_dir / "tall.mp4").exists()
     assert [p.name for p in out_dir.iterdir()] == []  # no temp file that looks finished
@@ -149,3 +152,26 @@ def test_interrupted_render_leaves_no_output_and_next_run_completes(project):
                for s in o["steps"].values())
     spec.write_text(SPEC)  # the quick version, so the test stays fast
     assert run_project(spec).executed == ["wide/render", "tall/render"]
+
+
+def test_locked_remakes_missing_outputs_on_a_fresh_clone(project):
+    run_project(project / "lapse.yaml")
+    for video in (project / "out").iterdir():
+        video.unlink()
+    summary = run_project(project / "lapse.yaml", locked=True)
+    assert summary.executed == ["wide/render", "tall/render"]
+    assert run_project(project / "lapse.yaml", locked=True).up_to_date
+
+
+def test_photos_named_by_an_absolute_glob_are_recorded_relative(tmp_path):
+    card = tmp_path / "card"
+    for i in range(1, 4):
+        write_photo(card / f"IMG_{i}.jpg", shade=i * 60, size=(32, 18))
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "lapse.yaml").write_text(
+        f"version: 1\nframes: '{card}/*.jpg'\ntiming: {{fps: 3}}\n"
+        "outputs:\n  - {path: out/a.mp4, size: '32x18'}\n")
+    run_project(project / "lapse.yaml")
+    lock_text = (project / "lapse.lock").read_text()
+    assert "../card/IMG_1.jpg" in lock_text and str(tmp_path) not in lock_text

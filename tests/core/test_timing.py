@@ -89,3 +89,23 @@ def test_no_photos():
 def test_single_photo_held_for_duration():
     t = solve(TimingRequest(fps=24, duration=3), 1, None)
     assert t.hold == 3 and t.frame_count == 72
+
+
+@pytest.mark.parametrize("request_, key", [
+    (TimingRequest(fps=float("nan")), "fps"),
+    (TimingRequest(duration=float("inf")), "duration"),
+    (TimingRequest(fps=24, hold=-1.0), "hold"),
+])
+def test_non_finite_or_negative_values_are_problems(request_, key):
+    with pytest.raises(TimingProblem) as info:
+        solve(request_, 10, None)
+    assert info.value.keys == (key,) and f"timing.{key} must be a positive number" in str(
+        info.value)
+
+
+@pytest.mark.parametrize("request_", [TimingRequest(duration=1.0e308),
+                                      TimingRequest(fps=240, hold=36_000_000)])
+def test_absurdly_long_videos_are_problems_not_crashes(request_):
+    with pytest.raises(TimingProblem) as info:
+        solve(request_, 10, None)
+    assert "up to 24 h" in info.value.message

@@ -245,6 +245,9 @@ CASES = [
     Bad("fade-conflict", HEAD + "overlays:\n  titles:\n    - text: Hi\n      fade: 1s\n"
         "      fade_in: 2s\n",
         (At(9, 7, ("'fade_in' cannot be used together with 'fade'",), ("fade_in and fade_out",)),)),
+    Bad("music-fade-conflict", HEAD + "music:\n  file: song.mp3\n  fade: 1s\n  fade_out: 2s\n",
+        (At(8, 3, ("'fade_out' cannot be used together with 'fade'",), ("fade_in and fade_out",)),),
+        files=("song.mp3",)),
     Bad("title-empty-text", HEAD + "overlays:\n  titles:\n    - text: \"\"\n",
         (At(7, 13, ("overlays.titles[0].text must not be empty",),),)),
     Bad("include-empty", "version: 1\nframes:\n  include: []\noutputs:\n  - path: out/a.mp4\n",
