@@ -197,7 +197,12 @@ def status(spec: str, as_json: bool, backend: str | None, remote: bool,
         options = {"api_url": api_url} if api_url else {}
         for row in rows:
             sid = row.get("session_id")
-            row["timeline"] = timeline_summary(sid, options) if sid else None
+            try:
+                row["timeline"] = timeline_summary(sid, options) if sid else None
+            except LapsefileError as exc:
+                # One lost session or an unreachable service must not hide the local status.
+                first = (str(exc).splitlines() or [type(exc).__name__])[0]
+                row["timeline"] = f"timeline unavailable: {first}"
     if as_json:
         out.echo_json({"outputs": rows})
         return

@@ -173,14 +173,24 @@ def _output_diagnostics(spec: Spec) -> list[Diagnostic]:
 def _cloud_diagnostics(spec: Spec) -> list[Diagnostic]:
     """What the cloud refuses, checked here too because ``--backend nemo`` can override a
     spec the loader checked for the local backend."""
+    if spec.backend != "nemo":
+        return []
+    found = []
     music = spec.music
     suffix = PurePosixPath(music.file).suffix.lower() if music else ""
-    if spec.backend != "nemo" or not music or suffix in AUDIO_TYPES:
-        return []
-    return [Diagnostic(f"the nemo backend does not accept {suffix} music",
-                       path="music.file", location=spec.where("music", "file"),
-                       expected="audio of type " + ", ".join(t[1:] for t in AUDIO_TYPES),
-                       hint="convert the track (e.g. to .m4a or .mp3) or use the local backend")]
+    if music and suffix not in AUDIO_TYPES:
+        found.append(Diagnostic(
+            f"the nemo backend does not accept {suffix} music", path="music.file",
+            location=spec.where("music", "file"),
+            expected="audio of type " + ", ".join(t[1:] for t in AUDIO_TYPES),
+            hint="convert the track (e.g. to .m4a or .mp3) or use the local backend"))
+    if spec.cloud.upload == "clip" and spec.timestamp is not None:
+        # One uploaded clip carries no per-photo capture times for the service to print.
+        found.append(Diagnostic(
+            "a timestamp overlay needs each photo's capture time, which one uploaded clip "
+            "does not carry", path="cloud.upload", location=spec.where("cloud", "upload"),
+            hint="use `cloud.upload: frames`, or render this output with the local backend"))
+    return found
 
 
 def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = discard

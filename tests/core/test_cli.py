@@ -214,3 +214,14 @@ def test_init_copes_with_awkward_folder_names_and_mixed_types(runner, tmp_path):
     checked = runner.invoke(cli, ["validate", str(project / "lapse.yaml"), "--json"])
     assert checked.exit_code == 0, checked.output
     assert json.loads(checked.stdout)["photos"] == 4
+
+
+def test_clip_upload_cannot_carry_a_timestamp(runner, tmp_path):
+    write_photo(tmp_path / "photos" / "IMG_1.jpg")
+    (tmp_path / "lapse.yaml").write_text(
+        "version: 1\nframes: 'photos/*.jpg'\noverlays:\n  timestamp: {format: '%H:%M'}\n"
+        "outputs:\n  - path: out/a.mp4\ncloud:\n  upload: clip\n")
+    assert runner.invoke(cli, ["plan", str(tmp_path / "lapse.yaml")]).exit_code == 0
+    result = runner.invoke(cli, ["plan", str(tmp_path / "lapse.yaml"), "--backend", "nemo"])
+    assert result.exit_code == 1 and "lapse.yaml:8:11" in result.output
+    assert "capture time" in result.output and "cloud.upload: frames" in result.output

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from ...backends.base import RunContext, StepRecord
-from ...errors import OutOfCredits, RemoteStateError, SessionNotFound, TransportError
+from ...errors import (ApiError, OutOfCredits, RateLimited, RemoteStateError, SessionNotFound,
+                       TokenError, TransportError)
 from ...events import Event
 from ...plan.model import Step
 from ...project.model import InputFile
@@ -120,6 +121,21 @@ class NemoBackend:
         except TransportError:
             session_id = self._sessions.rebuild(ctx, step)
             self._uploader.attach(session_id, shas)
+        except (SessionNotFound, OutOfCredits, TokenError, RateLimited):
+            raise
+        except ApiError as exc:
+            if not stats.reused:
+                raise  # every URL is from this run: sending the bytes again would not help
+            # Remembered URLs the service cannot fetch any more (expired links, another
+            # service or a restarted one). The refused call attached nothing: send bytes.
+            ctx.say(f"the service refused the remembered upload URLs ({_first_line(exc)}); "
+                    "uploading those files again", step.id)
+            self._uploader.forget(shas)
+            label = "uploading again"
+            files, again = self._uploader.ensure_remote(tasks, progress)
+            stats = _merged(stats, again)
+            shas = [f.sha256 for f in files]
+            self._uploader.attach(session_id, shas)
         self._attached[step.output] = shas
         self._forget_unused_assets(ctx)
         ctx.say(f"{stats.files} file(s) in session {session_id}: {stats.sent} uploaded "
@@ -169,8 +185,8 @@ class NemoBackend:
         self._instructor = Instructor(client, options, ctx.emit, self._sleep)
         self._exporter = Exporter(client, options, ctx.emit, self._sleep)
         staging = StagingSession(client, ctx.project.spec.cloud.language)
-        self._uploader = Uploader(client, AssetRegistry(ctx.backend_state), staging,
-                                  options.concurrency)
+        assets = AssetRegistry(ctx.backend_state, options.api_url)
+        self._uploader = Uploader(client, assets, staging, options.concurrency)
         self._sessions = Sessions(client, self._instructor, self._reattach, self._intent)
 
     def _check_credits(self) -> None:
@@ -258,6 +274,16 @@ def _timeline_params(ctx: RunContext, output: str) -> Mapping[str, Any]:
         if step.action == "instruct" and step.params.get("key") == "timeline":
             return step.params.get("params") or {}
     return {}
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def _merged(first: UploadStats, second: UploadStats) -> UploadStats:
+    """A resend's stats on top of the first pass: the resend saw every file again."""
+    return UploadStats(files=second.files, sent=first.sent + second.sent, reused=second.reused,
+                       bytes_sent=first.bytes_sent + second.bytes_sent)
 
 
 def _given(file: UploadFile) -> UploadFile:

@@ -40,17 +40,36 @@ def check_uploadable(file: UploadFile) -> None:
 
 
 class AssetRegistry:
-    """``backend_state["assets"]``: sha256 -> {"url", "filename", "size"}; main thread only."""
+    """``backend_state["assets"]``: sha256 -> {"url", "filename", "size", "api_url"}; main
+    thread only.
 
-    def __init__(self, backend_state: MutableMapping[str, Any]):
+    Each URL is remembered with the API address that handed it out: another address (another
+    service, a restarted emulator) may not be able to fetch it, so such entries are forgotten
+    on load and their files sent again as bytes. (Not by the URL's host: a CDN has its own.)"""
+
+    def __init__(self, backend_state: MutableMapping[str, Any], api_url: str | None = None):
         self._assets: MutableMapping[str, Any] = backend_state.setdefault("assets", {})
+        self._api_url = api_url
+        if api_url:
+            for sha in [sha for sha, entry in self._assets.items()
+                        if not isinstance(entry, dict)
+                        or entry.get("api_url", api_url) != api_url]:
+                del self._assets[sha]
 
     def url(self, sha256: str) -> str | None:
         entry = self._assets.get(sha256)
         return entry.get("url") if isinstance(entry, dict) else None
 
     def put(self, file: UploadFile, url: str) -> None:
-        self._assets[file.sha256] = {"url": url, "filename": file.filename, "size": file.size}
+        entry = {"url": url, "filename": file.filename, "size": file.size}
+        if self._api_url:
+            entry["api_url"] = self._api_url
+        self._assets[file.sha256] = entry
+
+    def forget(self, shas: Sequence[str]) -> None:
+        """Drop these URLs (the service refused them): their files are sent again as bytes."""
+        for sha in shas:
+            self._assets.pop(sha, None)
 
     def retain(self, shas: set[str]) -> None:
         """Forget every asset but ``shas`` (what the lock's outputs still use)."""
@@ -148,6 +167,9 @@ class Uploader:
         for start in range(0, len(urls), ATTACH_CHUNK):
             attached += self._client.attach_urls(session_id, urls[start:start + ATTACH_CHUNK])
         return attached
+
+    def forget(self, shas: Sequence[str]) -> None:
+        self._registry.forget(shas)
 
     def _send(self, file: UploadFile) -> tuple[UploadFile, str]:
         session_id = self._staging.current()
