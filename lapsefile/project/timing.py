@@ -57,8 +57,8 @@ def _hold_from_speedup(g: _Given) -> float:
     assert speedup is not None
     if g.interval is None:
         raise TimingProblem(
-            f"speedup {_n(speedup)}x needs the real time between shots, and the photos carry no "
-            "capture time", ("speedup",),
+            f"speedup {_n(speedup)}x needs the real time between shots, and the photos' EXIF "
+            "capture times do not give it (missing on some photos, or all equal)", ("speedup",),
             "add timing.interval (e.g. `interval: 5s`), or use photos with EXIF capture times")
     return g.interval / speedup
 

@@ -8,7 +8,14 @@ from pathlib import Path
 
 from lapsefile.events import Collector
 
-from .helpers import FRAMES, read_lock, run, write_project
+from lapsefile.runner import RunSummary, run_project
+
+from .helpers import FRAMES, QUICK_OPTIONS, Emulator, read_lock, run, write_project
+
+
+def run_forced(spec: Path, emulator: Emulator, emit: Collector | None = None) -> RunSummary:
+    return run_project(spec, options={"api_url": emulator.url, **QUICK_OPTIONS},
+                       emit=emit or Collector(), force=True)
 
 
 def _set_title(spec: Path, title: str) -> None:
@@ -42,9 +49,8 @@ def test_urls_the_service_refuses_are_sent_again_as_bytes(start_emulator, projec
     for entry in lock["backends"]["nemo"]["assets"].values():  # same API, dead links
         entry["url"] = entry["url"].replace(emulator.url, "http://127.0.0.1:9")
     lock_file.write_text(json.dumps(lock), encoding="utf-8")
-    _set_title(project, "Dusk")
     events = Collector()
-    summary = run(project, emulator, emit=events)
+    summary = run_forced(project, emulator, emit=events)
     assert "main/download" in summary.executed
     assert _upload_bytes(project) > 0
     assert any("refused the remembered upload URLs" in str(e.data.get("text"))
