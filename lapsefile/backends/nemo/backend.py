@@ -236,6 +236,10 @@ class NemoBackend:
         outputs = [o.name for o in ctx.project.spec.outputs]
         if {s.output for s in ctx.plan.steps} != set(outputs):
             return  # a partial run (--only) cannot tell what the other outputs use
+        if any(s.action == "upload" and s.output not in self._attached for s in ctx.plan.steps):
+            # An upload still to come may need assets no earlier output uses (proxies of
+            # another size): its old record is not resumable, so only it knows. Decide last.
+            return
         used: set[str] = set()
         for name in outputs:
             shas = self._attached.get(name)
@@ -265,7 +269,8 @@ class NemoBackend:
                 f"the timeline of {step.output} is not what the instructions asked for: "
                 + ("; ".join(dict.fromkeys(problems)) or "it is empty")
                 + f"\n{drafts.summary(draft)}",
-                hint=f"run with --force {step.output} to rebuild it in a new session")
+                hint=f"run `lapsefile run --force --only {step.output}` to rebuild it in a "
+                     "new session")
         return draft
 
 

@@ -35,9 +35,13 @@ class NemoClient:
                  sleep: Callable[[float], None] = time.sleep):
         self.options = options
         self._sleep = sleep
-        self._http = httpx.Client(base_url=options.api_url, headers=attribution_headers(),
-                                  timeout=TIMEOUT_DEFAULT, transport=transport,
-                                  follow_redirects=True)
+        try:
+            self._http = httpx.Client(base_url=options.api_url, headers=attribution_headers(),
+                                      timeout=TIMEOUT_DEFAULT, transport=transport,
+                                      follow_redirects=True)
+        except httpx.InvalidURL as exc:
+            raise ApiError(f"the API address {options.api_url!r} is malformed: {exc}",
+                           hint="check --api-url / NEMO_API_URL") from None
         self.credentials = CredentialStore(options.api_url, self._fetch_anonymous_token, env)
 
     def __repr__(self) -> str:
@@ -141,6 +145,10 @@ class NemoClient:
             creds = self.credentials.current() if auth else None
             try:
                 response = self._attempt(method, path, make, creds, headers, timeout, stream)
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                raise ApiError(f"the API address is malformed: {exc}", request,
+                               hint=f"check --api-url / NEMO_API_URL "
+                                    f"({self.options.api_url!r})") from None
             except httpx.TransportError as exc:
                 if (idempotent or isinstance(exc, _SAFE_TO_RESEND)) and \
                         failures < self.options.retries:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Mapping, MutableMapping
 
 import httpx
 
-from ...errors import ApiError, RemoteStateError, TransportError
+from ...errors import ApiError, LapsefileError, RemoteStateError, TransportError
 from ...events import Emit, Event
 from .client import NemoClient
 from .settings import NemoOptions
@@ -75,7 +75,9 @@ class Exporter:
         """Bring ``record`` to a completed render with an ``output_url``; ``draft`` gives
         what to render, and is asked only when a new render must start."""
         render_id = record.get("render_id")
-        if render_id and record.get("render_status") in RUNNING + ("completed",):
+        # A render of another session (a forced run, a rebuilt session) shows an old timeline.
+        ours = record.get("session_id") == session_id
+        if render_id and ours and record.get("render_status") in RUNNING + ("completed",):
             try:
                 self._client.render_status(render_id)
                 self._say(step, f"resuming the render {render_id} started by the last run")
@@ -164,12 +166,11 @@ class Exporter:
     def download(self, url: str, render_id: str, dest: Path, relpath: str,
                  step: str) -> dict[str, Any]:
         """Fetch the export to ``dest`` (temp file beside it, size-checked, hashed, renamed)."""
-        dest.parent.mkdir(parents=True, exist_ok=True)
         sources = list(dict.fromkeys([url, fallback_download(render_id)]))
         problem = ""
         for _ in range(DOWNLOAD_ATTEMPTS):
             try:
-                size, sha = self._fetch(sources[0], dest, relpath, step)
+                size, sha = self._fetch_to(sources[0], dest, relpath, step)
                 return {"path": relpath, "size": size, "sha256": sha}
             except _Incomplete as exc:
                 problem = str(exc)
@@ -181,6 +182,16 @@ class Exporter:
                 sources.pop(0)  # the output URL failed: use the render's download endpoint
         raise TransportError(f"could not download {relpath} after {DOWNLOAD_ATTEMPTS} "
                              f"attempts: {problem}", hint="run again to retry the download")
+
+    def _fetch_to(self, url: str, dest: Path, relpath: str, step: str) -> tuple[int, str]:
+        """``_fetch``, with local file-system failures (a folder in the way, permissions, a
+        full disk) as an error the user can act on rather than a crash."""
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            return self._fetch(url, dest, relpath, step)
+        except OSError as exc:
+            raise LapsefileError(f"cannot write the export to {relpath}: {exc.strerror or exc}"
+                                 f"\nhint: {_write_hint(exc, relpath)}") from None
 
     def _fetch(self, url: str, dest: Path, relpath: str, step: str) -> tuple[int, str]:
         response = self._client.open_download(url)
@@ -221,6 +232,14 @@ class Exporter:
 
     def _say(self, step: str, text: str) -> None:
         self._emit(Event("message", step, {"text": text, "source": "lapsefile"}))
+
+
+def _write_hint(exc: OSError, relpath: str) -> str:
+    if isinstance(exc, IsADirectoryError):
+        return f"{relpath} is a folder: remove it or change the output's path"
+    if isinstance(exc, PermissionError):
+        return f"make {relpath} and its folder writable, or change the output's path"
+    return f"free some disk space or check {relpath}'s folder, then run again"
 
 
 class _Incomplete(Exception):

@@ -75,7 +75,7 @@ class Instructor:
             self._say(step, f"reconciling the corrective instruction for {want.key}")
             settled = self._settle(session_id, want, corrective.get("draft_before"), True,
                                    step)
-            return self._finish_corrective(want, journal, corrective, settled, save)
+            return self._finish_corrective(want, journal, corrective, settled, save, step)
         if status in ("pending", "sent"):
             self._say(step, f"checking whether instruction {want.key!r} reached the agent "
                             "before the last run stopped")
@@ -163,11 +163,11 @@ class Instructor:
                              step)
         if after.problems:
             answered.release_held(self._emit, step)
-        self._finish_corrective(want, journal, corrective, after, save)
+        self._finish_corrective(want, journal, corrective, after, save, step)
 
     def _finish_corrective(self, want: Intent, journal: MutableMapping[str, Any],
                            corrective: MutableMapping[str, Any], settled: Settled,
-                           save: Save) -> None:
+                           save: Save, step: str | None) -> None:
         if settled.problems:
             corrective["instruction"] = "failed"
             save()
@@ -175,8 +175,8 @@ class Instructor:
                 f"the agent did not carry out instruction {want.key!r}, even after a corrective "
                 f"instruction: " + "; ".join(settled.problems)
                 + f"\n{drafts.summary(settled.draft)}",
-                hint="run again to retry from a fresh session with --force, or check the "
-                     "instruction templates")
+                hint=f"run `lapsefile run --force --only {_output_of(step)}` to retry from a "
+                     "fresh session, or check the instruction templates")
         corrective["instruction"] = "confirmed"
         self._confirm(journal, settled, save)
 
@@ -187,3 +187,8 @@ class Instructor:
 
     def _say(self, step: str | None, text: str) -> None:
         self._emit(Event("message", step, {"text": text, "source": "lapsefile"}))
+
+
+def _output_of(step: str | None) -> str:
+    """The output named by a step id ("main/instruct-2" -> "main")."""
+    return step.split("/", 1)[0] if step else "<output>"

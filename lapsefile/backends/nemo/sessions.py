@@ -45,8 +45,9 @@ class Sessions:
         if record is None:
             record = own_fields(ctx.record(f"{output}/session"))
             if not record.get("session_id"):
-                raise RemoteStateError(f"the lock names no NemoVideo session for {output}",
-                                       hint=f"run with --force to start {output} over")
+                raise RemoteStateError(
+                    f"the lock names no NemoVideo session for {output}",
+                    hint=f"run `lapsefile run --force --only {output}` to start it over")
             self._records[output] = record
             if record.get("rebuild", {}).get("state") not in (None, "done"):
                 self._finish(ctx, output)

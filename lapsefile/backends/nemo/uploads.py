@@ -161,7 +161,7 @@ class Uploader:
         missing = [sha[:12] for sha in shas if not self._registry.url(sha)]
         if missing:
             raise ApiError("no URL is known for uploads " + ", ".join(missing[:5]),
-                           hint="run with --force to upload them again")
+                           hint="run `lapsefile run --force --only <output>` to upload them again")
         urls = [self._registry.url(sha) or "" for sha in shas]
         attached: list[dict[str, Any]] = []
         for start in range(0, len(urls), ATTACH_CHUNK):
