@@ -12,7 +12,7 @@ The core never prints: it emits events to a sink. Kinds:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
 
 @dataclass(frozen=True)
@@ -23,10 +23,6 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         return {"event": self.kind, "step": self.step, **self.data}
-
-
-class EventSink(Protocol):
-    def __call__(self, event: Event) -> None: ...
 
 
 def discard(event: Event) -> None:

@@ -18,7 +18,6 @@ from typing import Any
 from .. import __version__
 from ..errors import LockError, LockVersionError
 
-LOCK_NAME = "lapse.lock"
 LOCK_VERSION = 1
 _TMP_PREFIX = ".lapse.lock."
 

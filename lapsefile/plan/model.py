@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, Mapping
 
 Action = Literal["render", "session", "upload", "instruct", "export", "download"]
-ACTIONS: tuple[str, ...] = ("render", "session", "upload", "instruct", "export", "download")
 
 ReasonKind = Literal["new", "spec_changed", "input_changed", "output_missing", "failed",
                      "incomplete", "forced", "upstream", "up_to_date"]

@@ -17,8 +17,6 @@ from .fingerprint import (ENGINE_REVISION, changed_fields, changed_files, digest
 from .instructions import render_instructions
 from .model import Plan, Reason, Step
 
-BACKENDS = ("local", "nemo")
-
 
 @dataclass(frozen=True)
 class OutputBasis:
@@ -82,8 +80,8 @@ def _change_reason(previous: Mapping[str, Any] | None, basis: OutputBasis, proje
     return None
 
 
-def _step_reason(step: dict[str, Any], fingerprint: str, record: Mapping[str, Any] | None,
-                 change: Reason | None, artifacts: Mapping[str, str | None]) -> Reason:
+def _step_reason(fingerprint: str, record: Mapping[str, Any] | None, change: Reason | None,
+                 artifacts: Mapping[str, str | None]) -> Reason:
     if record is None:
         return change or Reason("new")
     if record.get("fingerprint") != fingerprint:
@@ -134,7 +132,7 @@ def make_plan(project: Project, lock: Lock, artifacts: Mapping[str, str | None],
             if _forced(output.name, force):
                 reason = Reason("forced")
             else:
-                reason = _step_reason(raw, chain, record, change, artifacts)
+                reason = _step_reason(chain, record, change, artifacts)
                 if reason.kind == "up_to_date" and upstream:
                     reason = Reason("upstream", (upstream,))
             if reason.kind != "up_to_date" and upstream is None:
