@@ -30,6 +30,14 @@ from ..errors import SpecError
               show_default=True, help="Share of edits whose stream closes without any text.")
 @click.option("--spurious-rate", type=click.FloatRange(0, 1), default=0.1, show_default=True,
               help='Share of answers followed by a spurious "temporary issue" message.')
+@click.option("--partial-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Share of several-part instructions the agent applies only in part.")
+@click.option("--approximate-rate", type=click.FloatRange(0, 1), default=0.0, show_default=True,
+              help="Share of instructions applied with times a frame off and percentages a "
+                   "point off.")
+@click.option("--draft-dialect", type=click.Choice(["classic", "camel", "opaque"]),
+              default="classic", show_default=True,
+              help="How /state spells the draft's segments (opaque: only documented keys).")
 @click.option("--heartbeat", type=click.FloatRange(min=0.01), default=2.0, show_default=True,
               help="Seconds between heartbeats while the agent works.")
 @click.option("--edit-delay", type=click.FloatRange(min=0), default=0.0, show_default=True,
@@ -43,7 +51,8 @@ from ..errors import SpecError
 @click.pass_context
 def emulator(ctx: click.Context, host: str, port: int, faults_file: Path | None, sse_shape: str,
              render_shape: str, upload_shape: str, error_statuses: str, seed: int,
-             silent_close_rate: float, spurious_rate: float, heartbeat: float,
+             silent_close_rate: float, spurious_rate: float, partial_rate: float,
+             approximate_rate: float, draft_dialect: str, heartbeat: float,
              edit_delay: float, render_delay: float, initial_credits: int,
              data_dir: Path | None) -> None:
     """Serve an emulator of the NemoVideo cloud API on HOST:PORT until Ctrl-C.
@@ -66,6 +75,8 @@ def emulator(ctx: click.Context, host: str, port: int, faults_file: Path | None,
         host=host, port=port, sse_shape=sse_shape, render_shape=render_shape,  # type: ignore[arg-type]
         upload_shape=upload_shape, error_statuses=error_statuses,  # type: ignore[arg-type]
         seed=seed, silent_close_rate=silent_close_rate, spurious_issue_rate=spurious_rate,
+        partial_rate=partial_rate, approximate_rate=approximate_rate,
+        draft_dialect=draft_dialect,  # type: ignore[arg-type]
         heartbeat_interval=heartbeat, edit_delay=edit_delay, render_delay=render_delay,
         initial_credits=initial_credits, faults=plan, data_dir=data_dir, log_level="warning")
 

@@ -99,12 +99,13 @@ async def session_state(request: Request) -> Response:
         media = [{"id": r.id, "status": r.status, "url": f"{base}/_renders/{r.id}/output.mp4"}
                  for r in state.renders.values()
                  if r.session_id == session.session_id and r.status == "completed"]
+        dialect = state.config.draft_dialect
         return ok({"session_id": session.session_id, "state": {
-            "draft": session.draft,
+            "draft": session.present(dialect),
             "video_infos": [a.describe(base) for a in session.assets],
             "generated_media": media,
             "canvas_config": drafts.canvas_config(session.draft),
-            "summary": drafts.summary(session.draft)}})
+            "summary": drafts.summary(session.draft, reveal=dialect != "opaque")}})
 
 
 async def upload(request: Request) -> Response:

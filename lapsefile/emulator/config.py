@@ -13,6 +13,7 @@ SseShape = Literal["typed", "adk"]
 RenderShape = Literal["flat", "wrapped"]
 UploadShape = Literal["files", "uploaded_files"]
 ErrorStatuses = Literal["mapped", "ok"]
+DraftDialect = Literal["classic", "camel", "opaque"]
 
 WEEK = 7 * 24 * 3600.0
 INSTRUCTION_KINDS = ("timeline", "look", "title", "timestamp", "logo", "music")
@@ -27,6 +28,11 @@ class EmulatorConfig:
     business error with HTTP 200 and the code in the body only.
     ``instruction_cost`` is one number for every kind, or a mapping kind -> credits (kinds
     missing from it cost 1).
+    ``draft_dialect``: how ``/state`` spells the draft (see :mod:`lapsefile.emulator.draft`).
+    ``partial_rate``: share of understood instructions with several parts of which the agent
+    applies only some (one part dropped, or a title put in the wrong window).
+    ``approximate_rate``: share whose times are off by one frame and percentages by up to one
+    point. Both are drawn from the seed (see :mod:`lapsefile.emulator.fidelity`).
     """
 
     host: str = "127.0.0.1"
@@ -40,6 +46,9 @@ class EmulatorConfig:
     edit_delay: float = 0.0  # seconds the agent works before acting
     silent_close_rate: float = 0.3  # share of applied edits whose stream ends without text
     spurious_issue_rate: float = 0.1  # share of answered edits followed by a "temporary issue"
+    partial_rate: float = 0.0  # share of several-part instructions applied only in part
+    approximate_rate: float = 0.0  # share of instructions applied with slightly-off numbers
+    draft_dialect: DraftDialect = "classic"
     seed: int = 0
     token_ttl: float = WEEK
     token_window: float = WEEK  # per window: one live token per client id, tokens_per_ip per IP
@@ -59,7 +68,9 @@ class EmulatorConfig:
         _choice("render_shape", self.render_shape, ("flat", "wrapped"))
         _choice("upload_shape", self.upload_shape, ("files", "uploaded_files"))
         _choice("error_statuses", self.error_statuses, ("mapped", "ok"))
-        for name in ("silent_close_rate", "spurious_issue_rate", "keepalive_rate"):
+        _choice("draft_dialect", self.draft_dialect, ("classic", "camel", "opaque"))
+        for name in ("silent_close_rate", "spurious_issue_rate", "keepalive_rate",
+                     "partial_rate", "approximate_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1, not {value}")

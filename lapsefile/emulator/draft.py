@@ -1,6 +1,7 @@
-"""The session's draft (timeline) and how the agent's edits change it.
+"""The session's draft (timeline) and how the agent's edits change it; the draft dialects.
 
-Schema (times in milliseconds; the documented short keys on the outside)::
+Internal schema, shown as is by the ``classic`` dialect (times in milliseconds; the documented
+short keys on the outside)::
 
     {"v": 1, "d": 10000,
      "m": {"title": "project", "width": 1920, "height": 1080, "aspect": "16:9", "fit": "cover",
@@ -28,7 +29,37 @@ Schema (times in milliseconds; the documented short keys on the outside)::
 
 Track types: 0 video, 1 audio (music), 7 text (titles and the timestamp), 3 image overlay
 (the logo; a "sticker" track). Segments marked ``"span": "video"`` last the whole video and
-follow its duration when the timeline changes.
+follow its duration when the timeline changes (so does a title added "until the end").
+
+Dialects (``EmulatorConfig.draft_dialect``, ``--draft-dialect``)
+-------------------------------------------------------------
+How ``/api/state/.../latest`` spells the draft; the session keeps the internal one. In every
+dialect ``t``, ``tt`` 0/1/7 for video/music/text, ``sg`` and ``d`` (ms) are as documented, and
+``canvas_config`` has ``width``/``height``/``aspect``/``fit``/``fps``. An export request may
+send a draft back exactly as read, in any dialect (:mod:`.dialects` renders the session's
+draft for it, or decodes it field by field if the client changed it).
+
+- ``classic`` (default): the internal schema above, byte for byte.
+- ``camel``: ``m`` keeps ``title``/``width``/``height`` and has ``aspectRatio``, ``fitMode``,
+  ``frameRate``. Tracks: ``trackId``, ``tt`` (the logo on **2**), ``name``; the video track's
+  ``meta``: ``sourceType``, ``frameRate``, ``holdSeconds``, ``antiFlicker`` (null or
+  ``{"windowSize", "method"}``), ``blendFrames``, ``motionInterpolation``. Every segment:
+  ``type`` (``photo``, ``clip``, ``text``, ``datetime``, ``sticker``, ``music``),
+  ``segmentId``, ``startMs`` and ``durationMs`` (not an end), ``followVideo: true`` for
+  whole-video segments; media ``fileName``, ``fileHash``, ``sourceUrl``. Titles:
+  ``textContent``, ``anchor`` (camelCase: ``topLeft``, ``bottomRight``, ``center``),
+  ``fontSizePct`` (8.0 for 8%), ``fontColor``, ``background: {"enabled", "color"}``,
+  ``fadeInSec``/``fadeOutSec`` (seconds). Timestamp: ``pattern``, ``anchor``, ``fontSizePct``,
+  ``fontColor``. Logo: ``anchor``, ``widthPct``, ``opacityPct`` (0-100). Music: ``vol``
+  (0-100), ``trimStartMs``, ``fadeInSec``, ``fadeOutSec``, ``loop`` (true/false).
+- ``opaque``: only the documented facts are readable. ``m`` has ``title`` alone (the canvas is
+  under ``x``: ``w``, ``h``, ``a``, ``f``, ``r``; read ``canvas_config`` instead); the logo is
+  on ``tt`` **5**; tracks have ``k`` (an encoded id), ``tt``, ``sg`` and for video ``q``.
+  Segments: ``{"tr": {"a": start ms, "b": end ms, "s": 1 if whole-video}, "p": {"x0": sort
+  code, "x1".."xb": contents}, "r": {"n", "k", "u"} for media, "o": encoded id}``. A title's
+  text is ``p.x1``, next to the timestamp's format: a client can see that text tracks exist but
+  not which is which, nor read their text under any name it would guess. The ``summary`` (in
+  ``/state`` and tool results) then names only track types: ``3. Text track (0-3s)``.
 """
 
 from __future__ import annotations
@@ -42,6 +73,7 @@ from .store import Asset
 
 VIDEO, AUDIO, OVERLAY, TEXT = 0, 1, 3, 7
 TRACK_NAMES = {VIDEO: "Video", AUDIO: "BGM", OVERLAY: "Logo", TEXT: "Text"}
+HIDDEN_NAMES = {VIDEO: "Video", AUDIO: "Audio", TEXT: "Text"}  # the documented track types
 
 
 class Refusal(Exception):
@@ -66,19 +98,23 @@ def video_track(draft: dict[str, Any]) -> dict[str, Any] | None:
 def apply_edit(draft: dict[str, Any], edit: Edit, assets: Sequence[Asset],
                base_url: str) -> dict[str, Any]:
     """A new draft with ``edit`` applied; raises Refusal (with the agent's words) if it cannot."""
+    from . import edits  # it builds on this module's helpers
+
     new = copy.deepcopy(draft)
     lang, p = edit.language, edit.params
     if edit.kind == "timeline":
         photos = [a for a in assets if a.file_type == "image"]
-        if len(photos) < p["photos"]:
-            raise Refusal(replies.TOO_FEW_PHOTOS[lang].format(found=len(photos),
-                                                              wanted=p["photos"]))
-        _set_video(new, photos[:p["photos"]], p, "photos", base_url)
+        wanted = p["photos"] if p.get("photos") is not None else max(1, len(photos))
+        if len(photos) < wanted:
+            raise Refusal(replies.TOO_FEW_PHOTOS[lang].format(found=len(photos), wanted=wanted))
+        _set_video(new, photos[:wanted], p, "photos", base_url)
     elif edit.kind == "clip":
-        clip = _find(assets, p["filename"], "video", lang)
+        clip = find_asset(assets, p["filename"], "video", lang)
         _set_video(new, [clip], p, "clip", base_url)
     elif video_track(new) is None:
         raise Refusal(replies.NO_VIDEO[lang])
+    elif edit.action != "add":
+        edits.change(new, edit, assets, base_url)
     elif edit.kind == "look":
         video_track(new)["m"].update(p)  # type: ignore[index]
     elif edit.kind == "title":
@@ -88,26 +124,30 @@ def apply_edit(draft: dict[str, Any], edit: Edit, assets: Sequence[Asset],
             "kind": "timestamp", "format": p["format"], "position": p["position"],
             "size": p["size"], "color": p["color"]})
     elif edit.kind == "logo":
-        logo = _find(assets, p["filename"], "image", lang)
+        logo = find_asset(assets, p["filename"], "image", lang)
         _put_track(new, "logo", OVERLAY, "Logo", {
-            **_media_fields(logo, base_url), "kind": "image", "position": p["position"],
+            **media_fields(logo, base_url), "kind": "image", "position": p["position"],
             "scale": p["scale"], "opacity": p["opacity"]})
     elif edit.kind == "music":
-        audio = _find(assets, p["filename"], "audio", lang)
+        audio = find_asset(assets, p["filename"], "audio", lang)
         _put_track(new, "bgm", AUDIO, "BGM", {
-            **_media_fields(audio, base_url), "kind": "audio", "volume": p["volume"],
-            "offset": _ms(p["start"]), "fade_in": _ms(p["fade_in"]),
-            "fade_out": _ms(p["fade_out"]), "fit": p["fit"]})
+            **media_fields(audio, base_url), "kind": "audio", "volume": p["volume"],
+            "offset": ms(p["start"]), "fade_in": ms(p["fade_in"]),
+            "fade_out": ms(p["fade_out"]), "fit": p["fit"]})
     return new
 
 
-def summary(draft: dict[str, Any]) -> str:
-    """``Timeline (3 tracks): 1. Video: 20 photos (0-10s) 2. BGM: a.wav (0-10s, 35%) ...``"""
+def summary(draft: dict[str, Any], reveal: bool = True) -> str:
+    """``Timeline (3 tracks): 1. Video: 20 photos (0-10s) 2. BGM: a.wav (0-10s, 35%) ...``;
+    without ``reveal``, only what the documented facts tell: ``3. Text track (0-3s)``."""
     tracks = [t for t in draft.get("t", []) if t.get("sg")]
     items = []
     for n, track in enumerate(tracks, start=1):
         first, last = track["sg"][0], track["sg"][-1]
         span = f"{_s(first.get('start', 0))}-{_s(last.get('end', 0))}s"
+        if not reveal:
+            items.append(f"{n}. {HIDDEN_NAMES.get(track['tt'], 'Other')} track ({span})")
+            continue
         if track["tt"] == VIDEO:
             count = len(track["sg"])
             what = f"{count} photos" if track["m"].get("source") == "photos" else first["name"]
@@ -130,17 +170,19 @@ def canvas_config(draft: dict[str, Any]) -> dict[str, Any]:
 
 def _set_video(draft: dict[str, Any], media: Sequence[Asset], p: dict[str, Any], source: str,
                base_url: str) -> None:
-    total = _ms(p["duration"])
+    total = ms(p["duration"])
     count = len(media)
-    segments = [{**_media_fields(asset, base_url), "id": f"video-{i + 1}",
+    segments = [{**media_fields(asset, base_url), "id": f"video-{i + 1}",
                  "kind": "image" if asset.file_type == "image" else "video",
                  "start": round(i * total / count), "end": round((i + 1) * total / count)}
                 for i, asset in enumerate(media)]
     old = video_track(draft)
     look = {k: v for k, v in (old or {}).get("m", {}).items()
             if k in ("deflicker", "blend", "interpolate")}
+    # A clip shows each of its frames; photos share the duration when no hold was stated.
+    hold = p.get("hold", 1 / p["fps"] if source == "clip" else total / 1000 / count)
     track = {"id": "video", "tt": VIDEO, "n": "Video",
-             "m": {"source": source, "fps": p["fps"], "hold": p.get("hold", 1 / p["fps"]),
+             "m": {"source": source, "fps": p["fps"], "hold": hold,
                    "deflicker": None, "blend": 1, "interpolate": False, **look},
              "sg": segments}
     draft["t"] = [track] + [t for t in draft["t"] if t.get("tt") != VIDEO]
@@ -156,11 +198,13 @@ def _set_video(draft: dict[str, Any], media: Sequence[Asset], p: dict[str, Any],
 def _add_title(draft: dict[str, Any], p: dict[str, Any]) -> None:
     number = 1 + sum(1 for t in draft["t"] if str(t.get("id", "")).startswith("title-"))
     track_id = f"title-{number}"
+    whole = {"span": "video"} if p["end"] is None else {}  # "until the end" follows the video
     draft["t"].append({"id": track_id, "tt": TEXT, "n": "Title", "m": {}, "sg": [{
-        "id": f"{track_id}-1", "kind": "text", "text": p["text"], "start": _ms(p["start"]),
-        "end": _ms(p["end"]), "position": p["position"], "size": p["size"],
-        "color": p["color"], "box": p["box"], "box_color": p.get("box_color"),
-        "fade_in": _ms(p["fade_in"]), "fade_out": _ms(p["fade_out"])}]})
+        "id": f"{track_id}-1", "kind": "text", "text": p["text"], "start": ms(p["start"]),
+        "end": draft["d"] if p["end"] is None else ms(p["end"]), "position": p["position"],
+        "size": p["size"], "color": p["color"], "box": p["box"],
+        "box_color": p.get("box_color"), "fade_in": ms(p["fade_in"]),
+        "fade_out": ms(p["fade_out"]), **whole}]})
 
 
 def _put_track(draft: dict[str, Any], track_id: str, kind: int, name: str,
@@ -171,7 +215,8 @@ def _put_track(draft: dict[str, Any], track_id: str, kind: int, name: str,
     draft["t"] = [t for t in draft["t"] if t.get("id") != track_id] + [track]
 
 
-def _find(assets: Sequence[Asset], filename: str, kind: str, language: str) -> Asset:
+def find_asset(assets: Sequence[Asset], filename: str, kind: str, language: str) -> Asset:
+    """The latest upload of ``filename`` (of type ``kind``); a Refusal naming it if none."""
     matches = [a for a in assets if a.filename == filename and a.file_type == kind] or [
         a for a in assets if a.filename.lower() == filename.lower() and a.file_type == kind]
     if not matches:
@@ -179,11 +224,11 @@ def _find(assets: Sequence[Asset], filename: str, kind: str, language: str) -> A
     return matches[-1]
 
 
-def _media_fields(asset: Asset, base_url: str) -> dict[str, Any]:
+def media_fields(asset: Asset, base_url: str) -> dict[str, Any]:
     return {"name": asset.filename, "hash": asset.hash, "src": base_url + asset.cdn_path}
 
 
-def _ms(seconds: float) -> int:
+def ms(seconds: float) -> int:
     return round(seconds * 1000)
 
 

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.types import Receive, Scope, Send
 
+from . import dialects
 from . import draft as drafts
 from .api import authorize, base_url, json_body, note, service
 from .envelopes import (BAD_REQUEST, DUPLICATE_RENDER, RENDER_NOT_FOUND, RENDER_NOT_READY,
@@ -36,6 +37,8 @@ async def start_render(request: Request) -> Response:
     draft = body.get("draft") if body.get("draft") is not None else session.draft
     if not drafts.is_ready(draft):
         raise Failure("the draft has no track with segments: nothing to export", code=BAD_REQUEST)
+    with state.lock:  # a draft read from /state, in any dialect, renders as the session's
+        draft = dialects.read(draft, session.served)
     output = body.get("output") if isinstance(body.get("output"), dict) else {}
     entry = request.scope["state"]["call"]
     with state.lock:

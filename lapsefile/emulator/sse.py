@@ -11,6 +11,10 @@ Typed shape: ``{"type": "text", "content"}``, ``{"type": "tool_call", "name", "a
 ``{"content": {"parts": [...], "role"}, "partial", "author": "nemo_agent", "id",
 "invocationId", "timestamp"}`` with ``text``, ``functionCall`` or ``functionResponse`` parts;
 text arrives as ``partial: true`` fragments followed by the whole text with ``partial: false``.
+
+Tool names: adds as in :data:`TOOL_NAMES`; changes, replacements and removals as
+``update_*``, ``replace_*`` and ``remove_*`` of the same object (:func:`tool_name`). A tool call's
+``args`` are what the agent applied (see :mod:`.fidelity`), its text reply what was asked.
 """
 
 from __future__ import annotations
@@ -29,12 +33,22 @@ from .agent import Edit, parse_instruction
 from .api import authorize, json_body, note
 from .calls import apply_latency, injected_failure
 from .envelopes import OUT_OF_CREDITS, Failure, failure_for_code
+from .fidelity import carry_out
 from .state import ServiceState, Session, User
 
 END, DROP = object(), object()
 TOOL_NAMES = {"timeline": "create_timelapse", "clip": "set_video_track",
               "look": "apply_video_effects", "title": "add_text", "timestamp": "add_timestamp",
               "logo": "add_sticker", "music": "add_background_music"}
+OBJECTS = {"look": "video_effects", "title": "text", "timestamp": "timestamp",
+           "logo": "sticker", "music": "background_music"}
+VERBS = {"set": "update", "replace": "replace", "remove": "remove"}
+
+
+def tool_name(edit: Edit) -> str:
+    if edit.action == "add" or edit.kind not in OBJECTS:
+        return TOOL_NAMES[edit.kind]
+    return f"{VERBS[edit.action]}_{OBJECTS[edit.kind]}"
 
 
 class StreamDropped(Exception):
@@ -68,8 +82,8 @@ async def run_sse(request: Request) -> Any:
     drop = next((r.drop for r in rules if r.action == "drop"), None)
     if drop:
         note(request, fault=[rule.describe() for rule in rules])
-    rng = random.Random(f"{state.config.seed}:{session.ordinal}:{index}")
-    turn = Turn(state, session, user, edit, cost, rng, drop, str(request.base_url).rstrip("/"),
+    seed = f"{state.config.seed}:{session.ordinal}:{index}"
+    turn = Turn(state, session, user, edit, cost, seed, drop, str(request.base_url).rstrip("/"),
                 entry, session.language)
     task = asyncio.get_running_loop().create_task(turn.run())
     state.tasks.add(task)
@@ -90,17 +104,18 @@ class Turn:
     """One instruction's work. Puts encoded SSE chunks, then END (or DROP), on ``queue``."""
 
     def __init__(self, state: ServiceState, session: Session, user: User, edit: Edit | None,
-                 cost: int, rng: random.Random, drop: str | None, base_url: str,
+                 cost: int, seed: str, drop: str | None, base_url: str,
                  entry: dict[str, Any], language: str):
         self.state, self.session, self.user, self.edit = state, session, user, edit
-        self.cost, self.rng, self.drop, self.base_url = cost, rng, drop, base_url
+        self.cost, self.drop, self.base_url = cost, drop, base_url
+        self.seed, self.rng = seed, random.Random(seed)
         self.entry = entry
         self.language = edit.language if edit else language
         # Drawn first, so they depend on nothing but the seed and the instruction's place.
-        self.silent = rng.random() < state.config.silent_close_rate
-        self.spurious = rng.random() < state.config.spurious_issue_rate
+        self.silent = self.rng.random() < state.config.silent_close_rate
+        self.spurious = self.rng.random() < state.config.spurious_issue_rate
         self.queue: asyncio.Queue[Any] = asyncio.Queue()
-        self.events = EventShaper(state.config.sse_shape, rng)
+        self.events = EventShaper(state.config.sse_shape, self.rng)
         self.dropped = False
 
     async def run(self) -> None:
@@ -125,27 +140,35 @@ class Turn:
             await self._work(delay / 2)
         else:
             await self._work(delay)
+        config = self.state.config
+        fps = self.session.draft.get("m", {}).get("fps") or self.edit.params.get("fps")
+        done = carry_out(self.edit, random.Random(f"{self.seed}:fidelity"), config.partial_rate,
+                         config.approximate_rate, fps)
         try:
-            new_draft = drafts.apply_edit(self.session.draft, self.edit, self.session.assets,
+            new_draft = drafts.apply_edit(self.session.draft, done.edit, self.session.assets,
                                           self.base_url)
         except drafts.Refusal as refusal:
             self.state.settle(self.user, self.cost, spent=False)
             self._record(outcome="refused", applied=False)
             return self._say(str(refusal))
-        name, args = TOOL_NAMES[self.edit.kind], self.edit.params
+        name, args = tool_name(self.edit), done.edit.params
         if not self.silent:
             self._put(self.events.tool_call(name, args))
         with self.state.lock:
             self.session.draft = new_draft
         self.state.settle(self.user, self.cost, spent=True)
+        degraded = {key: list(parts) for key, parts in
+                    (("partial", done.dropped), ("approximate", done.moved)) if parts}
         self._record(outcome="applied", applied=True, charged=self.cost, silent=self.silent,
-                     spurious=self.spurious and not self.silent)
+                     spurious=self.spurious and not self.silent, **degraded)
         if self.drop == "after_apply":
             return self._drop()
         if self.silent:
             return
-        self._put(self.events.tool_result(name, {"ok": True, "summary": drafts.summary(new_draft)}))
-        self._say(replies.done(self.edit.kind, self.edit.params, self.language))
+        summary = drafts.summary(new_draft, reveal=config.draft_dialect != "opaque")
+        self._put(self.events.tool_result(name, {"ok": True, "summary": summary}))
+        self._say(replies.done(self.edit.kind, self.edit.params, self.language,
+                               self.edit.action))
         if self.spurious:
             self._say(replies.TEMPORARY_ISSUE[self.language])
 

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from . import dialects
 from . import draft as drafts
 from .config import EmulatorConfig
 from .envelopes import SESSION_NOT_FOUND, TOKEN_INVALID, Failure, failure_for_code
@@ -22,6 +23,7 @@ from .store import Asset, FileStore
 
 # Session ids stay unique across resets so a client's stale id never names a new session.
 _SESSION_NUMBERS = itertools.count(1)
+SERVED_DRAFTS = 32  # presentations remembered per session, to read exports back exactly
 
 
 @dataclass
@@ -54,6 +56,17 @@ class Session:
     assets: list[Asset] = field(default_factory=list)
     instructions: int = 0
     turn_lock: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
+    served: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    def present(self, dialect: str) -> dict[str, Any]:
+        """The draft as ``/state`` shows it, remembered so that an export sending it back
+        renders exactly this draft (callers hold the service lock)."""
+        shown = dialects.present(self.draft, dialect)
+        if shown is not self.draft:
+            self.served[dialects.digest(shown)] = self.draft
+            while len(self.served) > SERVED_DRAFTS:
+                self.served.pop(next(iter(self.served)))
+        return shown
 
 
 @dataclass

@@ -13,6 +13,9 @@ from typing import Any
 import httpx
 from PIL import Image
 
+from lapsefile.emulator import draft as drafts
+from lapsefile.emulator.agent import parse_instruction
+from lapsefile.emulator.store import Asset
 from lapsefile.engine.testing import make_frames
 from lapsefile.engine.testing import make_tone as engine_tone
 from lapsefile.plan.instructions import Instruction, render_instructions
@@ -169,3 +172,40 @@ def instructions(project: Project) -> list[Instruction]:
 
 def with_spec(project: Project, **changes: Any) -> Project:
     return replace(project, spec=replace(project.spec, **changes))
+
+
+# Drafts without a server: fake uploads and the sentences that build every kind of track.
+ASSETS = [Asset(filename=name, file_type=kind, hash=f"{i:064x}", path=Path("/store") / name,
+                size=1)
+          for i, (name, kind) in enumerate([("IMG_1.jpg", "image"), ("IMG_2.jpg", "image"),
+                                            ("logo.png", "image"), ("logo2.png", "image"),
+                                            ("a.mp3", "audio"), ("b.mp3", "audio")], start=1)]
+BUILD = [
+    "Combine the 2 uploaded photos, in upload order, into a 4-second timelapse at 10 fps, "
+    "64x36 (16:9), cropped to fill the frame. Show each photo for 2 seconds.",
+    "Smooth the timelapse: remove flicker by averaging brightness over 5 frames (mode am).",
+    'Add the title "Sunset" from 0 s to 3 s, at the center of the frame, text height 8% of the '
+    "frame height, colour white, on a black@0.4 box, fading in over 0.5 s and out over 0.5 s.",
+    "Add a timestamp showing each photo's capture time, formatted \"%Y-%m-%d\", at the "
+    "bottom-right of the frame, text height 4% of the frame height, colour white, for the whole "
+    "video.",
+    "Overlay the uploaded image logo.png at the top-left of the frame, 10% of the frame width, "
+    "at 100% opacity, for the whole video.",
+    "Add the uploaded audio a.mp3 as background music at 35% volume, starting 0 s into the "
+    "track, fading in over 0 s and out over the last 1 s, cut to match the 4-second video.",
+]
+
+
+def apply_text(draft: dict[str, Any], text: str) -> dict[str, Any]:
+    """``draft`` after the agent understood and applied ``text`` (with :data:`ASSETS`)."""
+    edit = parse_instruction(text)
+    assert edit is not None, f"not understood: {text}"
+    return drafts.apply_edit(draft, edit, ASSETS, "http://emu")
+
+
+def build_draft() -> dict[str, Any]:
+    """A draft with every kind of track, built from :data:`BUILD`."""
+    draft = drafts.empty_draft("p")
+    for text in BUILD:
+        draft = apply_text(draft, text)
+    return draft

@@ -8,9 +8,11 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from click.testing import CliRunner
 
 from lapsefile.cli.emulator_cmd import emulator
+from lapsefile.emulator.config import EmulatorConfig
 
 RUN_COMMAND = "from lapsefile.cli.emulator_cmd import emulator; emulator(prog_name='lapsefile')"
 
@@ -19,8 +21,25 @@ def test_help_lists_the_options() -> None:
     result = CliRunner().invoke(emulator, ["--help"])
     assert result.exit_code == 0
     for option in ("--port", "--host", "--faults", "--sse-shape", "--render-shape", "--seed",
-                   "--silent-close-rate", "--heartbeat", "NEMO_API_URL"):
+                   "--silent-close-rate", "--heartbeat", "NEMO_API_URL", "--draft-dialect",
+                   "--partial-rate", "--approximate-rate"):
         assert option in result.output
+
+
+def test_the_new_options_reach_the_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[EmulatorConfig] = []
+    monkeypatch.setattr("lapsefile.emulator.server.serve_forever",
+                        lambda config, on_ready: seen.append(config))
+    result = CliRunner().invoke(emulator, ["--draft-dialect", "opaque", "--partial-rate", "0.25",
+                                           "--approximate-rate", "0.5"])
+    assert result.exit_code == 0, result.output
+    (config,) = seen
+    assert (config.draft_dialect, config.partial_rate, config.approximate_rate) == (
+        "opaque", 0.25, 0.5)
+    defaults = CliRunner().invoke(emulator, [])
+    assert defaults.exit_code == 0
+    assert (seen[1].draft_dialect, seen[1].partial_rate, seen[1].approximate_rate) == (
+        "classic", 0.0, 0.0)
 
 
 def test_a_bad_fault_plan_is_explained_and_nothing_starts(tmp_path: Path) -> None:
@@ -33,8 +52,10 @@ def test_a_bad_fault_plan_is_explained_and_nothing_starts(tmp_path: Path) -> Non
     assert result.stdout == ""
 
 
-def test_bad_options_are_usage_errors() -> None:
-    result = CliRunner().invoke(emulator, ["--sse-shape", "xml"])
+@pytest.mark.parametrize("args", [["--sse-shape", "xml"], ["--draft-dialect", "json"],
+                                  ["--partial-rate", "1.5"], ["--approximate-rate", "-0.1"]])
+def test_bad_options_are_usage_errors(args: list[str]) -> None:
+    result = CliRunner().invoke(emulator, args)
     assert result.exit_code == 2
 
 
