@@ -43,6 +43,7 @@ class RunSummary:
     executed: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
     dry_run: bool = False
+    report: dict[str, Any] = field(default_factory=dict)  # the backend's: credits spent, ...
 
     @property
     def up_to_date(self) -> bool:
@@ -50,7 +51,7 @@ class RunSummary:
 
     def to_dict(self) -> dict[str, Any]:
         return {"plan": self.plan.to_dict(), "executed": self.executed, "dry_run": self.dry_run,
-                "up_to_date": self.up_to_date,
+                "up_to_date": self.up_to_date, "report": self.report,
                 "warnings": [w.to_dict() for w in self.warnings]}
 
 
@@ -101,6 +102,7 @@ class _Recorder:
         self.project, self.lock, self.plan = prepared.project, prepared.lock, prepared.plan
         self.steps = {s.id: s for s in self.plan.steps}
         self._bases: dict[str, OutputBasis] = {}
+        self.live = _recorded(prepared)  # every planned step's record, kept current
 
     def _basis(self, output: Output) -> OutputBasis:
         if output.name not in self._bases:
@@ -112,11 +114,13 @@ class _Recorder:
         output = self.project.spec.output(step.output)
         basis = self._basis(output)
         entry = self.lock.outputs.setdefault(step.output, {})
-        current = {s.id: s.fingerprint for s in self.plan.for_output(step.output)}
-        # Records made for an older version of this output no longer describe anything real.
-        kept = {k: v for k, v in entry.get("steps", {}).items()
-                if current.get(k) == v.get("fingerprint")}
+        current = {s.id for s in self.plan.for_output(step.output)}
+        # Records of steps the plan no longer has describe nothing real. Those of planned steps
+        # stay, even when out of date: a cloud session's record says what its timeline shows,
+        # which the next plan needs to edit it in place.
+        kept = {k: v for k, v in entry.get("steps", {}).items() if k in current}
         kept[step_id] = {**record, "status": status, "fingerprint": step.fingerprint}
+        self.live[step_id] = kept[step_id]
         entry.update(backend=self.plan.backend, fingerprint=basis.fingerprint,
                      settings=basis.settings, inputs_digest=basis.inputs_digest,
                      steps=dict(sorted(kept.items())))
@@ -145,35 +149,44 @@ def _batches(steps: Sequence[Step]) -> Iterator[list[Step]]:
         yield list(group)
 
 
-def _execute(prepared: Prepared, ctx: RunContext, recorder: _Recorder, emit: Emit) -> list[str]:
+def _execute(prepared: Prepared, ctx: RunContext, recorder: _Recorder, emit: Emit,
+             summary: RunSummary) -> None:
     needed = prepared.plan.needed
     if not needed:
-        return []  # up to date: not even the backend's capability probe runs
+        return  # up to date: not even the backend's capability probe runs
     backend = get_backend(prepared.plan.backend)
-    backend.check(ctx, needed)
-    executed: list[str] = []
-    for batch in _batches(needed):
-        for step in batch:
-            emit(Event("step_start", step.id, {"action": step.action, "reason": str(step.reason),
-                                               "resource": step.resource}))
-        pending = {s.id for s in batch}
-        try:
-            for step, record in backend.execute(ctx, batch):
-                recorder.write(step.id, record, "done")
-                pending.discard(step.id)
-                executed.append(step.id)
-                emit(Event("step_done", step.id, {"action": step.action}))
-        except LapsefileError as exc:
-            first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
-            for step_id in sorted(pending):
-                previous = recorder.lock.step(recorder.steps[step_id].output, step_id) or {}
-                recorder.write(step_id, {**previous, "error": first_line[:300]}, "failed")
-                emit(Event("step_failed", step_id, {"error": first_line}))
-            raise
-        if pending:
-            raise LapsefileError(f"the {prepared.plan.backend} backend did not finish "
-                                 f"{', '.join(sorted(pending))}")
-    return executed
+    try:
+        backend.check(ctx, needed)
+        for batch in _batches(needed):
+            _execute_batch(prepared, ctx, recorder, emit, backend, batch, summary.executed)
+    finally:
+        summary.report = dict(backend.report(ctx))
+        if summary.report:
+            emit(Event("report", None, summary.report))
+
+
+def _execute_batch(prepared: Prepared, ctx: RunContext, recorder: _Recorder, emit: Emit,
+                   backend: Any, batch: list[Step], executed: list[str]) -> None:
+    for step in batch:
+        emit(Event("step_start", step.id, {"action": step.action, "reason": str(step.reason),
+                                           "resource": step.resource}))
+    pending = {s.id for s in batch}
+    try:
+        for step, record in backend.execute(ctx, batch):
+            recorder.write(step.id, record, "done")
+            pending.discard(step.id)
+            executed.append(step.id)
+            emit(Event("step_done", step.id, {"action": step.action}))
+    except LapsefileError as exc:
+        first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
+        for step_id in sorted(pending):
+            previous = recorder.lock.step(recorder.steps[step_id].output, step_id) or {}
+            recorder.write(step_id, {**previous, "error": first_line[:300]}, "failed")
+            emit(Event("step_failed", step_id, {"error": first_line}))
+        raise
+    if pending:
+        raise LapsefileError(f"the {prepared.plan.backend} backend did not finish "
+                             f"{', '.join(sorted(pending))}")
 
 
 def run_project(spec_path: str | os.PathLike[str], *, backend: str | None = None,
@@ -208,9 +221,10 @@ def run_project(spec_path: str | os.PathLike[str], *, backend: str | None = None
         recorder = _Recorder(prepared)
         ctx = RunContext(project=prepared.project, plan=plan, options=dict(options or {}),
                          backend_state=prepared.lock.backends.setdefault(plan.backend, {}),
-                         previous=_resumable(prepared), emit=emit, force=bool(force),
+                         previous=_resumable(prepared), recorded=recorder.live,
+                         emit=emit, force=bool(force),
                          _checkpoint=recorder.checkpoint)
-        summary.executed = _execute(prepared, ctx, recorder, emit)
+        _execute(prepared, ctx, recorder, emit, summary)
         if only is None:
             recorder.prune()
         return summary
@@ -228,6 +242,12 @@ def _stale_for_locked(plan: Plan) -> list[Step]:
         else:
             stale.append(step)
     return stale
+
+
+def _recorded(prepared: Prepared) -> dict[str, StepRecord]:
+    """Every record the lock holds for the plan's steps, whatever settings made it."""
+    found = {s.id: prepared.lock.step(s.output, s.id) for s in prepared.plan.steps}
+    return {k: v for k, v in found.items() if v is not None}
 
 
 def _resumable(prepared: Prepared) -> dict[str, StepRecord]:

@@ -27,6 +27,7 @@ class RunContext:
     options: Mapping[str, Any] = field(default_factory=dict)  # backend options from the CLI
     backend_state: MutableMapping[str, Any] = field(default_factory=dict)
     previous: Mapping[str, StepRecord] = field(default_factory=dict)  # step id -> last record
+    recorded: Mapping[str, StepRecord] = field(default_factory=dict)  # the same, any fingerprint
     emit: Emit = discard
     force: bool = False
     _checkpoint: Callable[[str, StepRecord], None] = lambda step_id, record: None
@@ -34,6 +35,11 @@ class RunContext:
     def record(self, step_id: str) -> StepRecord | None:
         """The step's record from the lock as the previous run left it (resume data)."""
         return self.previous.get(step_id)
+
+    def last_record(self, step_id: str) -> StepRecord | None:
+        """The step's record as the lock holds it now, even one made for other settings (what
+        a cloud session already shows, for instance)."""
+        return self.recorded.get(step_id)
 
     def checkpoint(self, step_id: str, record: StepRecord) -> None:
         """Persist ``record`` (status "in_progress") for ``step_id`` now."""
@@ -53,3 +59,7 @@ class Backend(Protocol):
         """Execute ``steps`` (all needed, in plan order, one batch) and yield each finished step
         with its record. A record for a step that produced a file has an ``artifact`` entry:
         ``{"path": relpath, "size": int, "sha256": hex}``. Raise a LapsefileError on failure."""
+
+    def report(self, ctx: RunContext) -> Mapping[str, Any]:
+        """What the run cost or did beyond its steps (e.g. credits), for the closing summary;
+        called once after the last step, even when a step failed."""

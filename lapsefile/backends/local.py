@@ -57,6 +57,9 @@ class LocalBackend:
             needed |= required_features(self._job(ctx, step))
         ffmpeg.require(needed)
 
+    def report(self, ctx: RunContext) -> dict[str, Any]:
+        return {}  # the outputs' records say everything a local render did
+
     def execute(self, ctx: RunContext, steps: Sequence[Step]) -> Iterator[tuple[Step, StepRecord]]:
         ffmpeg = self._ffmpeg(ctx)
         jobs = [self._job(ctx, step) for step in steps]

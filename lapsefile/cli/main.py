@@ -160,12 +160,19 @@ def plan(spec: str, as_json: bool, backend: str | None, force: bool, only: tuple
 @API_OPT
 @click.option("--ffmpeg", envvar="LAPSEFILE_FFMPEG", default=None,
               help="ffmpeg binary to use (env LAPSEFILE_FFMPEG).")
+@click.option("--instruction-timeout", type=click.FloatRange(min=1), default=None,
+              metavar="SECONDS", help="Cloud: longest wait for one instruction (default 300).")
+@click.option("--render-timeout", type=click.FloatRange(min=1), default=None,
+              metavar="SECONDS", help="Cloud: longest wait for one export (default 900).")
 def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool,
         only: tuple[str, ...], as_json: bool, quiet: bool, api_url: str | None,
-        ffmpeg: str | None) -> None:
+        ffmpeg: str | None, instruction_timeout: float | None,
+        render_timeout: float | None) -> None:
     """Make every output of SPEC, skipping what the lock shows is done."""
     _json_mode(as_json)
-    options = {k: v for k, v in (("api_url", api_url), ("ffmpeg", ffmpeg)) if v}
+    given = {"api_url": api_url, "ffmpeg": ffmpeg, "instruction_timeout": instruction_timeout,
+             "render_timeout": render_timeout}
+    options = {k: v for k, v in given.items() if v}
     summary = run_project(spec, backend=backend, force=force, locked=locked, dry_run=dry_run,
                           only=only or None, options=options, emit=_sink(as_json, quiet))
     if as_json:
@@ -177,6 +184,8 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
     elif not quiet:
         click.echo("up to date: nothing to do" if summary.up_to_date
                    else f"done: {len(summary.executed)} step(s) run", err=True)
+        if summary.report:
+            click.echo(out.report_text(summary.report), err=True)
 
 
 @cli.command()
@@ -197,6 +206,7 @@ def status(spec: str, as_json: bool, backend: str | None, remote: bool,
         options = {"api_url": api_url} if api_url else {}
         for row in rows:
             sid = row.get("session_id")
+            row["instructions"] = _verdicts(prepared.lock.outputs.get(row["output"], {}))
             try:
                 row["timeline"] = timeline_summary(sid, options) if sid else None
             except LapsefileError as exc:
@@ -212,9 +222,26 @@ def status(spec: str, as_json: bool, backend: str | None, remote: bool,
             click.echo(f"    {detail}")
         if row.get("timeline"):
             click.echo(f"    {row['timeline']}")
+        for item in row.get("instructions", []):
+            why = f": {'; '.join(item['unverified'])}" if item["unverified"] else ""
+            click.echo(f"    instruction {item['key']}: {item['verdict']}{why}")
     lock = prepared.lock
     for orphan in sorted(set(lock.outputs) - {r["output"] for r in rows}):
         click.echo(f"{orphan}: in the lock but no longer in the spec (removed at the next run)")
+
+
+def _verdicts(recorded: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each cloud instruction's verdict from the lock: confirmed, unverifiable or missing."""
+    found = []
+    for record in recorded.get("steps", {}).values():
+        removed = record.get("mode") == "remove" and record.get("instruction") == "confirmed"
+        if record.get("key") and "instruction" in record and not removed:
+            found.append({"key": record["key"], "mode": record.get("mode", "add"),
+                          "verdict": record.get("verdict") or (
+                              "not checked yet" if record.get("instruction") != "confirmed"
+                              else "confirmed"),
+                          "unverified": record.get("unverified", [])})
+    return found
 
 
 def _status_rows(prepared: Any) -> list[dict[str, Any]]:

@@ -43,7 +43,31 @@ def plan_text(plan: Plan, spec_name: str, show_instructions: bool = True) -> str
         lines.append(step_line(step, width))
         if show_instructions and step.instruction:
             lines.append(f"      \u201c{step.instruction}\u201d")
+    lines += [f"  {cost}" for cost in cloud_costs(plan)]
     return "\n".join(lines)
+
+
+def cloud_costs(plan: Plan) -> list[str]:
+    """Per output: which paid instructions a run would send (exports are free)."""
+    costs = []
+    for output in dict.fromkeys(s.output for s in plan.steps):
+        sent = [s for s in plan.for_output(output)
+                if s.action == "instruct" and s.needed and s.params.get("mode") != "keep"]
+        if not sent or plan.backend == "local":
+            continue
+        kinds = ", ".join(f"{s.params.get('key')} ({s.params.get('mode', 'add')})" for s in sent)
+        costs.append(f"{output}: {len(sent)} paid instruction(s): {kinds}; "
+                     "credits per instruction are set by the service, exports are free")
+    return costs
+
+
+def report_text(report: dict[str, Any]) -> str:
+    """The backend's closing figures: credits before and after."""
+    before, after = report.get("credits_before"), report.get("credits_after")
+    if after is None:
+        return f"credits: {before:g} before the run (balance after it unavailable)"
+    return (f"credits: {before:g} before, {after:g} after "
+            f"({report.get('credits_spent', 0):g} spent)")
 
 
 class EventPrinter:
@@ -93,7 +117,8 @@ class EventPrinter:
 
     def _on_heartbeat(self, e: Event) -> None:
         elapsed = e.data.get("elapsed")
-        self._progress_line(f"  still working{f' ({elapsed:.0f} s)' if elapsed else ''}...")
+        what = e.data.get("text") or "still working"
+        self._progress_line(f"  {what}{f' ({elapsed:.0f} s)' if elapsed else ''}...")
 
     def _on_progress(self, e: Event) -> None:
         label = str(e.data.get("label") or e.step or "")

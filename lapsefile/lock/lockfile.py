@@ -122,7 +122,7 @@ def write_atomic(path: Path, payload: bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TMP_PREFIX, suffix=".tmp")
     try:
         # mkstemp makes 0600 files; a committed lock gets the mode any new file would get.
-        os.chmod(tmp, _new_file_mode(path))
+        os.chmod(tmp, new_file_mode(path))
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
@@ -137,7 +137,8 @@ def write_atomic(path: Path, payload: bytes) -> None:
     _fsync_dir(path.parent)
 
 
-def _new_file_mode(path: Path) -> int:
+def new_file_mode(path: Path) -> int:
+    """The mode ``path`` keeps when replaced, or that a new file gets (0666 less the umask)."""
     try:
         return stat.S_IMODE(path.stat().st_mode)
     except OSError:

@@ -14,7 +14,7 @@ from ..spec.model import Output, shows
 from .instructions import render_instructions
 
 # Bump when the meaning of a setting changes so old outputs are re-made.
-ENGINE_REVISION = {"local": 1, "nemo": 1}
+ENGINE_REVISION = {"local": 1, "nemo": 2}  # nemo 2: per-step fingerprints, edits in place
 
 
 def canonical(value: Any) -> str:

@@ -2,28 +2,29 @@
 
 The wording is data: one template per instruction kind and language, shipped in
 ``lapsefile/plan/templates/<language>/<kind>.j2``. A project may override any of them with a
-file of the same name in ``<spec folder>/<cloud.templates>/<language>/``. All templates render in
-Jinja2's sandbox, because a project's templates are code from whoever wrote the project.
+file of the same name in ``<spec folder>/<cloud.templates>/<language>/``. Changes to what a
+session already shows use ``<language>/edit/<kind>.j2`` (given ``old``, ``new`` and the
+``changed`` keys) and ``<language>/remove/<kind>.j2`` (given ``old``). All templates render in a
+bounded sandbox (``template_env.py``): a project's templates are code from whoever wrote it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Mapping
 
-import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
-from ..errors import Diagnostic, SpecError
 from ..project.model import Project
 from ..spec.model import Output, shows
+from .template_env import ZH_POSITIONS, num, render_template, template_environment
+
+__all__ = ["KINDS", "ZH_POSITIONS", "Instruction", "clip_name", "edit_instruction",
+           "instruction_params", "num", "render_instructions"]
 
 KINDS: tuple[str, ...] = ("timeline", "look", "title", "timestamp", "logo", "music")
-
-ZH_POSITIONS = {"top-left": "左上", "top": "上方", "top-right": "右上", "left": "左侧",
-                "center": "中央", "right": "右侧", "bottom-left": "左下", "bottom": "下方",
-                "bottom-right": "右下"}
 
 
 @dataclass(frozen=True)
@@ -34,27 +35,13 @@ class Instruction:
     params: dict[str, Any]  # the numbers the text states, for checking the result
 
 
-def num(value: float | int) -> str:
-    """30 -> "30", 2.5 -> "2.5", 1/24 -> "0.042": short, exact enough to act on."""
-    text = f"{float(value):.3f}".rstrip("0").rstrip(".")
-    return text if text not in ("", "-0") else "0"
-
-
 def clip_name(output: Output) -> str:
     return f"{output.name}-clip.mp4"
 
 
 def _environment(project: Project) -> SandboxedEnvironment:
-    loaders: list[jinja2.BaseLoader] = []
     spec = project.spec
-    if spec.cloud.templates:
-        loaders.append(jinja2.FileSystemLoader(str(spec.root / spec.cloud.templates)))
-    loaders.append(jinja2.PackageLoader("lapsefile.plan", "templates"))
-    env = SandboxedEnvironment(loader=jinja2.ChoiceLoader(loaders),
-                               undefined=jinja2.StrictUndefined, autoescape=False)
-    env.filters["num"] = num
-    env.filters["zh_position"] = lambda pos: ZH_POSITIONS.get(pos, pos)
-    return env
+    return template_environment(spec.root, spec.cloud.templates, spec.where("cloud", "templates"))
 
 
 def _pct(fraction: float) -> float:
@@ -71,7 +58,8 @@ def instruction_params(project: Project, output: Output) -> list[tuple[str, str,
     items: list[tuple[str, str, dict[str, Any]]] = [("timeline", "timeline", base)]
     look = spec.look
     if spec.cloud.upload == "frames" and (look.deflicker or look.blend > 1 or look.interpolate):
-        items.append(("look", "look", {"deflicker": look.deflicker, "blend": look.blend,
+        deflicker = dataclasses.asdict(look.deflicker) if look.deflicker else None  # JSON data
+        items.append(("look", "look", {"deflicker": deflicker, "blend": look.blend,
                                        "interpolate": look.interpolate}))
     shown = [t for t in spec.titles if shows(t.outputs, output.name)]
     for n, title in enumerate(shown, start=1):
@@ -105,18 +93,29 @@ def render_instructions(project: Project, output: Output) -> list[Instruction]:
     """The instructions for ``output`` in the spec's language, in sending order."""
     env = _environment(project)
     language = project.spec.cloud.language
-    rendered = []
-    for key, kind, params in instruction_params(project, output):
-        name = f"{language}/{kind}.j2"
-        try:
-            text = env.get_template(name).render(**params)
-        except jinja2.TemplateError as exc:
-            where = getattr(exc, "filename", None) or name
-            line = getattr(exc, "lineno", None)
-            raise SpecError([Diagnostic(
-                f"instruction template {where}{f' line {line}' if line else ''} failed: {exc}",
-                path="cloud.templates", location=project.spec.where("cloud", "templates"),
-                hint="fix the template, or remove it to use the built-in wording")]) from None
-        rendered.append(Instruction(key, kind, " ".join(text.split()) if language == "en"
-                                    else "".join(text.split("\n")).strip(), params))
-    return rendered
+    return [Instruction(key, kind, _render(project, env, f"{language}/{kind}.j2", params), params)
+            for key, kind, params in instruction_params(project, output)]
+
+
+def edit_instruction(project: Project, instruction: Instruction, old: Mapping[str, Any] | None,
+                     *, remove: bool = False) -> str | None:
+    """The sentence that turns what a session shows (``old``) into ``instruction`` (or removes
+    it); None when no number the agent acts on differs."""
+    language = project.spec.cloud.language
+    new = instruction.params
+    old = dict(old or {})
+    changed = sorted(k for k in new.keys() | old.keys() if new.get(k) != old.get(k))
+    if not remove and not changed:
+        return None
+    folder = "remove" if remove else "edit"
+    name = f"{language}/{folder}/{instruction.kind}.j2"
+    text = _render(project, _environment(project), name,
+                   {**new, "new": new, "old": old, "changed": changed})
+    return text or None
+
+
+def _render(project: Project, env: SandboxedEnvironment, name: str,
+            params: Mapping[str, Any]) -> str:
+    text = render_template(env, name, params, project.spec.where("cloud", "templates"))
+    language = project.spec.cloud.language
+    return " ".join(text.split()) if language == "en" else "".join(text.split("\n")).strip()

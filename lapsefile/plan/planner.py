@@ -14,7 +14,7 @@ from ..project.model import Project
 from ..spec.model import Output
 from .fingerprint import (ENGINE_REVISION, changed_fields, changed_files, digest,
                           inputs_digest, output_files, output_settings)
-from .instructions import render_instructions
+from .cloud_steps import cloud_steps
 from .model import Plan, Reason, Step
 
 
@@ -34,33 +34,21 @@ def output_basis(project: Project, output: Output, backend: str) -> OutputBasis:
                        digest([ENGINE_REVISION[backend], settings, files_digest]))
 
 
-def _local_steps(project: Project, output: Output, basis: OutputBasis) -> list[dict[str, Any]]:
+def _local_steps(project: Project, output: Output, basis: OutputBasis,
+                 previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     # Outputs sharing photos, timing and look decode once: the engine renders them together.
     shared = basis.settings
     decode_key = digest([shared["frames"], shared["timing"], shared["look"],
                          [f.sha256 for f in project.frames]])
-    return [dict(id=f"{output.name}/render", action="render", resource=output.path,
-                 batch=f"decode:{decode_key[:16]}")]
+    step_id = f"{output.name}/render"
+    return [dict(id=step_id, action="render", resource=output.path,
+                 batch=f"decode:{decode_key[:16]}", after=[],
+                 fingerprint=digest([basis.fingerprint, step_id, None, {}]))]
 
 
-def _nemo_steps(project: Project, output: Output, basis: OutputBasis) -> list[dict[str, Any]]:
-    name = output.name
-    strategy = project.spec.cloud.upload
-    assets = len(output_files(project, output)) - len(project.frames)
-    uploads = (f"{len(project.frames)} photos" if strategy == "frames" else "1 clip") + (
-        f" + {assets} asset(s)" if assets else "")
-    steps = [dict(id=f"{name}/session", action="session", resource="session"),
-             dict(id=f"{name}/upload", action="upload", resource=uploads,
-                  params={"strategy": strategy})]
-    for n, instruction in enumerate(render_instructions(project, output), start=1):
-        steps.append(dict(id=f"{name}/instruct-{n}", action="instruct",
-                          resource=f"instruction {n}: {instruction.key}",
-                          instruction=instruction.text,
-                          params={"key": instruction.key, "kind": instruction.kind,
-                                  "params": instruction.params}))
-    steps.append(dict(id=f"{name}/export", action="export", resource="render"))
-    steps.append(dict(id=f"{name}/download", action="download", resource=output.path))
-    return steps
+def _nemo_steps(project: Project, output: Output, basis: OutputBasis,
+                previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    return cloud_steps(project, output, basis.settings, ENGINE_REVISION["nemo"], previous)
 
 
 def _change_reason(previous: Mapping[str, Any] | None, basis: OutputBasis, project: Project,
@@ -124,18 +112,19 @@ def make_plan(project: Project, lock: Lock, artifacts: Mapping[str, str | None],
         previous = lock.outputs.get(output.name)
         change = _change_reason(previous, basis, project, output, lock)
         builder = _local_steps if backend == "local" else _nemo_steps
-        chain = basis.fingerprint
-        upstream: str | None = None
-        for raw in builder(project, output, basis):
-            chain = digest([chain, raw["id"], raw.get("instruction"), raw.get("params", {})])
+        needed: dict[str, str] = {}  # step id -> the step that makes it run (itself or earlier)
+        for raw in builder(project, output, basis, previous):
+            after = raw.pop("after")
             record = (previous or {}).get("steps", {}).get(raw["id"])
             if _forced(output.name, force):
                 reason = Reason("forced")
             else:
-                reason = _step_reason(chain, record, change, artifacts)
-                if reason.kind == "up_to_date" and upstream:
-                    reason = Reason("upstream", (upstream,))
-            if reason.kind != "up_to_date" and upstream is None:
-                upstream = raw["id"]
-            steps.append(Step(fingerprint=chain, reason=reason, output=output.name, **raw))
+                reason = _step_reason(raw["fingerprint"], record, change, artifacts)
+                cause = next((needed[a] for a in after if a in needed), None)
+                if reason.kind == "up_to_date" and cause:
+                    reason = Reason("upstream", (cause,))
+            if reason.kind != "up_to_date":
+                needed[raw["id"]] = reason.details[0] if reason.kind == "upstream" \
+                    else raw["id"]
+            steps.append(Step(reason=reason, output=output.name, **raw))
     return Plan(backend, tuple(steps))

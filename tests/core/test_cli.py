@@ -110,7 +110,7 @@ def test_plan_text_and_json_agree(runner, sunset):
 def test_plan_for_the_cloud_shows_instructions(runner, sunset):
     result = runner.invoke(cli, ["plan", str(sunset), "--backend", "nemo"])
     assert result.exit_code == 0
-    assert "Combine the 48 uploaded photos, in upload order, into a 8-second timelapse at 24 " \
+    assert "Combine the 48 uploaded photos, in upload order, into an 8-second timelapse at 24 " \
            "fps, 1920x1080 (16:9), cropped to fill the frame." in result.output
     assert 'Add the title "Golden Hour" from 0.5 s to 3.5 s' in result.output
 

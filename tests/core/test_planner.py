@@ -121,20 +121,23 @@ def test_nemo_chain_and_upstream_reasons(project_dir, resolve, empty_lock):
     project = resolve(spec)
     plan = make_plan(project, empty_lock, {})
     wide = [s.id for s in plan.for_output("wide")]
-    assert wide == ["wide/session", "wide/upload", "wide/instruct-1", "wide/instruct-2",
-                    "wide/export", "wide/download"]
+    assert wide == ["wide/session", "wide/upload", "wide/instruct-timeline",
+                    "wide/instruct-title-1", "wide/export", "wide/download"]
     title = plan.steps[3]
     assert title.instruction.startswith('Add the title "Hello" from 0 s to 0.5 s')
     assert title.params["kind"] == "title" and title.params["params"]["end"] == 0.5
-    # Interrupted after the first instruction: it and everything after it must run again.
+    # Interrupted in the first instruction: it, the export and the download run again; the
+    # session keeps the other instruction, already carried out.
     recorder = _Recorder(Prepared(project, empty_lock, plan, []))
     for step_id in wide:
         recorder.write(step_id, {}, "done")
-    recorder.write("wide/instruct-1", {"state": "pending"}, "in_progress")
+    recorder.write("wide/instruct-timeline", {"state": "pending"}, "in_progress")
     reasons = _reasons(make_plan(project, load_lock(empty_lock.path), {}))
     assert reasons["wide/session"][0] == "up_to_date"
-    assert reasons["wide/instruct-1"][0] == "incomplete"
-    assert reasons["wide/instruct-2"] == ("upstream", ("wide/instruct-1",))
+    assert reasons["wide/instruct-timeline"][0] == "incomplete"
+    assert reasons["wide/instruct-title-1"][0] == "up_to_date"
+    assert reasons["wide/export"] == ("upstream", ("wide/instruct-timeline",))
+    assert reasons["wide/download"] == ("upstream", ("wide/instruct-timeline",))
 
 
 def test_nemo_instructions_change_with_language(project_dir, resolve, empty_lock):

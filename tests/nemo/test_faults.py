@@ -98,7 +98,7 @@ def test_an_edit_lost_with_its_stream_gets_one_corrective_instruction(start_emul
     assert emulator.applied() == {text: 1 for text in found["instructions"]}
     title = found["instructions"][1]
     assert [c["instruction"] for c in emulator.calls("run_sse")].count(title) == 2
-    record = found["lock"]["outputs"]["main"]["steps"]["main/instruct-2"]
+    record = found["lock"]["outputs"]["main"]["steps"]["main/instruct-title-1"]
     assert record["corrective"]["instruction"] == "confirmed"
     assert any("corrective" in e.data.get("text", "") for e in events.events)
 
@@ -111,8 +111,18 @@ def test_an_edit_that_never_lands_fails_with_the_timeline(start_emulator, projec
     message = str(caught.value)
     assert "title-1" in message and "Timeline (1 track): 1. Video: 10 photos" in message
     assert len(emulator.calls("run_sse")) == 3  # the instruction, ONE corrective, no more
-    record = read_lock(project)["outputs"]["main"]["steps"]["main/instruct-2"]
+    record = read_lock(project)["outputs"]["main"]["steps"]["main/instruct-title-1"]
     assert record["status"] == "failed" and record["corrective"]["instruction"] == "failed"
+    assert record["verdict"] == "missing"
+    # The next run looks once (free) and stops at once: no polling, no second corrective.
+    emulator.faults([])
+    calls = len(emulator.calls())
+    with pytest.raises(RemoteStateError) as again:
+        run(project, emulator, poll_interval=30.0)
+    assert "nothing was sent this time" in str(again.value)
+    assert "--force --only main" in (again.value.hint or "")
+    new = [c["endpoint"] for c in emulator.calls()[calls:] if c["endpoint"] != "credits"]
+    assert new == ["state"]  # (balance reads are free: the run reports credits spent)
 
 
 def test_an_expired_token_is_replaced_once_with_the_same_client_id(start_emulator, project):
@@ -149,7 +159,10 @@ def test_a_lost_session_is_rebuilt_from_uploads_and_earlier_instructions(start_e
     in_new = [text for sid, text in applied if sid == session["session_id"]]
     in_old = [text for sid, text in applied if sid == old]
     assert in_new == found["instructions"]  # the whole timeline, in order, once
-    assert len(set(in_old)) == len(in_old) and len(in_old) >= len(replayed)
+    assert len(set(in_old)) == len(in_old)  # nothing sent twice to the lost session
+    # The new session got every instruction, the ones after the loss included (those steps
+    # then found their work done instead of sending it again).
+    assert replayed == [f"main/instruct-{k}" for k in ("timeline", "title-1", "logo", "music")]
     assert any("rebuilding" in e.data.get("text", "") for e in events.events)
     before = len(emulator.calls())
     assert run(project, emulator).up_to_date and emulator.calls()[before:] == []
@@ -157,7 +170,7 @@ def test_a_lost_session_is_rebuilt_from_uploads_and_earlier_instructions(start_e
 
 def test_a_rebuild_stopped_halfway_is_finished_next_run(start_emulator, project):
     emulator = start_emulator(faults=[{"endpoint": "run_sse", "instruction": 3, "code": 1002}])
-    agent_answers = StopAt("message", "main/instruct-3", 2)  # "rebuilding", then a replay
+    agent_answers = StopAt("message", "main/instruct-logo", 2)  # "rebuilding", then a replay
     with pytest.raises(KeyboardInterrupt):
         run(project, emulator, emit=agent_answers)
     session = read_lock(project)["outputs"]["main"]["steps"]["main/session"]
@@ -178,7 +191,7 @@ def test_out_of_credits_shows_the_registration_link(start_emulator, project):
     assert code == 1
     assert "out of NemoVideo credits" in output
     assert f"https://nemovideo.com/register?bind={user}" in output
-    record = read_lock(project)["outputs"]["main"]["steps"]["main/instruct-3"]
+    record = read_lock(project)["outputs"]["main"]["steps"]["main/instruct-logo"]
     assert record["instruction"] == "rejected" and record["status"] == "failed"
 
 

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from lapsefile.backends.nemo import draft as drafts
-from lapsefile.backends.nemo.intent import problems
+from lapsefile.backends.nemo.intent import check
 from lapsefile.backends.nemo.responses import error_for, render_data
 from lapsefile.backends.nemo.settings import DEFAULT_API_URL, NemoOptions, attribution_headers
 from lapsefile.backends.nemo.sse import AgentEvent, iter_events
@@ -62,17 +62,18 @@ def test_fragments_are_shown_once_and_a_late_notice_is_held():
                   AgentEvent("text", "Sorry, we ran into a temporary issue.")):
         reader._handle(event)
     shown = [e.data["text"] for e in sink.events if e.kind == "message"]
-    assert shown == ["Done! lapsefile will export."]
+    assert shown == ["Done! lapsefile exports the video next."]
     assert reader.spoke and reader.held == ["Sorry, we ran into a temporary issue."]
     reader.release_held(sink, "s")
     assert sink.events[-1].data["text"] == "Sorry, we ran into a temporary issue."
 
 
 @pytest.mark.parametrize("said, shown", [
-    ("Click Export to render your video.", "lapsefile will export."),
-    ("Please press the 'Download' button.", "Please lapsefile will download."),
-    ("You can preview it in the editor.", "lapsefile will check the timeline."),
-    ("点击“导出”即可渲染视频。", "lapsefile 将导出。"),
+    ("Click Export to render your video.", "lapsefile exports the video next."),
+    ("Please press the 'Download' button.",
+     "lapsefile downloads the video when the export finishes."),
+    ("You can preview it in the editor.", "lapsefile reads the timeline to check it."),
+    ("点击“导出”即可渲染视频。", "lapsefile 接下来会导出视频。"),
     ("I added the title.", "I added the title."),
 ])
 def test_gui_words_become_what_lapsefile_does(said, shown):
@@ -147,23 +148,71 @@ def test_timeline_summary_in_the_documented_form():
     assert drafts.is_ready(DRAFT) and not drafts.is_ready({"t": [{"tt": 0, "sg": []}]})
 
 
+def _verdict(draft, kind, params, timeline=TIMELINE, mode="add"):
+    found = check(draft, kind, params, timeline, mode=mode)
+    return found.verdict, found.missing or found.unverified
+
+
 def test_the_draft_is_checked_against_each_intent():
     title = {"text": "Sunset", "start": 0, "end": 3}
     music = {"filename": "music.wav", "volume_pct": 35}
-    assert problems(DRAFT, "title", title, TIMELINE) == []
-    assert problems(DRAFT, "music", music, TIMELINE) == []
-    assert problems(DRAFT, "logo", {"filename": "logo.png"}, TIMELINE) == []
-    assert problems(DRAFT, "look", {"blend": 1}, TIMELINE) == []
-    assert problems(DRAFT, "title", {**title, "end": 5}, TIMELINE) == [
-        'the title "Sunset" is shown 0-3 s, not 0-5 s']
-    assert problems(DRAFT, "music", {**music, "volume_pct": 80}, TIMELINE) == [
-        "the music plays at 35% volume, not 80%"]
-    assert problems(DRAFT, "timestamp", {}, TIMELINE) == ["there is no timestamp track"]
-    assert problems(DRAFT, "look", {"blend": 3}, TIMELINE) == [
-        "frames are blended by 1, not 3"]
-    assert problems(DRAFT, "timeline", {}, {**TIMELINE, "duration": 20.0}) == [
-        "the video lasts 30 s, not 20 s"]
-    assert problems(DRAFT, "timeline", {}, {**TIMELINE, "duration": 30.05}) == []  # 2 frames
-    assert problems(DRAFT, "timeline", {}, {**TIMELINE, "width": 1080, "height": 1920}) == [
-        "the canvas is 1920x1080, not 1080x1920"]
-    assert problems({"t": []}, "title", title, TIMELINE)[0] == "there is no video track"
+    assert _verdict(DRAFT, "title", title) == ("confirmed", [])
+    assert _verdict(DRAFT, "music", music) == ("confirmed", [])
+    assert _verdict(DRAFT, "logo", {"filename": "logo.png"}) == ("confirmed", [])
+    assert _verdict(DRAFT, "look", {"blend": 1}) == ("confirmed", [])
+    assert _verdict(DRAFT, "timeline", {}, {**TIMELINE, "duration": 30.05}) == (
+        "confirmed", [])  # within 2 frames
+
+
+def test_only_documented_facts_prove_an_instruction_missing():
+    title = {"text": "Sunset", "start": 0, "end": 3}
+    # Documented: d, m.width/height, tt 0/1/7 tracks with segments.
+    assert _verdict(DRAFT, "timeline", {}, {**TIMELINE, "duration": 20.0}) == (
+        "missing", ["the video lasts 30 s, not 20 s"])
+    assert _verdict(DRAFT, "timeline", {}, {**TIMELINE, "width": 1080, "height": 1920}) == (
+        "missing", ["the canvas is 1920x1080, not 1080x1920"])
+    assert _verdict({"t": []}, "title", title) == (
+        "missing", ["there is no video track", "there is no text track"])
+    no_text = {**DRAFT, "t": [t for t in DRAFT["t"] if t["tt"] != 7]}
+    assert _verdict(no_text, "title", title) == ("missing", ["there is no text track"])
+    assert _verdict(no_text, "timestamp", {"format": "%H:%M"})[0] == "missing"
+    no_music = {**DRAFT, "t": [t for t in DRAFT["t"] if t["tt"] != 1]}
+    assert _verdict(no_music, "music", {"filename": "music.wav"}) == (
+        "missing", ["there is no music track"])
+    # Undocumented segment fields that disagree are not proof: unverifiable, never missing.
+    assert _verdict(DRAFT, "title", {**title, "end": 5}) == (
+        "unverifiable", ['the title "Sunset" reads as shown 0-3 s, not 0-5 s'])
+    assert _verdict(DRAFT, "title", {**title, "text": "Dusk"}) == (
+        "unverifiable", ['the text tracks read "Sunset", not "Dusk"'])
+    assert _verdict(DRAFT, "music", {"filename": "music.wav", "volume_pct": 80}) == (
+        "unverifiable", ["the music reads as 35% volume, not 80%"])
+    assert _verdict(DRAFT, "timestamp", {"format": "%H:%M"}) == (
+        "unverifiable", ["no segment of the text tracks reads as a timestamp"])
+    assert _verdict(DRAFT, "look", {"blend": 3}) == (
+        "unverifiable", ["frames read as blended by 1, not 3"])
+    assert _verdict(DRAFT, "logo", {"filename": "other.png"})[0] == "unverifiable"
+
+
+def test_other_spellings_are_read_and_unknown_ones_are_unverifiable():
+    camel = {"d": 30000, "m": {"width": 1920, "height": 1080}, "t": [
+        {"tt": 0, "sg": [{"fileName": "IMG_1.jpg", "startTime": 0, "endTime": 30000}]},
+        {"tt": 1, "sg": [{"asset": {"fileName": "music.wav"}, "vol": 35}]},
+        {"tt": 7, "sg": [{"timeRange": {"startMs": 0, "durationMs": 3000},
+                          "props": {"textContent": "Sunset"}}]}]}
+    assert _verdict(camel, "title", {"text": "Sunset", "start": 0, "end": 3}) == (
+        "confirmed", [])
+    assert _verdict(camel, "music", {"filename": "music.wav", "volume_pct": 35}) == (
+        "confirmed", [])
+    opaque = {"d": 30000, "t": [{"tt": 0, "sg": [{"q": 1}]}, {"tt": 7, "sg": [{"x": {"y": 1}}]}]}
+    verdict, why = _verdict(opaque, "title", {"text": "Sunset", "start": 0, "end": 3})
+    assert verdict == "unverifiable"
+    assert why == ["the draft states no canvas size", 'the title "Sunset" cannot be read from '
+                   "the draft"]
+
+
+def test_removals_are_checked_by_what_still_shows():
+    assert _verdict(DRAFT, "title", {"text": "Sunset"}, mode="remove") == (
+        "unverifiable", ['the title "Sunset" still reads on the timeline'])
+    assert _verdict(DRAFT, "title", {"text": "Dusk"}, mode="remove") == ("confirmed", [])
+    assert _verdict(DRAFT, "music", {"filename": "music.wav"}, mode="remove")[0] == \
+        "unverifiable"

@@ -19,10 +19,10 @@ from lapsefile.spec import load_spec
 from .helpers import QUICK_OPTIONS, StopAt, read_lock, run
 
 STOPS = [("step_done", f"main/{name}") for name in (
-    "session", "upload", "instruct-1", "instruct-2", "instruct-3", "instruct-4", "export")] + [
+    "session", "upload", "instruct-timeline", "instruct-title-1", "instruct-logo", "instruct-music", "export")] + [
     ("progress", "main/upload", 3),  # photos half sent
-    ("message", "main/instruct-2", 1),  # the agent is answering: the instruction was sent
-    ("heartbeat", "main/instruct-3", 1),  # the agent is still working on it
+    ("message", "main/instruct-title-1", 1),  # the agent is answering: the instruction was sent
+    ("heartbeat", "main/instruct-logo", 1),  # the agent is still working on it
     ("progress", "main/export", 2),  # the service is rendering
     ("progress", "main/download", 1),  # bytes arriving
 ]

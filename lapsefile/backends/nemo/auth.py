@@ -72,6 +72,7 @@ class CredentialStore:
         self._env = os.environ if env is None else env
         self._dir = config_dir(self._env)
         self._current: Credentials | None = None
+        self._used: list[Credentials] = []  # every token handed out, renewed ones included
         self._lock = threading.RLock()
 
     def __repr__(self) -> str:
@@ -89,6 +90,7 @@ class CredentialStore:
         with self._lock:
             if self._current is None or self._current.expired():
                 self._current = self._load()
+                self._used.append(self._current)
             return self._current
 
     def peek(self) -> Credentials | None:
@@ -108,7 +110,14 @@ class CredentialStore:
         with self._lock:
             if self._current is None or refused is None or self._current == refused:
                 self._current = self._obtain(force=True)
+                self._used.append(self._current)
             return self._current
+
+    def scrub(self, text: str) -> str:
+        """``text`` without any token this process used (an agent may quote one back)."""
+        for creds in self._used:
+            text = creds.scrub(text)
+        return text
 
     def _load(self) -> Credentials:
         env_token = self._env.get(TOKEN_ENV)

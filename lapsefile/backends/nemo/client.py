@@ -22,6 +22,7 @@ import httpx
 from ...errors import ApiError, ApiRequest, RateLimited, TokenError, TransportError
 from .auth import TOKEN_ENV, Credentials, CredentialStore
 from .responses import business_data, error_for, json_body, render_data
+from .sse import first_event, peek_first_event
 from .settings import (TIMEOUT_DEFAULT, TIMEOUT_DOWNLOAD, TIMEOUT_SSE, TIMEOUT_UPLOAD,
                        NemoOptions, attribution_headers)
 
@@ -43,6 +44,7 @@ class NemoClient:
             raise ApiError(f"the API address {options.api_url!r} is malformed: {exc}",
                            hint="check --api-url / NEMO_API_URL") from None
         self.credentials = CredentialStore(options.api_url, self._fetch_anonymous_token, env)
+        self.notify: Callable[[str], None] = lambda text: None  # says why a request waits
 
     def __repr__(self) -> str:
         return f"NemoClient(api_url={self.options.api_url!r})"
@@ -136,7 +138,11 @@ class NemoClient:
              idempotent: bool | None = None, timeout: httpx.Timeout | None = None,
              auth: bool = True, stream: bool = False,
              headers: Mapping[str, str] | None = None) -> httpx.Response:
-        """One request with the retry rules above; an error answer raises an ApiError."""
+        """One request with the retry rules above; an error answer raises an ApiError.
+
+        Every answer goes through :meth:`_checked`, whatever its HTTP status: a business error
+        inside an HTTP 200 is the same error as its HTTP-status twin.
+        """
         idempotent = method == "GET" if idempotent is None else idempotent
         failures, rate_limited, renewed = 0, False, False
         shown = urlsplit(path).path or path
@@ -145,6 +151,7 @@ class NemoClient:
             creds = self.credentials.current() if auth else None
             try:
                 response = self._attempt(method, path, make, creds, headers, timeout, stream)
+                error = self._checked(request, response, creds)
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 raise ApiError(f"the API address is malformed: {exc}", request,
                                hint=f"check --api-url / NEMO_API_URL "
@@ -158,15 +165,11 @@ class NemoClient:
                 raise TransportError(f"could not reach the NemoVideo API: {_describe(exc)}",
                                      request, hint=f"is {self.options.api_url} reachable? "
                                      "Run again to resume") from None
-            request.status = response.status_code
-            if response.is_success and (not stream or not _is_json(response)):
-                return response
-            error = self._error(request, response, creds)
             if error is None:
                 return response
             if isinstance(error, RateLimited) and not rate_limited:
                 rate_limited = True
-                self._sleep(self.options.rate_limit_wait)
+                self._wait_rate_limit(response)
                 continue
             if isinstance(error, TokenError) and self.credentials.registered:
                 error.hint = (f"the token in {TOKEN_ENV} was refused: set it to a current "
@@ -193,23 +196,47 @@ class NemoClient:
             response = self._http.send(request, stream=stream)
         return response
 
-    def _error(self, request: ApiRequest, response: httpx.Response,
-               creds: Credentials | None) -> ApiError | None:
-        if not response.is_closed:  # a streamed answer: its body is the error envelope
-            try:
-                response.read()
-            except httpx.TransportError:
-                pass
-            finally:
-                response.close()
+    def _checked(self, request: ApiRequest, response: httpx.Response,
+                 creds: Credentials | None) -> ApiError | None:
+        """The error an answer stands for (None for a success): the one envelope check.
+
+        A JSON answer is read whole and checked for ``code``/``success``; an event stream is
+        checked by its first event (a refusal comes before any work), which stays readable.
+        """
+        request.status = response.status_code
+        unread = not response.is_stream_consumed
+        if response.is_success and _is_event_stream(response):
+            body = peek_first_event(response) if unread else first_event(response.content)
+        elif unread and response.is_success and not _is_json(response):
+            return None  # a streamed file (a download): bytes, no envelope to check
+        else:
+            if unread:
+                try:
+                    response.read()
+                finally:
+                    response.close()
+            body = json_body(response)
         creds = creds or self.credentials.peek()
-        error = error_for(request, json_body(response),
-                          anonymous=creds.anonymous if creds else True,
+        error = error_for(request, body, anonymous=creds.anonymous if creds else True,
                           user_id=creds.user_id if creds else None,
                           scrub=creds.scrub if creds else (lambda text: text))
         if error is None and not response.is_success:
             error = ApiError(f"unexpected answer (HTTP {response.status_code})", request)
+        if error is not None and not response.is_closed:
+            response.close()
         return error
+
+    def _wait_rate_limit(self, response: httpx.Response) -> None:
+        """HTTP 429: wait as documented (30 s), or as long as ``Retry-After`` asks, capped."""
+        wait = self.options.rate_limit_wait
+        header = response.headers.get("retry-after", "")
+        try:
+            wait = min(max(wait, float(header)), self.options.rate_limit_cap)
+        except ValueError:
+            pass
+        self.notify(f"the service is rate limiting requests (HTTP 429): waiting "
+                    f"{wait:g} s, then trying once more")
+        self._sleep(wait)
 
     def _fetch_anonymous_token(self, client_id: str) -> Mapping[str, Any]:
         try:
@@ -248,6 +275,10 @@ def _text(value: Any) -> str | None:
 
 def _is_json(response: httpx.Response) -> bool:
     return "json" in response.headers.get("content-type", "")
+
+
+def _is_event_stream(response: httpx.Response) -> bool:
+    return "event-stream" in response.headers.get("content-type", "")
 
 
 def _describe(exc: httpx.TransportError) -> str:

@@ -20,9 +20,11 @@ import httpx
 
 from ...errors import ApiError, LapsefileError, RemoteStateError, TransportError
 from ...events import Emit, Event
+from ...lock.lockfile import new_file_mode
 from .client import NemoClient
 from .settings import NemoOptions
 from .uploads import Throttle
+from .waiting import Deadline, duration_text
 
 Save = Callable[[], None]
 RUNNING = ("pending", "processing", "queued", "running", "rendering", "starting")
@@ -132,8 +134,9 @@ class Exporter:
 
     def _poll(self, render_id: str, record: MutableMapping[str, Any], save: Save,
               step: str) -> str:
-        deadline = time.monotonic() + self._options.render_timeout
-        started, shown = time.monotonic(), None
+        deadline = Deadline(f"the service to render {render_id}", self._options.render_timeout,
+                            self._emit, step, notice_every=self._options.notice_every)
+        shown = None
         while True:
             status = self._client.render_status(render_id)
             state = str(status.get("status") or "pending").lower()
@@ -145,8 +148,7 @@ class Exporter:
                 save()
                 shown = (state, progress)
             else:
-                self._emit(Event("heartbeat", step, {"elapsed": round(time.monotonic() - started,
-                                                                      1), "text": "rendering"}))
+                deadline.tick()
             if state == "completed":
                 record["output_url"] = output_url(status) or fallback_download(render_id)
                 save()
@@ -156,12 +158,13 @@ class Exporter:
                                              state)
                 save()
                 return "failed"
-            if time.monotonic() > deadline:
+            if deadline.expired:
                 raise TransportError(
-                    f"render {render_id} is still {state} after "
-                    f"{self._options.render_timeout:g} s",
-                    hint="run again later: lapsefile resumes polling this render")
-            self._sleep(self._options.render_poll_interval)
+                    f"render {render_id} is still {state} ({progress}%) after "
+                    f"{duration_text(deadline.elapsed)}",
+                    hint="run again later: lapsefile resumes polling this render rather than "
+                         "starting another (raise the wait with --render-timeout)")
+            deadline.sleep(self._options.render_poll_interval, self._sleep)
 
     def download(self, url: str, render_id: str, dest: Path, relpath: str,
                  step: str) -> dict[str, Any]:
@@ -220,6 +223,7 @@ class Exporter:
                 fh.flush()
                 os.fsync(fh.fileno())
             self._progress(step, relpath, size, expected)
+            os.chmod(tmp, new_file_mode(dest))  # mkstemp's 0600 is not what a render gets
             os.replace(tmp, dest)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

@@ -1,113 +1,226 @@
-"""Does the draft show what an instruction asked for? The numbers come from the plan's params.
+"""Does the draft show what an instruction asked for? Three verdicts, by what is knowable.
 
-Every check includes the timeline basics (a video track, the total duration within two frames
-of the solved timing, the canvas size), because a later edit must not break them, plus what
-the instruction's own kind adds: a title's text and window, the timestamp, the logo file, the
-music track and its volume, the look settings where the draft states them.
+Only the documented draft facts are hard facts: ``t`` tracks, their ``tt`` type (0 video,
+1 audio, 7 text), non-empty ``sg``, ``d`` in milliseconds and ``m`` (``width``, ``height``).
+Only they can prove an instruction *missing* (no text track after "add a title"; a duration or
+canvas other than asked), and only a proof buys a corrective instruction. Everything else
+(segment text, windows, file names, volumes, smoothing flags) is read through plausible
+spellings (``draft.py``): when it agrees the check is *confirmed*; when it cannot be found, or
+contradicts the intent through an undocumented field, the check is *unverifiable*: the run
+warns, records it and goes on.
+
+Style details (position, size, colour, box, fades, opacity) are sent but not checked.
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable, Literal, Mapping
 
 from . import draft as drafts
-from .draft import AUDIO, TEXT, VIDEO, Track
+from .draft import AUDIO, TEXT, VIDEO, Segment, Track
 
+Verdict = Literal["confirmed", "unverifiable", "missing"]
 WINDOW_TOLERANCE = 0.05  # seconds; titles are placed to the millisecond
+VOLUME_TOLERANCE = 0.01  # one percentage point
 
 
-def problems(draft: Any, kind: str, params: Mapping[str, Any],
-             timeline: Mapping[str, Any] | None,
-             state: Mapping[str, Any] | None = None) -> list[str]:
-    """What differs from the intent, in words; empty when the draft is right."""
+@dataclass
+class Findings:
+    missing: list[str] = field(default_factory=list)  # proved by documented facts
+    unverified: list[str] = field(default_factory=list)  # not readable, or not proof
+
+    @property
+    def verdict(self) -> Verdict:
+        if self.missing:
+            return "missing"
+        return "unverifiable" if self.unverified else "confirmed"
+
+    def __iadd__(self, other: "Findings") -> "Findings":
+        self.missing += other.missing
+        self.unverified += other.unverified
+        return self
+
+
+def check(draft: Any, kind: str, params: Mapping[str, Any], timeline: Mapping[str, Any] | None,
+          state: Mapping[str, Any] | None = None, mode: str = "add") -> Findings:
+    """What the draft shows of one instruction, plus the timeline basics every edit must keep."""
     found = drafts.tracks(draft)
-    issues = _timeline_problems(draft, found, timeline or {}, state)
-    check = _CHECKS.get(kind)
-    if check is not None and kind != "timeline":
-        issues += check(found, params)
-    return issues
+    findings = _timeline(draft, found, timeline or {}, state)
+    if kind == "timeline":
+        return findings
+    checker = (_REMOVED if mode == "remove" else _CHECKS).get(kind)
+    if checker is not None:
+        findings += checker(found, params)
+    return findings
 
 
-def _timeline_problems(draft: Any, found: list[Track], timeline: Mapping[str, Any],
-                       state: Mapping[str, Any] | None) -> list[str]:
-    video = _video(found)
-    if video is None:
-        return ["there is no video track"]
-    issues = []
+def _timeline(draft: Any, found: list[Track], timeline: Mapping[str, Any],
+              state: Mapping[str, Any] | None) -> Findings:
+    result = Findings()
+    if _video(found) is None:
+        result.missing.append("there is no video track")
+        return result
     want = timeline.get("duration")
-    have = drafts.duration(draft)
     fps = float(timeline.get("fps") or 25)
-    if isinstance(want, (int, float)) and have is not None and abs(have - want) > 2 / fps + 1e-3:
-        issues.append(f"the video lasts {have:g} s, not {want:g} s")
-    size = drafts.canvas(draft, state)
+    if isinstance(want, (int, float)):
+        have = drafts.documented_duration(draft)
+        target = result.missing
+        if have is None:
+            have, target = drafts.duration(draft), result.unverified
+        if have is None:
+            result.unverified.append("the draft states no duration")
+        elif abs(have - want) > 2 / fps + 1e-3:
+            target.append(f"the video lasts {have:g} s, not {want:g} s")
     width, height = timeline.get("width"), timeline.get("height")
-    if size and width and height and size != (int(width), int(height)):
-        issues.append(f"the canvas is {size[0]}x{size[1]}, not {width}x{height}")
-    return issues
+    if width and height:
+        size, target = drafts.documented_canvas(draft), result.missing
+        if size is None:
+            size, target = drafts.canvas({}, state), result.unverified
+        if size is None:
+            result.unverified.append("the draft states no canvas size")
+        elif size != (int(width), int(height)):
+            target.append(f"the canvas is {size[0]}x{size[1]}, not {width}x{height}")
+    return result
 
 
-def _title(found: list[Track], p: Mapping[str, Any]) -> list[str]:
-    text = _norm(str(p.get("text", "")))
-    candidates = [s for t in found if t.type == TEXT for s in t.segments
-                  if s.text is not None and _norm(s.text) == text]
-    if not candidates:
-        return [f'there is no title "{p.get("text")}"']
+def _title(found: list[Track], p: Mapping[str, Any]) -> Findings:
+    result = _needs_track(found, TEXT, "there is no text track")
+    if result.missing:
+        return result
+    wanted = _norm(str(p.get("text", "")))
+    texts = [s for s in _segments(found, TEXT) if s.text is not None]
+    matches = [s for s in texts if _norm(s.text or "") == wanted]
+    if not texts:
+        result.unverified.append(f'the title "{p.get("text")}" cannot be read from the draft')
+    elif not matches:
+        shown = ", ".join(f'"{s.text}"' for s in texts[:3])
+        result.unverified.append(f'the text tracks read {shown}, not "{p.get("text")}"')
+    else:
+        result += _window(matches, p)
+    return result
+
+
+def _window(matches: list[Segment], p: Mapping[str, Any]) -> Findings:
     start, end = float(p.get("start", 0)), p.get("end")
-    for segment in candidates:
+    timed = [s for s in matches if s.timed]
+    for segment in timed:
         if abs(segment.start - start) <= WINDOW_TOLERANCE and (
                 end is None or abs(segment.end - float(end)) <= WINDOW_TOLERANCE):
-            return []
-    shown = ", ".join(f"{s.start:g}-{s.end:g} s" for s in candidates)
-    return [f'the title "{p.get("text")}" is shown {shown}, not {start:g}-{float(end):g} s']
+            return Findings()
+    if not timed:
+        return Findings(unverified=[f'the window of "{matches[0].text}" cannot be read'])
+    shown = ", ".join(f"{s.start:g}-{s.end:g} s" for s in timed)
+    until = f"{float(end):g}" if end is not None else "the end"
+    return Findings(unverified=[f'the title "{matches[0].text}" reads as shown {shown}, '
+                                f"not {start:g}-{until} s"])
 
 
-def _timestamp(found: list[Track], p: Mapping[str, Any]) -> list[str]:
-    for track in found:
-        for segment in track.segments:
-            if track.type == TEXT and (segment.kind == "timestamp" or "format" in segment.raw):
-                return []
-    return ["there is no timestamp track"]
+def _timestamp(found: list[Track], p: Mapping[str, Any]) -> Findings:
+    result = _needs_track(found, TEXT, "there is no text track for the timestamp")
+    if result.missing:
+        return result
+    stamps = _timestamps(found)
+    formats = [s.format for s in stamps if s.format]
+    if not stamps:
+        result.unverified.append("no segment of the text tracks reads as a timestamp")
+    elif formats and p.get("format") not in formats:
+        result.unverified.append(f'the timestamp reads as formatted "{formats[0]}", '
+                                 f'not "{p.get("format")}"')
+    return result
 
 
-def _logo(found: list[Track], p: Mapping[str, Any]) -> list[str]:
-    video = _video(found)
-    name = str(p.get("filename", "")).lower()
-    for track in found:
-        if track is video:
-            continue
-        if any((s.name or "").lower() == name for s in track.segments):
-            return []
-    return [f"the logo {p.get('filename')} is not on the timeline"]
+def _logo(found: list[Track], p: Mapping[str, Any]) -> Findings:
+    if _named(found, str(p.get("filename", "")), exclude=VIDEO):
+        return Findings()
+    return Findings(unverified=[f"the logo {p.get('filename')} is not named on the timeline"])
 
 
-def _music(found: list[Track], p: Mapping[str, Any]) -> list[str]:
-    audio = [t for t in found if t.type == AUDIO]
-    if not audio:
-        return ["there is no music track"]
-    name = str(p.get("filename", "")).lower()
-    segments = [s for t in audio for s in t.segments]
-    named = [s for s in segments if s.name is not None]
-    if named and not any(s.name.lower() == name for s in named):  # type: ignore[union-attr]
-        return [f"the music track holds {named[0].name}, not {p.get('filename')}"]
+def _music(found: list[Track], p: Mapping[str, Any]) -> Findings:
+    result = _needs_track(found, AUDIO, "there is no music track")
+    if result.missing:
+        return result
+    segments = _segments(found, AUDIO)
+    named = [s.name for s in segments if s.name]
+    filename = str(p.get("filename", ""))
+    if not named:
+        result.unverified.append("the music track names no file")
+    elif filename.lower() not in (n.lower() for n in named):
+        result.unverified.append(f"the music track reads as {named[0]}, not {filename}")
     want = p.get("volume_pct")
-    volumes = [s.raw["volume"] for s in segments if isinstance(s.raw.get("volume"), (int, float))]
-    if isinstance(want, (int, float)) and volumes and \
-            not any(abs(v * 100 - want) <= 1.0 for v in volumes):
-        return [f"the music plays at {round(volumes[0] * 100)}% volume, not {want:g}%"]
-    return []
+    volumes = [v for v in (s.volume for s in segments) if v is not None]
+    if isinstance(want, (int, float)):
+        if not volumes:
+            result.unverified.append("the music volume cannot be read")
+        elif not any(abs(v - want / 100) <= VOLUME_TOLERANCE for v in volumes):
+            result.unverified.append(f"the music reads as {round(volumes[0] * 100)}% volume, "
+                                     f"not {want:g}%")
+    return result
 
 
-def _look(found: list[Track], p: Mapping[str, Any]) -> list[str]:
+def _look(found: list[Track], p: Mapping[str, Any]) -> Findings:
     video = _video(found)
     meta = video.meta if video else {}
-    issues = []
+    result = Findings()
+    known = [key for key in ("blend", "deflicker", "interpolate") if key in meta]
+    if not known:
+        result.unverified.append("the draft does not state the smoothing settings")
     if "blend" in meta and p.get("blend") is not None and meta["blend"] != p["blend"]:
-        issues.append(f"frames are blended by {meta['blend']}, not {p['blend']}")
-    if "deflicker" in meta and bool(meta["deflicker"]) != bool(p.get("deflicker")):
-        issues.append("deflicker is " + ("on" if meta["deflicker"] else "off"))
-    if "interpolate" in meta and bool(meta["interpolate"]) != bool(p.get("interpolate")):
-        issues.append("interpolation is " + ("on" if meta["interpolate"] else "off"))
-    return issues
+        result.unverified.append(f"frames read as blended by {meta['blend']}, not {p['blend']}")
+    for key in ("deflicker", "interpolate"):
+        if key in meta and bool(meta[key]) != bool(p.get(key)):
+            result.unverified.append(f"{key} reads as {'on' if meta[key] else 'off'}")
+    return result
+
+
+# Removals: the draft changing is checked by the caller; here, whether the thing still shows.
+
+def _title_gone(found: list[Track], p: Mapping[str, Any]) -> Findings:
+    wanted = _norm(str(p.get("text", "")))
+    if any(_norm(s.text or "") == wanted for s in _segments(found, TEXT)):
+        return Findings(unverified=[f'the title "{p.get("text")}" still reads on the timeline'])
+    return Findings()
+
+
+def _timestamp_gone(found: list[Track], p: Mapping[str, Any]) -> Findings:
+    if _timestamps(found):
+        return Findings(unverified=["a timestamp still reads on the timeline"])
+    return Findings()
+
+
+def _logo_gone(found: list[Track], p: Mapping[str, Any]) -> Findings:
+    if _named(found, str(p.get("filename", "")), exclude=VIDEO):
+        return Findings(unverified=[f"the logo {p.get('filename')} is still on the timeline"])
+    return Findings()
+
+
+def _music_gone(found: list[Track], p: Mapping[str, Any]) -> Findings:
+    if any(t.type == AUDIO for t in found):
+        return Findings(unverified=["the timeline still has a music track"])
+    return Findings()
+
+
+def _look_gone(found: list[Track], p: Mapping[str, Any]) -> Findings:
+    return _look(found, {"blend": 1, "deflicker": None, "interpolate": False})
+
+
+def _needs_track(found: list[Track], kind: int, problem: str) -> Findings:
+    return Findings() if any(t.type == kind for t in found) else Findings(missing=[problem])
+
+
+def _segments(found: list[Track], kind: int) -> list[Segment]:
+    return [s for t in found if t.type == kind for s in t.segments]
+
+
+def _timestamps(found: list[Track]) -> list[Segment]:
+    return [s for s in _segments(found, TEXT)
+            if s.kind == "timestamp" or (s.format is not None and s.text is None)]
+
+
+def _named(found: list[Track], filename: str, exclude: int) -> bool:
+    name = filename.lower()
+    return any((s.name or "").lower() == name for t in found if t.type != exclude
+               for s in t.segments)
 
 
 def _video(found: list[Track]) -> Track | None:
@@ -118,5 +231,8 @@ def _norm(text: str) -> str:
     return " ".join(text.split())
 
 
-_CHECKS = {"title": _title, "timestamp": _timestamp, "logo": _logo, "music": _music,
-           "look": _look}
+Check = Callable[[list[Track], Mapping[str, Any]], Findings]
+_CHECKS: dict[str, Check] = {"title": _title, "timestamp": _timestamp, "logo": _logo,
+                             "music": _music, "look": _look}
+_REMOVED: dict[str, Check] = {"title": _title_gone, "timestamp": _timestamp_gone,
+                              "logo": _logo_gone, "music": _music_gone, "look": _look_gone}

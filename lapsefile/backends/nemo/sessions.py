@@ -9,7 +9,7 @@ through a rebuild finishes it next time without sending anything twice.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
 from ...backends.base import RunContext, StepRecord
 from ...errors import RemoteStateError
@@ -28,8 +28,8 @@ def own_fields(record: StepRecord | None) -> dict[str, Any]:
 
 class Sessions:
     def __init__(self, client: NemoClient, instructor: Instructor,
-                 attach: Callable[[str, str, RunContext], None],
-                 intent_of: Callable[[RunContext, Step], Intent]):
+                 attach: Callable[[str, str, RunContext], bool],
+                 intent_of: Callable[..., Intent]):
         self._client, self._instructor = client, instructor
         self._attach, self._intent_of = attach, intent_of
         self._records: dict[str, dict[str, Any]] = {}  # output -> its session step record
@@ -57,7 +57,11 @@ class Sessions:
         """A new session for ``step.output`` with its uploads and earlier instructions."""
         output = step.output
         old = self.current(ctx, output)
-        earlier = [s.id for s in _earlier_instructions(ctx.plan.for_output(output), step)]
+        # A new session is empty: it gets every instruction as written, this step's and later
+        # ones' too (they then find their replay done), since steps that are up to date in
+        # the plan would otherwise never reach it.
+        earlier = [s.id for s in ctx.plan.for_output(output)
+                   if s.action == "instruct" and s.params.get("mode") != "remove"]
         info = self._client.create_session(ctx.project.spec.cloud.language)
         record = self._records[output]
         record.update(session_id=info["session_id"], task_id=info["task_id"],
@@ -67,8 +71,8 @@ class Sessions:
         self._save(ctx, output)
         ctx.emit(Event("message", step.id, {"source": "lapsefile", "text": (
             f"the service lost session {old}; rebuilding {output}'s timeline in session "
-            f"{info['session_id']} (re-attaching uploads, replaying {len(earlier)} "
-            "instruction(s))")}))
+            f"{info['session_id']} (re-attaching uploads, sending its {len(earlier)} "
+            "instruction(s) again)")}))
         self._finish(ctx, output)
         return str(record["session_id"])
 
@@ -85,23 +89,43 @@ class Sessions:
         if rebuild["state"] == "attaching":
             rebuild["state"] = "attaching_sent"
             self._save(ctx, output)
-            self._attach(output, session_id, ctx)
+            if not self._attach(output, session_id, ctx):
+                rebuild["replay"] = []  # no files yet: the upload step and the rest follow
             rebuild["state"] = "replaying"
             self._save(ctx, output)
         steps = {s.id: s for s in ctx.plan.for_output(output)}
         for step_id in rebuild["replay"]:
             journal = rebuild["journals"].setdefault(step_id, {})
-            want = self._intent_of(ctx, steps[step_id])
+            # A new session is empty: each instruction as written, never an edit.
+            want = self._intent_of(ctx, steps[step_id], as_written=True)
             self._instructor.apply(session_id, want, journal, lambda: self._save(ctx, output),
                                    rebuild["by"])
         rebuild["state"] = "done"
         self._save(ctx, output)
+        self._point_records_at(ctx, session_id, rebuild)
+
+    def replayed(self, ctx: RunContext, output: str, step_id: str) -> dict[str, Any] | None:
+        """The journal of ``step_id`` if a finished rebuild of the current session carried it
+        out (then the step itself has nothing left to send)."""
+        self.current(ctx, output)
+        rebuild = self._records[output].get("rebuild") or {}
+        journal = rebuild.get("journals", {}).get(step_id)
+        if rebuild.get("state") == "done" and isinstance(journal, dict) and \
+                journal.get("instruction") == "confirmed" and \
+                journal.get("session_id") == self._records[output]["session_id"]:
+            return dict(journal)
+        return None
+
+    def _point_records_at(self, ctx: RunContext, session_id: str,
+                          rebuild: dict[str, Any]) -> None:
+        """Finished instruction records name the session that now shows them, so the next
+        plan edits that session instead of adding everything again."""
+        for step_id in rebuild["replay"]:
+            record = ctx.last_record(step_id) or {}
+            journal = rebuild["journals"].get(step_id, {})
+            if record.get("status") == "done" and journal.get("instruction") == "confirmed":
+                ctx.checkpoint(step_id, {**record, **journal, "session_id": session_id,
+                                         "status": "done"})
 
     def _save(self, ctx: RunContext, output: str) -> None:
         ctx.checkpoint(f"{output}/session", {**self._records[output], "status": "done"})
-
-
-def _earlier_instructions(steps: Sequence[Step], step: Step) -> list[Step]:
-    ids = [s.id for s in steps]
-    before = steps[:ids.index(step.id)] if step.id in ids else list(steps)
-    return [s for s in before if s.action == "instruct"]

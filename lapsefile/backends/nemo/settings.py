@@ -10,6 +10,7 @@ from typing import Any, Mapping
 import httpx
 
 from ... import __version__
+from ...errors import LapsefileError
 
 DEFAULT_API_URL = "https://mega-api-prod.nemovideo.ai"
 API_URL_ENV = "NEMO_API_URL"
@@ -20,7 +21,6 @@ TIMEOUT_DEFAULT = httpx.Timeout(30.0, connect=10.0)
 TIMEOUT_UPLOAD = httpx.Timeout(60.0, connect=10.0, write=600.0)
 TIMEOUT_SSE = httpx.Timeout(60.0, connect=10.0, read=900.0)
 TIMEOUT_DOWNLOAD = httpx.Timeout(60.0, connect=10.0, read=300.0)
-SSE_MAX_SECONDS = 900.0
 
 MAX_UPLOAD_BYTES = 500 * 1024 * 1024
 ACCEPTED_TYPES: tuple[str, ...] = ("mp4", "mov", "avi", "webm", "mkv", "jpg", "jpeg", "png",
@@ -49,8 +49,11 @@ class NemoOptions:
     poll_interval: float = 30.0  # state polls after a silent or dropped stream: 1x, then 2x
     unchanged_polls: int = 5
     render_poll_interval: float = 10.0
-    render_timeout: float = 3600.0
-    rate_limit_wait: float = 30.0
+    instruction_timeout: float = 300.0  # one instruction: its stream and the state polls after
+    render_timeout: float = 900.0  # one export, from start (or resume) to completed
+    rate_limit_wait: float = 30.0  # documented: wait 30 s after HTTP 429, then retry once
+    rate_limit_cap: float = 120.0  # the longest Retry-After honoured
+    notice_every: float = 30.0  # seconds between "still waiting for ..." lines
     retry_backoff: float = 0.5  # first wait before re-trying a GET; doubles each time
     retries: int = 3
 
@@ -69,8 +72,12 @@ class NemoOptions:
             poll_interval=poll,
             unchanged_polls=max(1, int(_number(opts, "unchanged_polls", cls.unchanged_polls))),
             render_poll_interval=_number(opts, "render_poll_interval", render_default),
-            render_timeout=_number(opts, "render_timeout", cls.render_timeout),
+            instruction_timeout=_positive(opts, "instruction_timeout",
+                                          cls.instruction_timeout),
+            render_timeout=_positive(opts, "render_timeout", cls.render_timeout),
             rate_limit_wait=_number(opts, "rate_limit_wait", cls.rate_limit_wait),
+            rate_limit_cap=_number(opts, "rate_limit_cap", cls.rate_limit_cap),
+            notice_every=_positive(opts, "notice_every", cls.notice_every),
             retry_backoff=_number(opts, "retry_backoff", cls.retry_backoff),
             retries=max(0, int(_number(opts, "retries", cls.retries))),
         )
@@ -79,3 +86,11 @@ class NemoOptions:
 def _number(opts: Mapping[str, Any], key: str, default: float) -> float:
     value = opts.get(key)
     return default if value is None else float(value)
+
+
+def _positive(opts: Mapping[str, Any], key: str, default: float) -> float:
+    value = _number(opts, key, default)
+    if not value > 0:
+        raise LapsefileError(f"{key.replace('_', '-')} must be a positive number of seconds, "
+                       f"not {opts.get(key)!r}")
+    return value

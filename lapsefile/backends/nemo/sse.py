@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Literal
 
+import httpx
+
 Kind = Literal["text", "tool_call", "tool_result", "heartbeat", "error"]
 
 _TEXT_TYPES = {"text", "message", "delta", "content", "answer"}
@@ -50,6 +52,87 @@ def iter_events(lines: Iterable[str]) -> Iterator[AgentEvent]:
             yield from parse_payload(line)
     if data:  # a last event not followed by its blank line: the connection closed
         yield from parse_payload("\n".join(data))
+
+
+PEEK_LIMIT = 1 << 16  # bytes: an error envelope is small; a longer first event is not one
+
+
+def peek_first_event(response: httpx.Response) -> Any:
+    """The decoded payload of a stream's first event (None if it is not JSON data), read
+    without losing it: the bytes read are put back in front of the rest of the stream.
+
+    A service that refuses an instruction may answer ``200 text/event-stream`` whose first event
+    is an error envelope (``{"code": 1001, ...}``); the client checks it like any JSON answer.
+    """
+    if response.headers.get("content-encoding", "identity").lower() not in ("", "identity"):
+        return None  # compressed: decoding belongs to httpx; the reader still sees errors
+    inner: Any = response.stream  # a SyncByteStream: this is the synchronous client
+    rest = iter(inner)
+    head = b""
+    try:
+        while True:
+            done, payload = _first_event(head)
+            if done or len(head) > PEEK_LIMIT:
+                break
+            chunk = next(rest, None)
+            if chunk is None:
+                done, payload = True, _first_event(head + b"\n\n")[1]
+                break
+            head += chunk
+    finally:
+        response.stream = _Replay(head, rest, inner)  # type: ignore[arg-type]
+    return _decoded(payload) if done else None
+
+
+def first_event(data: bytes) -> Any:
+    """The decoded payload of the first event of a whole stream body (None if not JSON)."""
+    return _decoded(_first_event(data + b"\n\n")[1])
+
+
+def _decoded(payload: str | None) -> Any:
+    if payload is None:
+        return None
+    try:
+        return json.loads(payload)
+    except ValueError:
+        return None
+
+
+def _first_event(head: bytes) -> tuple[bool, str | None]:
+    """(complete, data of the first event) of the stream's first bytes."""
+    lines = head.decode("utf-8", errors="replace").replace("\r\n", "\n").split("\n")
+    data: list[str] = []
+    for number, line in enumerate(lines):
+        last = number == len(lines) - 1  # not yet ended by a newline: may be cut
+        if last:
+            return False, None
+        if line == "":
+            if data:
+                return True, "\n".join(data)
+            continue
+        field, _, value = line.partition(":")
+        if field == "data":
+            data.append(value[1:] if value.startswith(" ") else value)
+        elif line.lstrip().startswith(("{", "[")) and not data:
+            return True, line
+        else:
+            return True, None  # a comment (keep-alive) or another field first: no envelope
+    return False, None
+
+
+class _Replay(httpx.SyncByteStream):
+    """The peeked bytes, then the rest of the original stream."""
+
+    def __init__(self, head: bytes, rest: Iterator[bytes], inner: Any):
+        self._head, self._rest, self._inner = head, rest, inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        if self._head:
+            yield self._head
+        yield from self._rest
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def parse_payload(payload: str) -> Iterator[AgentEvent]:
@@ -92,8 +175,11 @@ def _typed_events(value: dict[str, Any]) -> Iterator[AgentEvent]:
         yield AgentEvent("tool_call", name=_name(value))
     elif kind in _TOOL_RESULT_TYPES:
         yield AgentEvent("tool_result", name=_name(value))
-    elif kind == "error" or value.get("error") or value.get("errorMessage"):
-        yield AgentEvent("error", _first_text(value, "message", "error", "errorMessage", "msg"))
+    elif kind == "error" or value.get("error") or value.get("errorMessage") or \
+            _refused(value):
+        said = _first_text(value, "message", "error", "errorMessage", "msg")
+        code = value.get("code")
+        yield AgentEvent("error", f"{said} (code {code})" if code not in (None, 0) else said)
     else:
         text = _first_text(value, "content", "text", "delta", "message")
         if text and (kind in _TEXT_TYPES or not kind):
@@ -121,6 +207,13 @@ def _framework_events(value: dict[str, Any], parts: list[Any]) -> Iterator[Agent
             yield AgentEvent("tool_result", name=_name(part["functionResponse"]))
     if not produced:
         yield AgentEvent("heartbeat")
+
+
+def _refused(value: dict[str, Any]) -> bool:
+    """An error envelope in the stream: a non-zero ``code`` or ``success: false``."""
+    code = value.get("code")
+    return value.get("success") is False or (
+        code not in (None, 0, "0") and not isinstance(code, bool) and "content" not in value)
 
 
 def _name(value: dict[str, Any]) -> str | None:

@@ -9,8 +9,8 @@ import httpx
 
 from ...events import Emit, Event
 from .responses import business_data, json_body
-from .settings import SSE_MAX_SECONDS
 from .sse import AgentEvent, events_of, iter_events
+from .waiting import Deadline
 from .wording import looks_spurious, translate
 
 HEARTBEAT_EVERY = 1.0  # seconds between heartbeat events shown, however often the server pings
@@ -23,8 +23,8 @@ class StreamReader:
     state then turns out wrong (``release_held``).
     """
 
-    def __init__(self, emit: Emit, step: str | None):
-        self._emit, self._step = emit, step
+    def __init__(self, emit: Emit, step: str | None, deadline: Deadline | None = None):
+        self._emit, self._step, self._deadline = emit, step, deadline
         self.spoke = False  # the agent said something other than a "temporary issue"
         self.dropped = False  # the connection broke (or ran past the time limit)
         self.tool_calls = 0
@@ -42,8 +42,8 @@ class StreamReader:
         try:
             for event in self._events(response):
                 self._handle(event)
-                if time.monotonic() - self._started > SSE_MAX_SECONDS:
-                    self.dropped = True
+                if self._deadline is not None and self._deadline.expired:
+                    self.dropped = True  # past the instruction's cap: the state decides
                     break
         except httpx.TransportError:
             self.dropped = True
@@ -102,5 +102,8 @@ class StreamReader:
         now = time.monotonic()
         if now - self._last_beat >= HEARTBEAT_EVERY:
             self._last_beat = now
+            if self._deadline is not None:
+                self._deadline.tick()
+                return
             self._emit(Event("heartbeat", self._step,
                              {"elapsed": round(now - self._started, 1), "text": "still working"}))

@@ -17,6 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, Callable, MutableMapping, Sequence
+from urllib.parse import urlsplit, urlunsplit
 
 from ...errors import ApiError, FileTooLarge, SessionNotFound, UnsupportedFile
 from .client import NemoClient
@@ -39,42 +40,76 @@ def check_uploadable(file: UploadFile) -> None:
             hint="compress or trim it (for photos, lower cloud.proxy_max_edge)")
 
 
+def unsigned(url: str) -> str:
+    """``url`` as the lock may keep it: without query string, fragment or ``user:password@``.
+
+    A CDN link may be signed (``?X-Amz-Signature=...&X-Amz-Credential=...``): a credential,
+    and the lock is meant to be committed. Without the signature the link may not work next
+    run; the service then refuses it and the file is sent again as bytes."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+
+
 class AssetRegistry:
     """``backend_state["assets"]``: sha256 -> {"url", "filename", "size", "api_url"}; main
     thread only.
 
     Each URL is remembered with the API address that handed it out: another address (another
     service, a restarted emulator) may not be able to fetch it, so such entries are forgotten
-    on load and their files sent again as bytes. (Not by the URL's host: a CDN has its own.)"""
+    on load and their files sent again as bytes. (Not by the URL's host: a CDN has its own.)
+
+    The lock keeps URLs :func:`unsigned`; the URLs as the service handed them out in this run
+    (signed, so they surely work) are kept in memory only, for attaching by URL. A URL read
+    from the lock is used as stored."""
 
     def __init__(self, backend_state: MutableMapping[str, Any], api_url: str | None = None):
         self._assets: MutableMapping[str, Any] = backend_state.setdefault("assets", {})
         self._api_url = api_url
+        self._signed: dict[str, str] = {}  # sha256 -> URL as handed out; never saved
         if api_url:
             for sha in [sha for sha, entry in self._assets.items()
                         if not isinstance(entry, dict)
                         or entry.get("api_url", api_url) != api_url]:
                 del self._assets[sha]
+        self._scrub_loaded()
+
+    def _scrub_loaded(self) -> None:
+        """Locks written before URLs were kept unsigned: sign-free from now on, and the
+        stored (signed) URL still used in this run, as stored."""
+        for sha, entry in self._assets.items():
+            url = entry.get("url") if isinstance(entry, dict) else None
+            if isinstance(url, str) and unsigned(url) != url:
+                self._signed[sha] = url
+                entry["url"] = unsigned(url)
 
     def url(self, sha256: str) -> str | None:
         entry = self._assets.get(sha256)
-        return entry.get("url") if isinstance(entry, dict) else None
+        stored = entry.get("url") if isinstance(entry, dict) else None
+        if not stored:
+            return None  # forgotten here or by another registry over the same lock
+        signed = self._signed.get(sha256)
+        return signed if signed and unsigned(signed) == stored else stored
 
     def put(self, file: UploadFile, url: str) -> None:
-        entry = {"url": url, "filename": file.filename, "size": file.size}
+        entry = {"url": unsigned(url), "filename": file.filename, "size": file.size}
         if self._api_url:
             entry["api_url"] = self._api_url
         self._assets[file.sha256] = entry
+        self._signed[file.sha256] = url
 
     def forget(self, shas: Sequence[str]) -> None:
         """Drop these URLs (the service refused them): their files are sent again as bytes."""
         for sha in shas:
             self._assets.pop(sha, None)
+            self._signed.pop(sha, None)
 
     def retain(self, shas: set[str]) -> None:
         """Forget every asset but ``shas`` (what the lock's outputs still use)."""
         for sha in [sha for sha in self._assets if sha not in shas]:
             del self._assets[sha]
+        for sha in [sha for sha in self._signed if sha not in shas]:
+            del self._signed[sha]
 
 
 class StagingSession:

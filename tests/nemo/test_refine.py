@@ -1,0 +1,81 @@
+"""A change costs only what it changes: edits in the same session, against the emulator."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from lapsefile.backends.nemo import timeline_summary
+from lapsefile.runner import prepare
+
+from .helpers import Emulator, read_lock, run
+
+
+def _session(spec: Path) -> str:
+    return read_lock(spec)["outputs"]["main"]["steps"]["main/session"]["session_id"]
+
+
+def _edit(spec: Path, old: str, new: str) -> None:
+    text = spec.read_text(encoding="utf-8")
+    assert old in text
+    spec.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _video_sha(spec: Path) -> str:
+    return hashlib.sha256((spec.parent / "out" / "main.mp4").read_bytes()).hexdigest()
+
+
+def test_a_title_change_sends_one_edit_in_the_same_session(emulator: Emulator, project: Path):
+    run(project, emulator)
+    session, video, calls = _session(project), _video_sha(project), len(emulator.calls())
+    _edit(project, 'text: "Sunset"', 'text: "Golden hour"')
+    plan = prepare(project, backend="nemo").plan
+    sent = [s for s in plan.needed if s.action == "instruct"]
+    assert [(s.id, s.params["mode"], s.instruction) for s in sent] == [
+        ("main/instruct-title-1", "edit",
+         'Change the title text from "Sunset" to "Golden hour".')]
+    summary = run(project, emulator)
+    assert summary.executed == ["main/instruct-title-1", "main/export", "main/download"]
+    new = emulator.calls()[calls:]
+    assert [(c["session_id"], c["instruction"]) for c in new if c["endpoint"] == "run_sse"] == [
+        (session, 'Change the title text from "Sunset" to "Golden hour".')]
+    assert not [c for c in new if c["endpoint"] in ("session", "upload")]
+    assert summary.report["credits_spent"] == 1
+    assert _session(project) == session
+    shown = timeline_summary(session, {"api_url": emulator.url})
+    assert 'Title: "Golden hour"' in shown and "Sunset" not in shown
+    assert _video_sha(project) != video
+    record = read_lock(project)["outputs"]["main"]["steps"]["main/instruct-title-1"]
+    assert record["applied"]["text"] == "Golden hour" and record["verdict"] == "confirmed"
+    calls = len(emulator.calls())
+    assert run(project, emulator).up_to_date and emulator.calls()[calls:] == []
+
+
+def test_volume_logo_and_removal_are_edits_and_a_timing_change_is_a_new_session(
+        emulator: Emulator, project: Path):
+    run(project, emulator)
+    session = _session(project)
+    _edit(project, "volume: 35%", "volume: 20%")
+    _edit(project, "  logo:\n    file: logo.png\n", "")
+    calls = len(emulator.calls())
+    summary = run(project, emulator)
+    texts = [c["instruction"] for c in emulator.calls()[calls:] if c["endpoint"] == "run_sse"]
+    assert texts == [(
+        "Set the background music music.wav to 20% volume, starting 0 s into the track, "
+        "fading in over 0 s and out over the last 0 s, looped to match the 1-second video."),
+        "Remove the logo logo.png."]
+    assert _session(project) == session and summary.report["credits_spent"] == 2
+    shown = timeline_summary(session, {"api_url": emulator.url})
+    assert "Logo" not in shown and "20%" in shown
+    steps = read_lock(project)["outputs"]["main"]["steps"]
+    assert "main/instruct-logo" in steps  # until the next plan, the removal's own record
+    run(project, emulator)
+    assert "main/instruct-logo" not in read_lock(project)["outputs"]["main"]["steps"] or \
+        read_lock(project)["outputs"]["main"]["steps"]["main/instruct-logo"]["applied"] is None
+    # Timing shapes the whole timeline: a new session, every instruction as written.
+    _edit(project, "duration: 1s", "duration: 2s")
+    plan = prepare(project, backend="nemo").plan
+    assert plan.for_output("main")[0].reason.kind == "spec_changed"
+    assert {s.params["mode"] for s in plan.needed if s.action == "instruct"} == {"add"}
+    run(project, emulator)
+    assert _session(project) != session
