@@ -1,3 +1,4 @@
-"""lapsefile: turn a folder of sequential photos into a timelapse video, from a file you keep in git."""
+"""lapsefile: turn a folder of sequential photos into a timelapse video,
+from a file you keep in git."""
 
 __version__ = "0.1.0"

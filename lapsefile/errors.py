@@ -26,8 +26,9 @@ codes (1 for all of them); anything else escaping is a bug (exit 3).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Sequence
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from .backends import get_backend
 from .backends.base import RunContext, StepRecord
@@ -25,8 +26,8 @@ from .plan.planner import OutputBasis, make_plan, output_basis
 from .project.model import Project
 from .project.resolve import resolve_project
 from .project.statcache import StatCache
-from .spec.model import Output
 from .spec import load_spec_with_warnings
+from .spec.model import BackendName, Output
 
 
 @dataclass
@@ -73,7 +74,7 @@ def _observe_artifacts(lock: Lock, root: Path, cache: StatCache) -> dict[str, st
     return found
 
 
-def prepare(spec_path: str | os.PathLike[str], *, backend: str | None = None,
+def prepare(spec_path: str | os.PathLike[str], *, backend: BackendName | None = None,
             force: bool | Iterable[str] = False, only: Iterable[str] | None = None,
             env: Mapping[str, str] | None = None, emit: Emit = discard) -> Prepared:
     """Load the spec, resolve inputs, read the lock and plan. Reads only; writes caches."""
@@ -189,7 +190,7 @@ def _execute_batch(prepared: Prepared, ctx: RunContext, recorder: _Recorder, emi
                              f"{', '.join(sorted(pending))}")
 
 
-def run_project(spec_path: str | os.PathLike[str], *, backend: str | None = None,
+def run_project(spec_path: str | os.PathLike[str], *, backend: BackendName | None = None,
                 force: bool | Iterable[str] = False, locked: bool = False,
                 dry_run: bool = False, only: Iterable[str] | None = None,
                 options: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None,

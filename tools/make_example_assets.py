@@ -61,8 +61,8 @@ def city_frame(i: int, count: int, size: tuple[int, int] = (640, 480)) -> Image.
         for wy in range(h - bh + 10, h - 10, 18):
             for wx in range(x + 6, x + bw - 8, 12):
                 lit = ((wx * 7 + wy * 13 + b) % 97) / 97 < t
-                draw.rectangle([wx, wy, wx + 5, wy + 8],
-                               fill=(255, 220, 120) if lit else _lerp((150, 160, 170), (20, 20, 30), t))
+                fill = (255, 220, 120) if lit else _lerp((150, 160, 170), (20, 20, 30), t)
+                draw.rectangle([wx, wy, wx + 5, wy + 8], fill=fill)
         x += bw + 6
     return img
 

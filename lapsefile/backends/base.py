@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar, Iterator, Mapping, MutableMapping, Protocol, Sequence
+from typing import Any, ClassVar, Protocol
 
 from ..events import Emit, Event, discard
 from ..plan.model import Plan, Step

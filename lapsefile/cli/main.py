@@ -23,10 +23,12 @@ from ..errors import LapsefileError, SpecError
 from ..events import Emit, Event
 from ..runner import prepare, run_project
 from ..scaffold import scaffold
+from ..spec.model import BackendName
 from . import output as out
 
 SPEC_ARG = click.argument("spec", default="lapse.yaml", type=click.Path(dir_okay=False))
 JSON_OPT = click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
+# click.Choice passes one of these names or None: the commands take it as a BackendName.
 BACKEND_OPT = click.option("--backend", type=click.Choice(["local", "nemo"]), default=None,
                            help="Override the spec's backend.")
 API_OPT = click.option("--api-url", envvar="NEMO_API_URL", default=None,
@@ -136,7 +138,8 @@ def validate(spec: str, as_json: bool) -> None:
 @BACKEND_OPT
 @click.option("--force", is_flag=True, help="Plan as if every (selected) output must be redone.")
 @click.option("--only", multiple=True, metavar="OUTPUT", help="Only this output (repeatable).")
-def plan(spec: str, as_json: bool, backend: str | None, force: bool, only: tuple[str, ...]) -> None:
+def plan(spec: str, as_json: bool, backend: BackendName | None, force: bool,
+         only: tuple[str, ...]) -> None:
     """Show the steps a run would take, and why."""
     _json_mode(as_json)
     prepared = prepare(spec, backend=backend, force=force, only=only or None)
@@ -164,7 +167,7 @@ def plan(spec: str, as_json: bool, backend: str | None, force: bool, only: tuple
               metavar="SECONDS", help="Cloud: longest wait for one instruction (default 300).")
 @click.option("--render-timeout", type=click.FloatRange(min=1), default=None,
               metavar="SECONDS", help="Cloud: longest wait for one export (default 900).")
-def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool,
+def run(spec: str, backend: BackendName | None, locked: bool, force: bool, dry_run: bool,
         only: tuple[str, ...], as_json: bool, quiet: bool, api_url: str | None,
         ffmpeg: str | None, instruction_timeout: float | None,
         render_timeout: float | None) -> None:
@@ -194,7 +197,7 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
 @BACKEND_OPT
 @click.option("--remote", is_flag=True, help="Also show each cloud session's timeline.")
 @API_OPT
-def status(spec: str, as_json: bool, backend: str | None, remote: bool,
+def status(spec: str, as_json: bool, backend: BackendName | None, remote: bool,
            api_url: str | None) -> None:
     """Compare SPEC with its lock: what is up to date, what changed."""
     _json_mode(as_json)

@@ -28,6 +28,7 @@ from .intents import BUILDERS
 from .lexicon import earliest
 from .understand import Utterance, understand
 
+
 @dataclass(frozen=True)
 class Edit:
     """An understood instruction. ``kind`` is timeline, clip, look, title, timestamp, logo or

@@ -75,7 +75,8 @@ async def anonymous_token(request: Request) -> Response:
 async def create_session(request: Request) -> Response:
     state, user = authorize(request)
     body = await json_body(request)
-    language = body.get("language") if body.get("language") in ("en", "zh") else "en"
+    asked = body.get("language")
+    language = asked if asked in ("en", "zh") else "en"
     session = state.create_session(user, str(body.get("task_name") or "project"), language)
     note(request, session_id=session.session_id)
     data = {"session_id": session.session_id, "task_id": session.task_id}

@@ -59,6 +59,12 @@ async def on_failure(request: Request, exc: Exception) -> Response:
     return error_response(request, exc)
 
 
+async def on_disconnect(request: Request, exc: Exception) -> Response:
+    """The client went away mid-request (killed, Ctrl-C): nobody reads the answer, and it is
+    no server error worth a traceback in the log."""
+    return Response(status_code=499)
+
+
 def injected_failure(rule: FaultRule, request: Request, state: ServiceState) -> Failure:
     headers = {"Retry-After": f"{rule.retry_after:g}"} if rule.retry_after is not None else {}
     entry = request.scope.get("state", {}).get("call") or {}

@@ -65,7 +65,8 @@ draft for it, or decodes it field by field if the client changed it).
 from __future__ import annotations
 
 import copy
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from . import replies
 from .agent import Edit

@@ -8,7 +8,8 @@ raises :class:`~.draft.Refusal`: the agent says so and the draft stays as it was
 
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from . import draft as drafts
 from . import replies

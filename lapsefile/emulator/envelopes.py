@@ -19,7 +19,8 @@ Emulator-specific codes (the documentation names none for these): 4000 malformed
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from starlette.responses import JSONResponse
 

@@ -9,18 +9,23 @@ from __future__ import annotations
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, TypeGuard
 
 from ..engine.job import Canvas, RenderJob
 from ..errors import LapsefileError
-from ..spec.model import Deflicker, Logo, Look, Music, TextStyle, Timestamp, Title
+from ..spec.model import Deflicker, Logo, Look, Music, Quality, TextStyle, Timestamp, Title
 from . import draft as drafts
 from .state import RenderRecord, ServiceState
 from .store import Asset, describe_file
 
-QUALITIES = ("draft", "standard", "high")
+QUALITIES: tuple[Quality, ...] = ("draft", "standard", "high")
+
+
+def _is_quality(name: str) -> TypeGuard[Quality]:
+    return name in QUALITIES
 
 
 class DraftError(ValueError):
@@ -147,7 +152,7 @@ def _job(draft: dict[str, Any], resolve: Callable[[dict[str, Any]], Asset], outp
         capture_times=captures,
         logo=next((_logo(s, resolve(s)) for s in overlays if s.get("kind") == "image"), None),
         music=next((_music(s, resolve(s)) for s in overlays if s.get("kind") == "audio"), None),
-        quality=quality if quality in QUALITIES else "standard")
+        quality=quality if _is_quality(quality) else "standard")
 
 
 def _title(segment: dict[str, Any]) -> Title:

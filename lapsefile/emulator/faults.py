@@ -30,7 +30,7 @@ import difflib
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -88,7 +88,7 @@ class FaultPlan:
     rules: tuple[FaultRule, ...] = ()
 
     @classmethod
-    def from_text(cls, text: str, source: str = "<faults>") -> "FaultPlan":
+    def from_text(cls, text: str, source: str = "<faults>") -> FaultPlan:
         try:
             data = yaml.safe_load(text)
             node = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -102,7 +102,7 @@ class FaultPlan:
         return cls.from_data(data, source, locations)
 
     @classmethod
-    def from_file(cls, path: str | Path) -> "FaultPlan":
+    def from_file(cls, path: str | Path) -> FaultPlan:
         path = Path(path)
         try:
             text = path.read_text(encoding="utf-8")
@@ -113,7 +113,7 @@ class FaultPlan:
 
     @classmethod
     def from_data(cls, data: Any, source: str = "<faults>",
-                  locations: dict[str, Location] | None = None) -> "FaultPlan":
+                  locations: dict[str, Location] | None = None) -> FaultPlan:
         locations = locations or {}
         prefix = ""
         if isinstance(data, dict) and set(data) == {"faults"}:
@@ -232,7 +232,8 @@ def _parse_rule(item: Any, path: str, locations: dict[str, Location]
     problems += _check_combination(item, problem)
     if problems:
         return None, problems
-    return FaultRule(endpoint=endpoint, **values), []
+    # No problems, so the endpoint is one of ENDPOINTS.
+    return FaultRule(endpoint=cast(str, endpoint), **values), []
 
 
 def _check_combination(item: dict[str, Any], problem: Any) -> list[Diagnostic]:

@@ -18,8 +18,9 @@ not say enough to act on. Units are the draft's: seconds, fractions (8% -> 0.08)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from math import gcd
-from typing import Any, Callable
+from typing import Any
 
 from .understand import Utterance
 

@@ -9,8 +9,8 @@ it (NFKC) and lower-cased its ASCII letters, so they are written in lower case.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 Table = tuple[tuple[str, str], ...]  # (meaning, regular expression), in priority order
 

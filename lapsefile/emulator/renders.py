@@ -12,8 +12,14 @@ from starlette.types import Receive, Scope, Send
 from . import dialects
 from . import draft as drafts
 from .api import authorize, base_url, json_body, note, service
-from .envelopes import (BAD_REQUEST, DUPLICATE_RENDER, RENDER_NOT_FOUND, RENDER_NOT_READY,
-                        Failure, render_ok)
+from .envelopes import (
+    BAD_REQUEST,
+    DUPLICATE_RENDER,
+    RENDER_NOT_FOUND,
+    RENDER_NOT_READY,
+    Failure,
+    render_ok,
+)
 from .sse import StreamDropped
 from .state import RenderRecord, ServiceState, User
 
@@ -39,7 +45,8 @@ async def start_render(request: Request) -> Response:
         raise Failure("the draft has no track with segments: nothing to export", code=BAD_REQUEST)
     with state.lock:  # a draft read from /state, in any dialect, renders as the session's
         draft = dialects.read(draft, session.served)
-    output = body.get("output") if isinstance(body.get("output"), dict) else {}
+    asked = body.get("output")
+    output = asked if isinstance(asked, dict) else {}
     entry = request.scope["state"]["call"]
     with state.lock:
         if render_id in state.renders:

@@ -127,6 +127,6 @@ def _show(key: str, value: Any, language: str) -> Any:
     return value
 
 
-class _Blank(dict):  # type: ignore[type-arg]
+class _Blank(dict):
     def __missing__(self, key: str) -> str:
         return ""

@@ -9,17 +9,18 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Callable
 
 import uvicorn
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 
 from . import api, control, renders, sse
-from .calls import CallLog, on_failure
+from .calls import CallLog, on_disconnect, on_failure
 from .config import EmulatorConfig
 from .envelopes import Failure
 from .export import Exporter
@@ -50,7 +51,7 @@ def build_app(state: ServiceState) -> Starlette:
         Route("/_emulator/clock", control.clock, methods=post),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(CallLog, state=state)],
-                    exception_handlers={Failure: on_failure})
+                    exception_handlers={Failure: on_failure, ClientDisconnect: on_disconnect})
     app.state.service = state
     app.state.exporter = Exporter(state)
     return app
@@ -70,7 +71,7 @@ class EmulatorServer:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self) -> "EmulatorServer":
+    def start(self) -> EmulatorServer:
         sock, self.url = bind(self.config.host, self.config.port)
         self._server = uvicorn_server(self.app, self.config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]},
@@ -95,7 +96,7 @@ class EmulatorServer:
         if self._own_dir:
             shutil.rmtree(self.state.data_dir, ignore_errors=True)
 
-    def __enter__(self) -> "EmulatorServer":
+    def __enter__(self) -> EmulatorServer:
         return self.start()
 
     def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,

@@ -106,7 +106,7 @@ class FileStore:
 
 def describe_file(path: Path, filename: str, sha256: str) -> Asset:
     kind = file_type(filename) or "other"
-    base = {"filename": filename, "file_type": kind, "hash": sha256, "path": path,
+    base: dict[str, Any] = {"filename": filename, "file_type": kind, "hash": sha256, "path": path,
             "size": path.stat().st_size}
     if kind == "image":
         return Asset(**base, **_image_facts(path))

@@ -56,7 +56,8 @@ def interpolates(job: RenderJob) -> bool:
 
 def canvas_size(job: RenderJob) -> tuple[int, int]:
     """The encoded size: even (yuv420p needs it), halved for drafts."""
-    width, height = job.canvas.width, job.canvas.height
+    width: float = job.canvas.width
+    height: float = job.canvas.height
     if encode.PRESETS[job.quality].halve:
         width, height = width / 2, height / 2
     return even(width), even(height)

@@ -12,8 +12,10 @@ import re
 import struct
 import subprocess
 from array import array
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 from ..errors import RenderError
 from .ffmpeg import Ffmpeg, find_ffmpeg
@@ -170,7 +172,8 @@ def _codec_tag(fields: list[str] | None) -> str | None:
 
 
 def _pix_fmt(fields: list[str] | None) -> str | None:
-    return re.match(r"(\w+)", fields[1]).group(1) if fields and len(fields) > 1 else None
+    match = re.match(r"(\w+)", fields[1]) if fields and len(fields) > 1 else None
+    return match.group(1) if match else None
 
 
 def _color_range(fields: list[str] | None) -> str | None:
@@ -236,7 +239,9 @@ def mp4_video_frames(path: str | Path) -> int | None:
         return None
     for trak in _children(moov, b"trak"):
         mdia = next(_children(trak, b"mdia"), None)
-        hdlr = next(_children(mdia, b"hdlr"), None) if mdia is not None else None
+        if mdia is None:
+            continue
+        hdlr = next(_children(mdia, b"hdlr"), None)
         if hdlr is None or hdlr[8:12] != b"vide":
             continue
         minf = next(_children(mdia, b"minf"), b"")
@@ -247,7 +252,7 @@ def mp4_video_frames(path: str | Path) -> int | None:
     return None
 
 
-def _children(payload: bytes, kind: bytes):
+def _children(payload: bytes, kind: bytes) -> Iterator[bytes]:
     """Payloads of the boxes of type ``kind`` directly inside ``payload``."""
     offset = 0
     while offset + 8 <= len(payload):
@@ -287,10 +292,15 @@ def _top_level(path: Path) -> tuple[list[str], bytes | None]:
     return names, moov
 
 
-def _mp4_boxes(path: Path) -> dict[str, float | bool]:
+class _Boxes(TypedDict, total=False):
+    level: float
+    faststart: bool
+
+
+def _mp4_boxes(path: Path) -> _Boxes:
     """Level and faststart from the boxes of an MP4 (empty for other files)."""
     names, moov = _top_level(path)
-    found: dict[str, float | bool] = {}
+    found: _Boxes = {}
     if "moov" in names and "mdat" in names:
         found["faststart"] = names.index("moov") < names.index("mdat")
     moov = moov or b""

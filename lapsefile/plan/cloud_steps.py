@@ -21,8 +21,9 @@ sending another.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from ..project.model import Project
 from ..spec.model import Output

@@ -7,7 +7,8 @@ import dataclasses
 import hashlib
 import json
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..project.model import InputFile, Project
 from ..spec.model import Output, shows

@@ -11,9 +11,10 @@ bounded sandbox (``template_env.py``): a project's templates are code from whoev
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Mapping
+from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 

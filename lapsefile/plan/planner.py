@@ -6,15 +6,23 @@ construction. Nothing here touches the disk or the network.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ..lock.lockfile import Lock
 from ..project.model import Project
 from ..spec.model import Output
-from .fingerprint import (ENGINE_REVISION, changed_fields, changed_files, digest,
-                          inputs_digest, output_files, output_settings)
 from .cloud_steps import cloud_steps
+from .fingerprint import (
+    ENGINE_REVISION,
+    changed_fields,
+    changed_files,
+    digest,
+    inputs_digest,
+    output_files,
+    output_settings,
+)
 from .model import Plan, Reason, Step
 
 

@@ -23,10 +23,11 @@ import os
 import re
 import string
 import time
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import closing
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from types import ModuleType, TracebackType
-from typing import Any, Callable, Generator, Iterable, Iterator, Mapping, cast
+from typing import Any, cast
 
 import jinja2
 from jinja2 import nodes

@@ -6,9 +6,9 @@ import glob
 import os
 import stat
 from collections import Counter
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Iterable
 
 from ..errors import Diagnostic, SpecError
 from ..events import Emit, Event, discard
@@ -157,16 +157,18 @@ def _output_diagnostics(spec: Spec) -> list[Diagnostic]:
     found = []
     for i, output in enumerate(spec.outputs):
         target = spec.root / output.path
-        where = {"path": f"outputs[{i}].path", "location": spec.where("outputs", i, "path")}
+        path, location = f"outputs[{i}].path", spec.where("outputs", i, "path")
         if target.is_dir():
             found.append(Diagnostic(f"{output.path} is a folder, so the video cannot be written "
-                                    "there", hint="choose a file name ending in .mp4", **where))
+                                    "there", hint="choose a file name ending in .mp4",
+                                    path=path, location=location))
             continue
         blocker = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
         if blocker is not None:
             found.append(Diagnostic(
                 f"{_relpath(blocker, spec.root)} is a file, so the folder for {output.path} "
-                "cannot be made", hint="choose another folder for the output", **where))
+                "cannot be made", hint="choose another folder for the output",
+                path=path, location=location))
     return found
 
 
@@ -215,7 +217,8 @@ def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = dis
         timing = solve(spec.timing, len(frames), _measured_interval(frames))
     except TimingProblem as problem:
         raise SpecError(diagnostics + problem_diagnostics(
-            problem, lambda key: spec.where("timing", key) if key else spec.where("timing")))
+            problem, lambda key: spec.where("timing", key) if key else spec.where("timing"))
+        ) from problem
     diagnostics += _title_diagnostics(spec, timing.duration)
     if any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)

@@ -12,11 +12,11 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
 
 from .exif import read_capture_time
 
@@ -54,7 +54,7 @@ class StatCache:
         return self.root / CACHE_DIR / "statcache.json"
 
     @classmethod
-    def load(cls, root: Path) -> "StatCache":
+    def load(cls, root: Path) -> StatCache:
         cache = cls(root)
         try:
             data = json.loads(cache.path.read_text("utf-8"))

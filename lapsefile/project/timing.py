@@ -10,8 +10,8 @@ of freedom and must agree; fps alone means one frame per photo; fps defaults to 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from ..errors import Diagnostic, Location
 from ..spec.model import TimingRequest

@@ -10,8 +10,9 @@ it lies below it, and absolute otherwise, so messages are stable and clickable.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from ..errors import Diagnostic, Location, SpecError
 from .envvars import expand_document

@@ -10,7 +10,8 @@ always stays text. Keys are never expanded.
 from __future__ import annotations
 
 import re
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..errors import Diagnostic
 from .loader import Document

@@ -8,7 +8,7 @@ never constructs anything but plain scalars, lists and mappings.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -73,7 +73,8 @@ class _Builder:
             return self._mapping(node, path)
         if isinstance(node, SequenceNode):
             return [self.build(item, path + (index,)) for index, item in enumerate(node.value)]
-        return self._scalar(node, path)
+        # The composer makes only scalar, sequence and mapping nodes: this one is a scalar.
+        return self._scalar(cast(ScalarNode, node), path)
 
     def _scalar(self, node: ScalarNode, path: DocPath) -> Any:
         if node.tag in _TEXT_TAGS or (":" in node.value and node.tag != "tag:yaml.org,2002:str"

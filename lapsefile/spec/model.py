@@ -8,9 +8,10 @@ resolved by whoever reads files, so the same values can go into the lock unchang
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 from ..errors import Location
 
@@ -21,6 +22,7 @@ Fit = Literal["cover", "contain", "blur"]
 Quality = Literal["draft", "standard", "high"]
 Codec = Literal["h264", "h265"]
 Aspect = Literal["16:9", "9:16", "1:1", "4:5"]
+BackendName = Literal["local", "nemo"]
 
 POSITIONS: tuple[str, ...] = ("top-left", "top", "top-right", "left", "center", "right",
                               "bottom-left", "bottom", "bottom-right")
@@ -135,7 +137,8 @@ class Cloud:
     language: Literal["en", "zh"] = "en"
     upload: Literal["frames", "clip"] = "frames"
     proxy_max_edge: int = 2560  # frames strategy: downscale photos whose longest edge exceeds this
-    templates: str | None = None  # project folder of instruction templates overriding the built-in ones
+    # project folder of instruction templates overriding the built-in ones
+    templates: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,7 +153,7 @@ class Spec:
     logo: Logo | None
     music: Music | None
     outputs: tuple[Output, ...]
-    backend: Literal["local", "nemo"] = "local"
+    backend: BackendName = "local"
     cloud: Cloud = field(default_factory=Cloud)
     # document path (tuple of keys / indexes) -> where it is written; for diagnostics after loading
     locations: Mapping[tuple[str | int, ...], Location] = field(default_factory=dict,

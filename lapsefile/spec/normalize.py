@@ -9,16 +9,30 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from math import gcd
 from pathlib import PurePosixPath
-from typing import Any, Callable
+from typing import Any
 
 from .. import units
 from ..errors import Diagnostic, Location
-from .model import (ASPECTS, PRESET_HEIGHTS, Cloud, Deflicker, Frames, Logo, Look, Music, Output,
-                    TextStyle, TimingRequest, Timestamp, Title)
 from .loader import Document
+from .model import (
+    ASPECTS,
+    PRESET_HEIGHTS,
+    Cloud,
+    Deflicker,
+    Frames,
+    Logo,
+    Look,
+    Music,
+    Output,
+    TextStyle,
+    Timestamp,
+    TimingRequest,
+    Title,
+)
 from .paths import DocPath, dotted, nearest
 
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
@@ -126,8 +140,9 @@ class Normalizer:
         value = self.data.get("timing") or {}
         base = ("timing",)
         get = value.get
+        fps = get("fps")
         return TimingRequest(
-            fps=None if get("fps") is None else float(get("fps")),
+            fps=None if fps is None else float(fps),
             duration=self._optional_seconds(get("duration"), base + ("duration",)),
             hold=self._optional_seconds(get("hold"), base + ("hold",)),
             speedup=None if get("speedup") is None else self.parse(

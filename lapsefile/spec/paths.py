@@ -3,11 +3,11 @@ users read (``outputs[0].size``)."""
 
 from __future__ import annotations
 
-from typing import Iterable, Mapping, Union
+from collections.abc import Iterable, Mapping
 
 from ..errors import Location
 
-DocPath = tuple[Union[str, int], ...]
+DocPath = tuple[str | int, ...]
 
 
 def dotted(path: Iterable[str | int]) -> str:

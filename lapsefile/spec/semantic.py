@@ -7,13 +7,14 @@ what is here can be told from the spec and the few files it names.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from ..errors import Diagnostic
 from .colours import FFMPEG_COLOUR_NAMES
 from .loader import Document
-from .model import AUDIO_TYPES, IMAGE_TYPES, Output
+from .model import AUDIO_TYPES, IMAGE_TYPES, Output, TextStyle
 from .normalize import Parts
 from .paths import DocPath, dotted, nearest
 from .suggest import did_you_mean
@@ -91,8 +92,9 @@ class SemanticChecker:
         self.existing_file("logo file", logo.file, path)
 
     def fonts(self) -> None:
-        fonts = [(("overlays", "titles", i, "font"), t.style.font)
-                 for i, t in sorted(self.parts.titles.items())]
+        fonts: list[tuple[DocPath, str | None]] = [
+            (("overlays", "titles", i, "font"), t.style.font)
+            for i, t in sorted(self.parts.titles.items())]
         if self.parts.timestamp is not None:
             fonts.append((("overlays", "timestamp", "font"), self.parts.timestamp.style.font))
         for path, font in fonts:
@@ -116,8 +118,9 @@ class SemanticChecker:
                              "built-in wording")
 
     def colours(self) -> None:
-        styles = [(("overlays", "titles", i), title.style)
-                  for i, title in sorted(self.parts.titles.items())]
+        styles: list[tuple[DocPath, TextStyle]] = [
+            (("overlays", "titles", i), title.style)
+            for i, title in sorted(self.parts.titles.items())]
         if self.parts.timestamp is not None:
             styles.append((("overlays", "timestamp"), self.parts.timestamp.style))
         for path, style in styles:
@@ -128,7 +131,12 @@ class SemanticChecker:
     def document_value(self, path: DocPath) -> Any:
         value: Any = self.data
         for key in path:
-            value = value[key] if isinstance(value, (dict, list)) else None
+            if isinstance(value, dict):
+                value = value[key]
+            elif isinstance(value, list) and isinstance(key, int):
+                value = value[key]
+            else:
+                value = None
         return value
 
     def colour(self, colour: str, path: DocPath) -> None:

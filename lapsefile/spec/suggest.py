@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 TYPE_WORDS = {"string": "text (a string)", "integer": "a whole number", "number": "a number",
               "boolean": "true/false", "object": "a mapping (key: value lines)",

@@ -8,8 +8,9 @@ expected in words taken from the schema, and suggests the nearest valid key or v
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any, Callable, Collection
+from typing import Any, cast
 
 from jsonschema.exceptions import ValidationError
 
@@ -70,6 +71,22 @@ def check_schema(data: Any, document: Document, skip: Collection[DocPath] = ()
     return sorted(found.values(), key=Diagnostic.sort_key), broken
 
 
+# jsonschema types an error's schema, instance and keyword value as possibly unset (and the
+# schema as possibly a bare boolean): an error from iter_errors always has all three, and the
+# keywords handled below (anyOf, additionalProperties, required, pattern, ...) only ever sit
+# in a schema object.
+def _schema(error: ValidationError) -> dict[str, Any]:
+    return cast("dict[str, Any]", error.schema)
+
+
+def _instance(error: ValidationError) -> Any:
+    return cast(Any, error.instance)
+
+
+def _keyword_value(error: ValidationError) -> Any:
+    return cast(Any, error.validator_value)
+
+
 # The path a problem makes unusable, or None when the value around it can still be used
 # (an unknown key is only ignored).
 Finding = tuple[DocPath | None, Diagnostic]
@@ -110,15 +127,16 @@ def _best_branch(error: ValidationError, context: _Context) -> list[Finding]:
     path = tuple(error.absolute_path)
     message = f"{_name(path)} cannot be {value_words(error.instance)}"
     return [(path, Diagnostic(message, path=dotted(path), location=context.value_at(path),
-                              expected=describe(error.schema), hint=_empty_hint(error.instance)))]
+                              expected=describe(_schema(error)),
+                              hint=_empty_hint(error.instance)))]
 
 
 def _unknown_keys(error: ValidationError, context: _Context) -> list[Finding]:
     path = tuple(error.absolute_path)
-    allowed = list(error.schema.get("properties", {}))
+    allowed = list(_schema(error).get("properties", {}))
     where = f" in {dotted(path)}" if path else ""
     diagnostics: list[Finding] = []
-    for key in error.instance:
+    for key in _instance(error):
         if key in allowed:
             continue
         hint = did_you_mean(key, allowed) or _belongs_elsewhere(key, path)
@@ -145,13 +163,14 @@ def _property_parents(key: str) -> list[tuple[str, ...]]:
 
 def _missing_keys(error: ValidationError, context: _Context) -> list[Finding]:
     path = tuple(error.absolute_path)
-    properties = error.schema.get("properties", {})
+    properties = _schema(error).get("properties", {})
+    instance = _instance(error)
     where = f" in {dotted(path)}" if path else ""
     return [(path + (key,), Diagnostic(
         f"missing required key '{key}'{where}", path=dotted(path + (key,)),
         location=context.value_at(path), expected=describe(properties.get(key, {})),
         hint=_REQUIRED_HINTS.get(key) if not path else None))
-        for key in error.validator_value if key not in error.instance]
+        for key in _keyword_value(error) if key not in instance]
 
 
 def _conflicting_keys(error: ValidationError, context: _Context) -> list[Finding]:
@@ -192,7 +211,7 @@ def _empty_hint(instance: Any) -> str | None:
 
 
 def _type(error: ValidationError, name: str) -> tuple[str, str | None]:
-    expected = type_words(error.validator_value)
+    expected = type_words(_keyword_value(error))
     hint = _empty_hint(error.instance)
     if name.endswith("size") and isinstance(error.instance, int):
         hint = did_you_mean(f"{error.instance}p", _PRESET_SIZES)
@@ -213,19 +232,19 @@ def _looks_numeric(text: str) -> bool:
 
 
 def _enum(error: ValidationError, name: str) -> tuple[str, str | None]:
-    options = error.validator_value
+    options = _keyword_value(error)
     return (f"{error.instance!r} is not an allowed value for {name}",
             did_you_mean(error.instance, options))
 
 
 def _pattern(error: ValidationError, name: str) -> tuple[str, str | None]:
-    kind = def_name(error.schema)
-    value = error.instance
+    kind = def_name(_schema(error))
+    value = _instance(error)
     if kind in _UNIT_PARSERS:
         return _unit_problem(kind, value, name)
     if name.endswith(".size"):
         fixed = re.sub(r"\s*[*×X,]\s*", "x", value)
-        guess = fixed if re.match(error.validator_value, fixed) else None
+        guess = fixed if re.match(_keyword_value(error), fixed) else None
         hint = f"did you mean '{guess}'?" if guess else did_you_mean(value, _PRESET_SIZES, 0.5)
         return f"{value!r} is not a size", hint
     if name.endswith(".path"):
@@ -251,7 +270,7 @@ def _unit_problem(kind: str, value: Any, name: str) -> tuple[str, str | None]:
 
 
 def _bound(error: ValidationError, name: str) -> tuple[str, str | None]:
-    kind = def_name(error.schema)
+    kind = def_name(_schema(error))
     if kind in _UNIT_PARSERS:
         return _unit_problem(kind, error.instance, name)
     words = {"minimum": "at least", "exclusiveMinimum": "more than",

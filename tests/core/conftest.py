@@ -31,8 +31,7 @@ from dataclasses import replace  # noqa: E402
 
 from lapsefile.lock.lockfile import Lock  # noqa: E402
 from lapsefile.project.resolve import resolve_project  # noqa: E402
-from lapsefile.spec.model import (Frames, Look, Output, Spec, TextStyle,  # noqa: E402
-                                  TimingRequest, Title)
+from lapsefile.spec.model import Frames, Look, Output, Spec, TextStyle, TimingRequest, Title  # noqa: E402
 
 
 def make_spec(root: Path, **changes) -> Spec:

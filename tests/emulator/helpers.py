@@ -20,8 +20,20 @@ from lapsefile.engine.testing import make_frames
 from lapsefile.engine.testing import make_tone as engine_tone
 from lapsefile.plan.instructions import Instruction, render_instructions
 from lapsefile.project.model import InputFile, Project, Timing
-from lapsefile.spec.model import (Cloud, Deflicker, Frames, Logo, Look, Music, Output, Spec,
-                                  TextStyle, TimingRequest, Timestamp, Title)
+from lapsefile.spec.model import (
+    Cloud,
+    Deflicker,
+    Frames,
+    Logo,
+    Look,
+    Music,
+    Output,
+    Spec,
+    TextStyle,
+    Timestamp,
+    TimingRequest,
+    Title,
+)
 
 ATTRIBUTION = {"X-Skill-Source": "lapsefile-tests", "X-Skill-Version": "0.1.0",
                "X-Skill-Platform": "linux"}

@@ -19,8 +19,20 @@ from lapsefile.engine.testing import make_logo
 from lapsefile.plan import instructions as plan_instructions
 from lapsefile.spec.model import Logo, Look, Music, TextStyle, Timestamp, Title
 
-from .helpers import (ASSETS, BUILD, Api, apply_text, build_draft, events, instructions,
-                      make_photos, make_project, make_tone, texts, with_spec)
+from .helpers import (
+    ASSETS,
+    BUILD,
+    Api,
+    apply_text,
+    build_draft,
+    events,
+    instructions,
+    make_photos,
+    make_project,
+    make_tone,
+    texts,
+    with_spec,
+)
 
 
 def _track(draft: dict[str, Any], track_id: str) -> dict[str, Any] | None:

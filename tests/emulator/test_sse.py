@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import httpx
 import pytest
 
 from lapsefile.emulator.server import EmulatorServer
 
-from .helpers import (TIMELINE, TITLE, Api, events, instructions, make_photos, make_project,
-                      texts)
-
+from .helpers import TIMELINE, TITLE, Api, events, instructions, make_photos, make_project, texts
 
 
 def _ready(server: EmulatorServer, tmp_path: Path, photos: int = 3) -> Api:

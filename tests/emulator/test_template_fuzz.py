@@ -11,8 +11,16 @@ import pytest
 
 from lapsefile.emulator.agent import parse_instruction
 from lapsefile.project.model import Project
-from lapsefile.spec.model import (POSITIONS, Deflicker, Logo, Look, Music, TextStyle, Timestamp,
-                                  Title)
+from lapsefile.spec.model import (
+    POSITIONS,
+    Deflicker,
+    Logo,
+    Look,
+    Music,
+    TextStyle,
+    Timestamp,
+    Title,
+)
 
 from .helpers import instructions, make_project, with_spec
 from .test_agent import _expected

@@ -63,8 +63,9 @@ def test_missing_music_or_logo_is_an_error(job, ffmpeg):
 
 def test_interrupt_stops_ffmpeg_and_removes_the_temp_file(tmp_path, job):
     pid_file = tmp_path / "ffmpeg.pid"
-    wrapper = write_script(tmp_path / "ffmpeg", f"echo $$ > '{pid_file}'\n"
-                                                f"exec '{imageio_ffmpeg.get_ffmpeg_exe()}' \"$@\"\n")
+    wrapper = write_script(tmp_path / "ffmpeg", (
+        f"echo $$ > '{pid_file}'\n"
+        f"exec '{imageio_ffmpeg.get_ffmpeg_exe()}' \"$@\"\n"))
     ffmpeg = find_ffmpeg(str(wrapper))
     out = tmp_path / "out" / "long.mp4"
     long_job = job(output=out, canvas=Canvas(640, 360), fps=24, duration=60.0, hold=5.0)
@@ -83,8 +84,9 @@ def test_interrupt_stops_ffmpeg_and_removes_the_temp_file(tmp_path, job):
 
 def test_killed_render_leaves_nothing_that_looks_finished(tmp_path, job):
     pid_file = tmp_path / "ffmpeg.pid"
-    wrapper = write_script(tmp_path / "ffmpeg", f"echo $$ > '{pid_file}'\n"
-                                                f"exec '{imageio_ffmpeg.get_ffmpeg_exe()}' \"$@\"\n")
+    wrapper = write_script(tmp_path / "ffmpeg", (
+        f"echo $$ > '{pid_file}'\n"
+        f"exec '{imageio_ffmpeg.get_ffmpeg_exe()}' \"$@\"\n"))
     out = tmp_path / "out" / "long.mp4"
     photos = sorted((tmp_path / "photos").iterdir())
     script = (

@@ -61,8 +61,9 @@ def test_same_inputs_give_the_same_bytes(tmp_path, job, ffmpeg):
 
 def test_outputs_sharing_photos_render_in_one_process(tmp_path, job, monkeypatch):
     log = tmp_path / "starts.log"
-    wrapper = write_script(tmp_path / "ffmpeg", f"echo \"$@\" >> '{log}'\n"
-                                                f"exec '{imageio_ffmpeg.get_ffmpeg_exe()}' \"$@\"\n")
+    wrapper = write_script(tmp_path / "ffmpeg", (
+        f"echo \"$@\" >> '{log}'\n"
+        f"exec '{imageio_ffmpeg.get_ffmpeg_exe()}' \"$@\"\n"))
     wrapped = find_ffmpeg(str(wrapper))
     stamp = Timestamp(style=TextStyle(position="top"))
     wide = job(output=tmp_path / "wide.mp4", titles=(Title("wide"),))

@@ -5,8 +5,9 @@ Every test gets its own config folder (the token cache) under tmp_path, never th
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import pytest
 

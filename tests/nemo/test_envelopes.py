@@ -12,7 +12,7 @@ import pytest
 
 from lapsefile.backends.nemo.client import NemoClient
 from lapsefile.backends.nemo.settings import NemoOptions
-from lapsefile.errors import SessionNotFound, UnsupportedFile
+from lapsefile.errors import OutOfCredits, SessionNotFound, UnsupportedFile
 
 from .helpers import read_lock, run
 
@@ -121,3 +121,13 @@ def test_json_answers_are_checked_whatever_the_status(body):
     with _client(handler) as client, pytest.raises(Exception) as caught:
         client.attach_urls("7", ["http://cdn/x.jpg"])
     assert "bad type" in str(caught.value)
+
+
+def test_an_error_code_in_a_render_status_stops_polling_at_once(start_emulator, project):
+    emulator = start_emulator(error_statuses="ok", render_delay=0.5, render_steps=8,
+                              faults=[{"endpoint": "render_status", "call": 2, "code": 2001}])
+    with pytest.raises(OutOfCredits):
+        run(project, emulator, render_poll_interval=0.05)
+    assert len(emulator.calls("render_status")) == 2  # the refused poll was the last
+    record = read_lock(project)["outputs"]["main"]["steps"]["main/export"]
+    assert record["status"] == "failed" and record["render_id"]

@@ -13,9 +13,18 @@ from lapsefile.backends.nemo.settings import DEFAULT_API_URL, NemoOptions, attri
 from lapsefile.backends.nemo.sse import AgentEvent, iter_events
 from lapsefile.backends.nemo.stream import StreamReader
 from lapsefile.backends.nemo.wording import looks_spurious, translate
-from lapsefile.errors import (ApiError, ApiRequest, FileTooLarge, OutOfCredits, PlanTierError,
-                              RateLimited, SessionNotFound, TokenError, TransportError,
-                              UnsupportedFile)
+from lapsefile.errors import (
+    ApiError,
+    ApiRequest,
+    FileTooLarge,
+    OutOfCredits,
+    PlanTierError,
+    RateLimited,
+    SessionNotFound,
+    TokenError,
+    TransportError,
+    UnsupportedFile,
+)
 from lapsefile.events import Collector
 
 

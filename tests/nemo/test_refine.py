@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
+
+import pytest
 
 from lapsefile.backends.nemo import timeline_summary
 from lapsefile.runner import prepare
 
-from .helpers import Emulator, read_lock, run
+from .helpers import Emulator, StopAt, read_lock, run
 
 
 def _session(spec: Path) -> str:
@@ -79,3 +82,24 @@ def test_volume_logo_and_removal_are_edits_and_a_timing_change_is_a_new_session(
     assert {s.params["mode"] for s in plan.needed if s.action == "instruct"} == {"add"}
     run(project, emulator)
     assert _session(project) != session
+
+
+@pytest.mark.parametrize("stop", [("message", "main/instruct-title-1", 1),
+                                  ("step_done", "main/instruct-title-1", 1),
+                                  ("progress", "main/export", 1)],
+                         ids=["agent-answering", "edit-done", "rendering"])
+def test_an_edit_stopped_anywhere_is_sent_once(start_emulator, project, stop):
+    emulator = start_emulator(edit_delay=0.05)
+    run(project, emulator)
+    session = _session(project)
+    _edit(project, 'text: "Sunset"', 'text: "Dusk"')
+    calls = len(emulator.calls())
+    with pytest.raises(KeyboardInterrupt):
+        run(project, emulator, emit=StopAt(*stop))
+    json.loads(project.with_suffix(".lock").read_text(encoding="utf-8"))  # the lock is whole
+    run(project, emulator)
+    sent = [(c["session_id"], c["instruction"]) for c in emulator.calls()[calls:]
+            if c["endpoint"] == "run_sse"]
+    assert sent == [(session, 'Change the title text from "Sunset" to "Dusk".')]
+    assert 'Title: "Dusk"' in timeline_summary(session, {"api_url": emulator.url})
+    assert run(project, emulator).up_to_date

@@ -19,7 +19,8 @@ from lapsefile.spec import load_spec
 from .helpers import QUICK_OPTIONS, StopAt, read_lock, run
 
 STOPS = [("step_done", f"main/{name}") for name in (
-    "session", "upload", "instruct-timeline", "instruct-title-1", "instruct-logo", "instruct-music", "export")] + [
+    "session", "upload", "instruct-timeline", "instruct-title-1", "instruct-logo", "instruct-music",
+    "export")] + [
     ("progress", "main/upload", 3),  # photos half sent
     ("message", "main/instruct-title-1", 1),  # the agent is answering: the instruction was sent
     ("heartbeat", "main/instruct-logo", 1),  # the agent is still working on it

@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from click.testing import CliRunner
+from PIL import Image
 
 from lapsefile.backends.nemo import timeline_summary
 from lapsefile.cli.main import cli

@@ -6,8 +6,19 @@ import pytest
 
 from lapsefile.errors import Location
 from lapsefile.spec import load_spec, load_spec_with_warnings
-from lapsefile.spec.model import (Cloud, Deflicker, Frames, Logo, Look, Music, Output, TextStyle,
-                                  TimingRequest, Timestamp, Title)
+from lapsefile.spec.model import (
+    Cloud,
+    Deflicker,
+    Frames,
+    Logo,
+    Look,
+    Music,
+    Output,
+    TextStyle,
+    Timestamp,
+    TimingRequest,
+    Title,
+)
 
 from .conftest import MakeSpec
 

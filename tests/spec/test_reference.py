@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from pathlib import Path
 import subprocess
 import sys
+from pathlib import Path
 
 from lapsefile.spec.reference import markdown
 from lapsefile.spec.schema_file import path_text, walk_properties

@@ -2,9 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from lapsefile.units import (DURATION_PATTERN, PERCENT_PATTERN, SPEEDUP_PATTERN, format_duration,
-                             parse_duration, parse_fraction, parse_speedup)
 from lapsefile.spec import schema
+from lapsefile.units import (
+    DURATION_PATTERN,
+    PERCENT_PATTERN,
+    SPEEDUP_PATTERN,
+    format_duration,
+    parse_duration,
+    parse_fraction,
+    parse_speedup,
+)
 
 
 @pytest.mark.parametrize("text, seconds", [

@@ -13,10 +13,11 @@ import os
 import threading
 import time
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import platformdirs
 from filelock import FileLock
@@ -140,15 +141,15 @@ class CredentialStore:
             token = data.get("token") if isinstance(data, Mapping) else None
             if not isinstance(token, str) or not token:
                 raise TokenError("the anonymous token endpoint answered without a token")
-            entry = {"token": token, "user_id": data.get("user_id"),
-                     "expires_at": _parse_expiry(data.get("expires_at"))}
+            user_id = data.get("user_id")
+            expires_at = _parse_expiry(data.get("expires_at"))
+            entry = {"token": token, "user_id": user_id, "expires_at": expires_at}
             cache["client_id"] = client_id
             cache["tokens"] = {url: kept for url, kept in cache.get("tokens", {}).items()
                                if _live(kept)}
             cache["tokens"][self.api_url] = entry
             write_cache(self.cache_path, cache)
-            return Credentials(token, user_id=entry["user_id"], anonymous=True,
-                               expires_at=entry["expires_at"])
+            return Credentials(token, user_id=user_id, anonymous=True, expires_at=expires_at)
 
 
 def read_cache(path: Path) -> dict[str, Any]:

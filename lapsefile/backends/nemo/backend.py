@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import time
 import weakref
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from functools import partial
-from typing import Any, Callable, ClassVar, Iterator, Mapping, MutableMapping, Sequence
+from typing import Any, ClassVar
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx

@@ -12,9 +12,10 @@ never sent twice on a guess):
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpx
@@ -22,9 +23,15 @@ import httpx
 from ...errors import ApiError, ApiRequest, RateLimited, TokenError, TransportError
 from .auth import TOKEN_ENV, Credentials, CredentialStore
 from .responses import business_data, error_for, json_body, render_data
+from .settings import (
+    TIMEOUT_DEFAULT,
+    TIMEOUT_DOWNLOAD,
+    TIMEOUT_SSE,
+    TIMEOUT_UPLOAD,
+    NemoOptions,
+    attribution_headers,
+)
 from .sse import first_event, peek_first_event
-from .settings import (TIMEOUT_DEFAULT, TIMEOUT_DOWNLOAD, TIMEOUT_SSE, TIMEOUT_UPLOAD,
-                       NemoOptions, attribution_headers)
 
 _SAFE_TO_RESEND = (httpx.ConnectError, httpx.ConnectTimeout)  # nothing left the machine
 MakeRequest = Callable[[ExitStack], dict[str, Any]]  # fresh request kwargs for each attempt
@@ -49,7 +56,7 @@ class NemoClient:
     def __repr__(self) -> str:
         return f"NemoClient(api_url={self.options.api_url!r})"
 
-    def __enter__(self) -> "NemoClient":
+    def __enter__(self) -> NemoClient:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -8,7 +8,8 @@ it, so an unchanged clip is neither rendered nor uploaded twice.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ...events import Emit, Event
 from ...plan.fingerprint import digest

@@ -8,9 +8,10 @@ milliseconds like ``d``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Iterator, Mapping
+from typing import Any
 
 from ...plan.fingerprint import digest as digest  # re-exported: how drafts are compared
 
@@ -80,7 +81,8 @@ def tracks(draft: Any) -> list[Track]:
             continue
         segments = tuple(_segment(s) for s in raw["sg"] if isinstance(s, Mapping))
         kind = raw.get("tt")
-        meta = raw.get("m") if isinstance(raw.get("m"), Mapping) else {}
+        raw_meta = raw.get("m")
+        meta = raw_meta if isinstance(raw_meta, Mapping) else {}
         label = raw.get("n") if isinstance(raw.get("n"), str) else None
         found.append(Track(kind if isinstance(kind, int) else None, label, meta, segments))
     return found

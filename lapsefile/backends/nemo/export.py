@@ -13,8 +13,9 @@ import re
 import secrets
 import tempfile
 import time
+from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
-from typing import Any, Callable, Mapping, MutableMapping
+from typing import Any
 
 import httpx
 
@@ -259,6 +260,8 @@ def _progress(status: Mapping[str, Any], state: str) -> int:
     value = status.get("progress")
     if state == "completed":
         return 100
+    if value is None:
+        return 0
     try:
         return max(0, min(100, int(float(value))))
     except (TypeError, ValueError):

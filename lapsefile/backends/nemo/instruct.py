@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping, MutableMapping
+from typing import Any
 
 from ...errors import ApiError, RemoteStateError, TransportError
 from ...events import Emit, Event

@@ -14,8 +14,9 @@ Style details (position, size, colour, box, fades, opacity) are sent but not che
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Literal, Mapping
+from typing import Any, Literal
 
 from . import draft as drafts
 from .draft import AUDIO, TEXT, VIDEO, Segment, Track
@@ -36,7 +37,7 @@ class Findings:
             return "missing"
         return "unverifiable" if self.unverified else "confirmed"
 
-    def __iadd__(self, other: "Findings") -> "Findings":
+    def __iadd__(self, other: Findings) -> Findings:
         self.missing += other.missing
         self.unverified += other.unverified
         return self

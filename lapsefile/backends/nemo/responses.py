@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 
-from ...errors import (ApiError, ApiRequest, FileTooLarge, OutOfCredits, PlanTierError,
-                       RateLimited, SessionNotFound, TokenError, TransportError, UnsupportedFile)
+from ...errors import (
+    ApiError,
+    ApiRequest,
+    FileTooLarge,
+    OutOfCredits,
+    PlanTierError,
+    RateLimited,
+    SessionNotFound,
+    TokenError,
+    TransportError,
+    UnsupportedFile,
+)
 from .settings import ACCEPTED_TYPES, MAX_UPLOAD_BYTES
 
 REGISTER_URL = "https://nemovideo.com/register?bind={user_id}"

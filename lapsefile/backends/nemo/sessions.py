@@ -9,7 +9,8 @@ through a rebuild finishes it next time without sending anything twice.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ...backends.base import RunContext, StepRecord
 from ...errors import RemoteStateError

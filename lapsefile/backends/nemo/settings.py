@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import platform
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 import httpx
 
@@ -59,7 +60,7 @@ class NemoOptions:
 
     @classmethod
     def from_mapping(cls, options: Mapping[str, Any] | None,
-                     env: Mapping[str, str] | None = None) -> "NemoOptions":
+                     env: Mapping[str, str] | None = None) -> NemoOptions:
         opts = dict(options or {})
         env = os.environ if env is None else env
         api_url = opts.get("api_url") or env.get(API_URL_ENV) or DEFAULT_API_URL

@@ -10,8 +10,9 @@ agent-framework events (``{"content": {"parts": [{"text"} | {"functionCall"} |
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator, Literal
+from typing import Any, Literal
 
 import httpx
 
@@ -80,7 +81,7 @@ def peek_first_event(response: httpx.Response) -> Any:
                 break
             head += chunk
     finally:
-        response.stream = _Replay(head, rest, inner)  # type: ignore[arg-type]
+        response.stream = _Replay(head, rest, inner)
     return _decoded(payload) if done else None
 
 

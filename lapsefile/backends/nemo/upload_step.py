@@ -12,13 +12,20 @@ music among them), ``in_session`` (everything ever sent to the session) and ``at
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from functools import partial
 from pathlib import PurePosixPath
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from ...backends.base import RunContext, StepRecord
-from ...errors import (ApiError, OutOfCredits, RateLimited, SessionNotFound, TokenError,
-                       TransportError)
+from ...errors import (
+    ApiError,
+    OutOfCredits,
+    RateLimited,
+    SessionNotFound,
+    TokenError,
+    TransportError,
+)
 from ...events import Event
 from ...plan.model import Step
 from ...project.model import InputFile

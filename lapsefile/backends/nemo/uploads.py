@@ -13,10 +13,11 @@ import mimetypes
 import os
 import threading
 import time
+from collections.abc import Callable, MutableMapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any, Callable, MutableMapping, Sequence
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ...errors import ApiError, FileTooLarge, SessionNotFound, UnsupportedFile

@@ -9,7 +9,7 @@ everything sent is in the lock, the next run resumes the wait instead of sending
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from ...events import Emit, Event
 

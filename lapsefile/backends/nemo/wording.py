@@ -13,8 +13,8 @@ shown unchanged.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 EXPORT, DOWNLOAD, CHECK, UPLOAD = "export", "download", "check", "upload"
 
