@@ -10,8 +10,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from .atomic import write_atomic
 from .errors import LapsefileError
-from .lock.lockfile import write_atomic
 from .spec.model import IMAGE_TYPES
 
 DEFAULT_FPS = 24
@@ -103,5 +103,6 @@ def scaffold(root: Path, spec_name: str = "lapse.yaml", overwrite: bool = False
         raise LapsefileError(f"{target} already exists; pass --force to replace it")
     proposal = propose(root)
     name = _output_stem(root)
+    # Atomic: with --force, a failed or interrupted init leaves the old spec, not half a file.
     write_atomic(target, render_spec(proposal, name).encode("utf-8"))
     return target, proposal

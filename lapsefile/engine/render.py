@@ -15,6 +15,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import fixed_temp_path, replace_durably
 from ..errors import RenderError
 from . import encode, pipeline
 from .ffmpeg import Ffmpeg, run_ffmpeg
@@ -124,16 +125,13 @@ def _check_outputs(jobs: Sequence[RenderJob]) -> None:
         seen.add(path)
 
 
-def temp_path(output: Path) -> Path:
-    """Where ``output`` is written before it is complete: hidden, beside it, never .mp4."""
-    return output.with_name(f".{output.name}.part")
-
-
 def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
                   on_progress: Callable[[float, float], None] | None) -> list[RenderResult]:
     groups = group_photos([Path(p) for p in jobs[0].frames])
     outputs = [Path(job.output).resolve() for job in jobs]  # ffmpeg runs in the work folder
-    temps = [temp_path(output) for output in outputs]
+    # ffmpeg writes the temps itself, so lapsefile.atomic only names them (.name.mp4.part, in
+    # the output's folder so the final rename stays atomic) and moves them into place.
+    temps = [fixed_temp_path(output) for output in outputs]
     for output in outputs:
         output.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -164,20 +162,6 @@ def _publish(temp: Path, output: Path, shown_args: list[str], frames: int) -> Re
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
             size += len(chunk)
-        os.fsync(fh.fileno())
-    os.replace(temp, output)
-    _fsync_dir(output.parent)
+        os.fsync(fh.fileno())  # ffmpeg does not fsync; the rename must not outrun the data
+    replace_durably(temp, output)
     return RenderResult(output, size, digest.hexdigest(), list(shown_args))
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:  # not possible on every platform; the rename itself is still atomic
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)

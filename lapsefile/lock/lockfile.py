@@ -8,18 +8,16 @@ is atomic: a crash or Ctrl-C leaves either the old lock or the new one, never a 
 from __future__ import annotations
 
 import json
-import os
-import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..atomic import remove_stale_temps as _remove_stale_temps
+from ..atomic import write_atomic
 from ..errors import LockError, LockVersionError
 
 LOCK_VERSION = 1
-_TMP_PREFIX = ".lapse.lock."
 
 
 @dataclass
@@ -44,6 +42,8 @@ class Lock:
         return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
     def save(self) -> None:
+        # Atomic (lapsefile.atomic): a crash leaves the old lock or the new one. The file keeps
+        # the mode it has (or a new file's umask mode): it is committed, nothing private.
         write_atomic(self.path, self.to_json().encode("utf-8"))
         self.exists = True
 
@@ -112,58 +112,11 @@ def _shape_problem(data: dict[str, Any]) -> str | None:
     return None
 
 
-def write_atomic(path: Path, payload: bytes) -> None:
-    """Write ``payload`` to ``path`` so readers see the old file or the new one, never a mix.
-
-    The temp file lives in the destination folder because ``os.replace`` is only atomic within
-    one file system; fsync before the rename so a power cut cannot leave an empty new file,
-    and fsync the folder so the rename itself is durable.
-    """
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_TMP_PREFIX, suffix=".tmp")
-    try:
-        # mkstemp makes 0600 files; a committed lock gets the mode any new file would get.
-        os.chmod(tmp, new_file_mode(path))
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    _fsync_dir(path.parent)
-
-
-def new_file_mode(path: Path) -> int:
-    """The mode ``path`` keeps when replaced, or that a new file gets (0666 less the umask)."""
-    try:
-        return stat.S_IMODE(path.stat().st_mode)
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        dir_fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return  # not possible on every platform (Windows); the rename is still atomic
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-
-
 def remove_stale_temps(folder: Path) -> None:
-    """Temp files left by a killed writer. Only call while holding the run lock."""
-    for leftover in folder.glob(_TMP_PREFIX + "*.tmp"):
-        try:
-            leftover.unlink()
-        except OSError:
-            pass
+    """Temp files left by a killed lock writer. Only call while holding the run lock.
+
+    Every lock in the folder (``lapse.lock``, ``other.lock``), since all specs in one folder
+    share its run lock; older versions named every lock's temps ``.lapse.lock.*.tmp``, which
+    this covers too.
+    """
+    _remove_stale_temps(folder, "*.lock")

@@ -13,8 +13,7 @@ from pathlib import Path
 import filelock
 
 from ..errors import LockBusyError
-
-STATE_DIR = ".lapsefile"
+from ..paths import ensure_state_dir
 
 
 def _holder_note(folder: Path) -> Path:
@@ -39,11 +38,7 @@ def run_lock(project_root: Path, command: str = "lapsefile run",
     dies, so a crashed run never blocks the next one. The note is written only while holding
     the lock, and in a separate file because lock libraries may truncate the lock file itself.
     """
-    folder = project_root / STATE_DIR
-    folder.mkdir(exist_ok=True)
-    ignore = folder / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# lapsefile's local state; never committed\n*\n", "utf-8")
+    folder = ensure_state_dir(project_root)
     lock = filelock.FileLock(str(folder / "run.lock"))
     try:
         lock.acquire(timeout=wait)

@@ -11,16 +11,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from ..atomic import write_atomic
+from ..paths import ensure_state_dir, state_dir
 from .exif import read_capture_time
 
-CACHE_DIR = ".lapsefile"
+CACHE_NAME = "statcache.json"
 CACHE_VERSION = 1
 _CHUNK = 1 << 20
 
@@ -51,7 +52,7 @@ class StatCache:
 
     @property
     def path(self) -> Path:
-        return self.root / CACHE_DIR / "statcache.json"
+        return state_dir(self.root) / CACHE_NAME
 
     @classmethod
     def load(cls, root: Path) -> StatCache:
@@ -67,19 +68,13 @@ class StatCache:
     def save(self) -> None:
         if not self.dirty:
             return
-        folder = self.path.parent
         try:
-            folder.mkdir(exist_ok=True)
-            ignore = folder / ".gitignore"
-            if not ignore.exists():
-                ignore.write_text("# lapsefile's local cache; never committed\n*\n", "utf-8")
+            ensure_state_dir(self.root)
             data = {"version": CACHE_VERSION,
                     "files": {k: [e.size, e.mtime_ns, e.inode, e.sha256, e.captured]
                               for k, e in sorted(self.entries.items())}}
-            fd, tmp = tempfile.mkstemp(dir=folder, prefix=".statcache.", suffix=".tmp")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(data, fh, separators=(",", ":"))
-            os.replace(tmp, self.path)
+            # Atomic: a run stopped mid-save leaves the previous cache, not a torn one.
+            write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
             self.dirty = False
         except OSError:
             # A read-only project folder still plans; it just hashes again next time.

@@ -22,6 +22,7 @@ from typing import Any
 import platformdirs
 from filelock import FileLock
 
+from ...atomic import write_atomic
 from ...errors import TokenError
 
 TOKEN_ENV = "NEMO_TOKEN"
@@ -161,19 +162,8 @@ def read_cache(path: Path) -> dict[str, Any]:
 
 
 def write_cache(path: Path, data: Mapping[str, Any]) -> None:
-    """Atomic and private: the file exists with mode 0600 before any byte is written."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)  # a leftover from a crash could carry a wider mode
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, indent=2, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    """Atomic and private: mode 0600 is set before any byte is written (lapsefile.atomic)."""
+    write_atomic(path, json.dumps(data, indent=2, sort_keys=True).encode("utf-8"), mode=0o600)
 
 
 def _from_cache(entry: Mapping[str, Any]) -> Credentials | None:

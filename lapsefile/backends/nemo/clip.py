@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ...events import Emit, Event
+from ...paths import ensure_state_dir, state_dir
 from ...plan.fingerprint import digest
 from ...plan.instructions import clip_name
 from ...project.model import Project
@@ -19,6 +20,7 @@ from ...project.statcache import sha256_file
 from ...spec.model import Output
 from .proxies import UploadFile
 
+CLIPS = "clips"  # the subfolder of the state folder
 CLIP_VERSION = 1
 
 
@@ -32,9 +34,9 @@ def prepare_clip(project: Project, output: Output, emit: Emit, step: str,
     key = digest([CLIP_VERSION, [f.sha256 for f in project.frames], job.fps, job.duration,
                   job.hold, job.canvas, job.look])
     name = clip_name(output)
-    dest = project.root / ".lapsefile" / "clips" / f"{key[:24]}-{name}"
+    dest = state_dir(project.root) / CLIPS / f"{key[:24]}-{name}"
     if not dest.is_file():
-        dest.parent.mkdir(parents=True, exist_ok=True)
+        ensure_state_dir(project.root, CLIPS)
         emit(Event("message", step, {"source": "lapsefile",
                                      "text": f"assembling {len(project.frames)} photos into "
                                              f"{name} for upload"}))

@@ -8,10 +8,8 @@ for) another one.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import secrets
-import tempfile
 import time
 from collections.abc import Callable, Mapping, MutableMapping
 from pathlib import Path
@@ -19,9 +17,9 @@ from typing import Any
 
 import httpx
 
+from ...atomic import atomic_file
 from ...errors import ApiError, LapsefileError, RemoteStateError, TransportError
 from ...events import Emit, Event
-from ...lock.lockfile import new_file_mode
 from .client import NemoClient
 from .settings import NemoOptions
 from .uploads import Throttle
@@ -202,33 +200,27 @@ class Exporter:
         digest, size = hashlib.sha256(), 0
         expected = _content_length(response)
         throttle = Throttle(0.25)
-        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                try:
-                    for chunk in response.iter_bytes(1 << 16):
-                        fh.write(chunk)
-                        digest.update(chunk)
-                        size += len(chunk)
-                        if throttle():
-                            self._progress(step, relpath, size, expected)
-                except httpx.TransportError as exc:
-                    raise _Incomplete(f"connection lost after {size} bytes: "
-                                      f"{type(exc).__name__}") from None
-                finally:
-                    response.close()
-                if expected is not None and size != expected:
-                    raise _Incomplete(f"got {size} of {expected} bytes")
-                if size == 0:
-                    raise _Incomplete("the file is empty")
-                fh.flush()
-                os.fsync(fh.fileno())
+        # Atomic (lapsefile.atomic): streamed to a hidden ``.part`` beside ``dest``, fsynced, and
+        # moved into place only when complete, with the mode a local render gets. Anything
+        # raised in the block (a short or empty body, Ctrl-C) removes the temp, keeps ``dest``.
+        with atomic_file(dest, suffix=".part") as fh:
+            try:
+                for chunk in response.iter_bytes(1 << 16):
+                    fh.write(chunk)
+                    digest.update(chunk)
+                    size += len(chunk)
+                    if throttle():
+                        self._progress(step, relpath, size, expected)
+            except httpx.TransportError as exc:
+                raise _Incomplete(f"connection lost after {size} bytes: "
+                                  f"{type(exc).__name__}") from None
+            finally:
+                response.close()
+            if expected is not None and size != expected:
+                raise _Incomplete(f"got {size} of {expected} bytes")
+            if size == 0:
+                raise _Incomplete("the file is empty")
             self._progress(step, relpath, size, expected)
-            os.chmod(tmp, new_file_mode(dest))  # mkstemp's 0600 is not what a render gets
-            os.replace(tmp, dest)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
         return size, digest.hexdigest()
 
     def _progress(self, step: str, relpath: str, done: int, total: int | None) -> None:

@@ -9,18 +9,19 @@ upload made in an earlier run is found again by hash. Proxies are cached in
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ...atomic import atomic_file
 from ...errors import Diagnostic, SpecError
+from ...paths import ensure_state_dir, state_dir
 from ...project.model import InputFile
 from ...project.statcache import sha256_file
 from ...spec.model import Output
 
+PROXIES = "proxies"  # the subfolder of the state folder
 PROXY_VERSION = 1  # bump when the recipe changes: old cached proxies are then ignored
 JPEG_QUALITY = 90
 _EXIF_IFD = 0x8769
@@ -47,7 +48,7 @@ def needed_edge(width: int, height: int, output: Output, max_edge: int) -> int:
 
 
 def proxy_dir(root: Path) -> Path:
-    return root / ".lapsefile" / "proxies"
+    return state_dir(root) / PROXIES
 
 
 def prepare_frame(frame: InputFile, output: Output, max_edge: int, root: Path) -> UploadFile:
@@ -61,6 +62,7 @@ def prepare_frame(frame: InputFile, output: Output, max_edge: int, root: Path) -
                                   frame.relpath)
             cached = proxy_dir(root) / f"{frame.sha256[:32]}-{target}-v{PROXY_VERSION}.jpg"
             if not cached.exists():
+                ensure_state_dir(root, PROXIES)
                 _write_proxy(img, target, cached)
     except (OSError, UnidentifiedImageError, ValueError) as exc:
         raise SpecError([Diagnostic(f"{frame.relpath}: cannot prepare it for upload: "
@@ -86,16 +88,10 @@ def _write_proxy(img: Image.Image, target: int, dest: Path) -> None:
     scale = target / max(width, height)
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     small = upright.convert("RGB").resize(size, Image.Resampling.LANCZOS)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".proxy-", suffix=".jpg")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            small.save(fh, "JPEG", quality=JPEG_QUALITY, subsampling=2, optimize=False,
-                       progressive=False, exif=exif, **({"icc_profile": icc} if icc else {}))
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    # Atomic: the cache is trusted by name, so a half-written proxy must never get that name.
+    with atomic_file(dest) as fh:
+        small.save(fh, "JPEG", quality=JPEG_QUALITY, subsampling=2, optimize=False,
+                   progressive=False, exif=exif, **({"icc_profile": icc} if icc else {}))
 
 
 def _minimal_exif(img: Image.Image) -> bytes:

@@ -1,0 +1,151 @@
+"""Atomic file writes: readers see the old file or the new one, never a mix or a truncated file.
+
+Every file lapsefile writes in place (``lapse.lock``, ``lapse.yaml`` from ``init``, the stat
+cache, cached proxies, the credentials cache, downloaded exports, rendered videos) goes through
+this module, so the recipe lives in one place:
+
+1. the new content goes to a hidden temp file in the *destination folder* (``os.replace`` is
+   only atomic within one file system, and a temp in /tmp may be on another one);
+2. the temp gets its final mode before any byte is written (so a private file such as the
+   token cache is never readable by others, not even briefly);
+3. it is flushed and fsynced before the rename, so a power cut after the rename cannot leave
+   an empty or partial file under the final name;
+4. ``os.replace`` swaps it in (atomic, and it replaces an existing file on Windows too);
+5. the folder is fsynced so the rename itself survives a power cut;
+6. on *any* exception, KeyboardInterrupt included, the temp is removed and the destination is
+   left untouched.
+
+Temp names follow one scheme, ``.<name>.<random><suffix>`` beside ``<name>``, so a leftover of
+a killed writer (SIGKILL runs no cleanup) is recognisable: see ``remove_stale_temps``.
+This module is a leaf: standard library only, importable from every layer.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import stat
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+TEMP_SUFFIX = ".tmp"
+
+
+def temp_prefix(path: Path) -> str:
+    """The start of every temp file name used while writing ``path``: ``.<name>.``."""
+    return f".{path.name}."
+
+
+def new_file_mode(path: Path) -> int:
+    """The mode ``path`` keeps when replaced, or that a new file gets (0666 less the umask).
+
+    Temp files are created 0600 (``mkstemp``); without this a replaced file would silently
+    lose its group/other permissions and a new one would not get what ``open()`` gives.
+    """
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        return 0o666 & ~_current_umask()
+
+
+def _current_umask() -> int:
+    # Linux reports it without changing it; elsewhere it can only be read by setting it and
+    # setting it straight back, which briefly affects files other threads create.
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    umask = os.umask(0)
+    os.umask(umask)
+    return umask
+
+
+@contextmanager
+def atomic_file(path: Path, *, mode: int | None = None,
+                suffix: str = TEMP_SUFFIX) -> Iterator[BinaryIO]:
+    """Write ``path`` through a binary file handle; it is replaced only if the block succeeds.
+
+    ``mode`` is the final file's mode; by default the mode ``path`` has now, or the one a new
+    file gets under the umask (``new_file_mode``). ``suffix`` ends the temp file's name (a
+    download uses ``.part``). If the block raises, or the flush, fsync or rename fails, the
+    temp file is removed, ``path`` is left as it was, and the exception propagates.
+    """
+    final_mode = new_file_mode(path) if mode is None else mode
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path), suffix=suffix)
+    try:
+        # Before any byte is written: a 0600 file must never be wider, even for a moment.
+        os.chmod(tmp, final_mode)
+        with os.fdopen(fd, "wb") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        # BaseException: a Ctrl-C mid-write must not leave the temp behind either.
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    fsync_dir(path.parent)
+
+
+def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Replace ``path`` with ``data`` atomically and durably (see ``atomic_file``)."""
+    with atomic_file(path, mode=mode) as fh:
+        fh.write(data)
+
+
+def fixed_temp_path(path: Path, suffix: str = ".part") -> Path:
+    """A temp path beside ``path`` for a writer that must be given a name up front (ffmpeg):
+    ``.<name>.part``, hidden and never ending in the real extension.
+
+    Fixed rather than random, so the next attempt after a kill overwrites the leftover instead
+    of adding another one. Publish it with ``replace_durably``.
+    """
+    return path.with_name(temp_prefix(path) + suffix.lstrip("."))
+
+
+def replace_durably(temp: Path, path: Path) -> None:
+    """Move a finished ``temp`` (written and fsynced by someone else, e.g. ffmpeg) to ``path``.
+
+    ``temp`` must be in ``path``'s folder (``os.replace`` is atomic only within one file
+    system). The folder is fsynced so the rename survives a power cut. Removing ``temp`` when
+    something fails before this point is the writer's job: only it knows when it is done.
+    """
+    os.replace(temp, path)
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable, where the platform allows it."""
+    try:
+        dir_fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # folders cannot be opened on every platform (Windows); the rename is still atomic
+    try:
+        os.fsync(dir_fd)
+    except OSError:
+        pass  # some file systems refuse fsync on a folder; nothing better can be done
+    finally:
+        os.close(dir_fd)
+
+
+def remove_stale_temps(folder: Path, pattern: str, suffix: str = TEMP_SUFFIX) -> None:
+    """Remove temp files a killed writer left in ``folder`` while writing a file whose name
+    matches the glob ``pattern`` (``"lapse.lock"``, ``"*.lock"``).
+
+    Only call this while no other process can be writing such a file (for locks: while holding
+    the run lock), or a live writer's temp is deleted under it.
+    """
+    for leftover in folder.glob(f".{pattern}.*{glob.escape(suffix)}"):
+        try:
+            leftover.unlink()
+        except OSError:
+            pass

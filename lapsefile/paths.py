@@ -1,0 +1,35 @@
+"""The project's local state folder, ``.lapsefile/`` beside the spec: one name, one creator.
+
+It holds what is local to one checkout and never committed: the run lock and its holder note,
+the stat cache, cached proxies and clips. The folder ignores itself for git (a ``.gitignore``
+holding ``*``), so users need not add it to their own ignore file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .atomic import write_atomic
+
+STATE_DIR = ".lapsefile"
+_IGNORE_ALL = b"# lapsefile's local state; never committed\n*\n"
+
+
+def state_dir(root: Path) -> Path:
+    """``<root>/.lapsefile``; nothing is created (see ``ensure_state_dir``)."""
+    return root / STATE_DIR
+
+
+def ensure_state_dir(root: Path, *subfolders: str) -> Path:
+    """Create the state folder (ignoring itself for git) and ``subfolders`` below it; return
+    the deepest. Raises OSError when the project folder is not writable."""
+    folder = state_dir(root)
+    folder.mkdir(exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        # Atomic, so two processes creating the folder at once cannot leave a torn file.
+        write_atomic(ignore, _IGNORE_ALL)
+    for name in subfolders:
+        folder = folder / name
+        folder.mkdir(exist_ok=True)
+    return folder
