@@ -17,7 +17,6 @@ ErrorStatuses = Literal["mapped", "ok"]
 DraftDialect = Literal["classic", "camel", "opaque"]
 
 WEEK = 7 * 24 * 3600.0
-INSTRUCTION_KINDS = ("timeline", "look", "title", "timestamp", "logo", "music")
 
 
 @dataclass

@@ -70,10 +70,10 @@ from typing import Any
 
 from . import replies
 from .agent import Edit
+from .intents import DEFAULTS
 from .store import Asset
 
 VIDEO, AUDIO, OVERLAY, TEXT = 0, 1, 3, 7
-TRACK_NAMES = {VIDEO: "Video", AUDIO: "BGM", OVERLAY: "Logo", TEXT: "Text"}
 HIDDEN_NAMES = {VIDEO: "Video", AUDIO: "Audio", TEXT: "Text"}  # the documented track types
 
 
@@ -184,7 +184,7 @@ def _set_video(draft: dict[str, Any], media: Sequence[Asset], p: dict[str, Any],
     hold = p.get("hold", 1 / p["fps"] if source == "clip" else total / 1000 / count)
     track = {"id": "video", "tt": VIDEO, "n": "Video",
              "m": {"source": source, "fps": p["fps"], "hold": hold,
-                   "deflicker": None, "blend": 1, "interpolate": False, **look},
+                   **copy.deepcopy(DEFAULTS["look"]), **look},
              "sg": segments}
     draft["t"] = [track] + [t for t in draft["t"] if t.get("tt") != VIDEO]
     draft["d"] = total

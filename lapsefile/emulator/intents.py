@@ -17,14 +17,25 @@ not say enough to act on. Units are the draft's: seconds, fractions (8% -> 0.08)
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
+from dataclasses import asdict
 from math import gcd
 from typing import Any
 
+from ..spec.model import Deflicker, Look
 from .understand import Utterance
 
 Built = tuple[str, str, dict[str, Any]] | None
+
+
+def _draft_look(look: Look) -> dict[str, Any]:
+    """A look as the draft's video track keeps it (``deflicker`` None: off)."""
+    deflicker = None if look.deflicker is None else asdict(look.deflicker)
+    return {"deflicker": deflicker, "blend": look.blend, "interpolate": look.interpolate}
+
+
 DEFAULTS: dict[str, dict[str, Any]] = {
     "title": {"start": 0.0, "end": None, "position": "center", "size": 0.08, "color": "white",
               "box": False, "fade_in": 0.0, "fade_out": 0.0},
@@ -32,9 +43,10 @@ DEFAULTS: dict[str, dict[str, Any]] = {
                   "color": "white", "box": False},
     "logo": {"position": "top-right", "scale": 0.15, "opacity": 1.0},
     "music": {"volume": 1.0, "start": 0.0, "fade_in": 0.0, "fade_out": 0.0, "fit": "loop"},
-    "look": {"deflicker": None, "blend": 1, "interpolate": False},
+    "look": _draft_look(Look()),  # lapsefile's own look defaults: the schema's
 }
-DEFLICKER = {"size": 5, "mode": "am"}
+DEFLICKER = asdict(Deflicker())  # what "deflicker" alone turns on
+LOOK_OFF: dict[str, Any] = {"deflicker": None, "blend": 1, "interpolate": False}  # each part off
 CANVAS = (1920, 1080)
 FPS = 24.0
 
@@ -82,8 +94,7 @@ def _canvas(said: Utterance) -> dict[str, Any]:
 def look(said: Utterance, action: str) -> Built:
     named = _look_parts(said)
     if action == "remove":
-        off = {part: DEFAULTS["look"][part] for part in (named or DEFAULTS["look"])}
-        return "look", "remove", off
+        return "look", "remove", {part: LOOK_OFF[part] for part in (named or LOOK_OFF)}
     if not named:
         return None
     counts: dict[str | None, int] = {}
@@ -94,16 +105,13 @@ def look(said: Utterance, action: str) -> Built:
     if loose is not None and counting:  # "(mode median, 9 frames)": the part it stands by
         counts[counting[0]] = loose
     mode = re.search(said.words.mode, said.text)
-    values = {
-        "deflicker": {"size": counts.get("deflicker", DEFLICKER["size"]),
-                      "mode": mode[1] if mode else DEFLICKER["mode"]}
-        if named.get("deflicker") else None,
-        "blend": counts.get("blend", 2) if named.get("blend") else 1,
-        "interpolate": bool(named.get("interpolate")),
-    }
-    if action == "add":
-        return "look", "add", values
-    return "look", "set", {part: values[part] for part in named}
+    on = {"deflicker": {"size": counts.get("deflicker", DEFLICKER["size"]),
+                        "mode": mode[1] if mode else DEFLICKER["mode"]},
+          "blend": counts.get("blend", 2), "interpolate": True}
+    values = {part: on[part] if named[part] else LOOK_OFF[part] for part in named}
+    if action == "add":  # the parts not named at their defaults
+        return "look", "add", {**copy.deepcopy(DEFAULTS["look"]), **values}
+    return "look", "set", values
 
 
 def _look_parts(said: Utterance) -> dict[str, bool]:

@@ -4,6 +4,11 @@ The loader turns ``lapse.yaml`` into these frozen dataclasses after schema valid
 defaults applied and human units converted: seconds are floats, percentages are fractions
 (``35%`` -> 0.35), file references stay as POSIX paths relative to the spec's folder (they are
 resolved by whoever reads files, so the same values can go into the lock unchanged).
+
+Defaults are the schema's (:mod:`.defaults`): ``_schema("look.blend")`` is a field whose default
+is read from ``schemas/lapse.schema.json`` when an instance is made. The few fields with a
+literal default are optional keys (``None``: not written) or not set from lapse.yaml; the list
+is in ``tests/spec/test_defaults.py``, which checks both.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import Location
+from .defaults import WHEN_TRUE, SchemaDefault, default, when_true
 
 SortOrder = Literal["natural", "name", "exif", "mtime"]
 Position = Literal["top-left", "top", "top-right", "left", "center", "right",
@@ -21,7 +27,6 @@ Position = Literal["top-left", "top", "top-right", "left", "center", "right",
 Fit = Literal["cover", "contain", "blur"]
 Quality = Literal["draft", "standard", "high"]
 Codec = Literal["h264", "h265"]
-Aspect = Literal["16:9", "9:16", "1:1", "4:5"]
 BackendName = Literal["local", "nemo"]
 
 POSITIONS: tuple[str, ...] = ("top-left", "top", "top-right", "left", "center", "right",
@@ -33,12 +38,17 @@ IMAGE_TYPES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 AUDIO_TYPES: tuple[str, ...] = (".mp3", ".wav", ".m4a", ".aac")
 
 
+def _schema(path: str, keyword: str = "default") -> Any:
+    """A dataclass field whose default is the schema's at ``path`` (read on first use)."""
+    return field(default_factory=SchemaDefault(path, keyword))
+
+
 @dataclass(frozen=True)
 class Frames:
     include: tuple[str, ...]
-    exclude: tuple[str, ...] = ()
-    sort: SortOrder = "natural"
-    every: int = 1
+    exclude: tuple[str, ...] = ()  # not written: nothing excluded
+    sort: SortOrder = _schema("frames.sort")
+    every: int = _schema("frames.every")
 
 
 @dataclass(frozen=True)
@@ -58,65 +68,77 @@ class TimingRequest:
 
 @dataclass(frozen=True)
 class Deflicker:
-    size: int = 5  # frames in the averaging window (ffmpeg deflicker: 2..129)
-    mode: Literal["am", "gm", "hm", "qm", "cm", "pm", "median"] = "am"
+    size: int = _schema("look.deflicker.size")  # frames averaged (ffmpeg deflicker: 2..129)
+    mode: Literal["am", "gm", "hm", "qm", "cm", "pm", "median"] = _schema("look.deflicker.mode")
 
 
 @dataclass(frozen=True)
 class Look:
-    deflicker: Deflicker | None = None
-    blend: int = 1  # frames mixed by tmix; 1 means off
-    interpolate: bool = False  # motion interpolation (minterpolate) between photos
+    deflicker: Deflicker | None = None  # off; the schema's `deflicker: false`
+    blend: int = _schema("look.blend")  # frames mixed by tmix; 1 means off
+    interpolate: bool = _schema("look.interpolate")  # motion interpolation (minterpolate)
 
 
 @dataclass(frozen=True)
 class TextStyle:
-    position: Position = "bottom"
-    size: float = 0.06  # text height as a fraction of the output height
-    color: str = "white"  # ffmpeg colour syntax: name or #RRGGBB, optional @alpha
-    box: bool = False
-    box_color: str = "black@0.5"
-    margin: float = 0.04  # distance from the edges as a fraction of the output height
+    """How an overlay's text looks. Overlays from lapse.yaml get theirs from :func:`text_style`;
+    a bare ``TextStyle()`` (made only by code) has a title's colour, box and margin."""
+
+    position: Position = "bottom"  # not from lapse.yaml: overlays have their own
+    size: float = 0.06  # text height as a fraction of the output height; as position
+    color: str = _schema("overlays.titles[].color")  # ffmpeg colour: name or #RRGGBB[@alpha]
+    box: bool = _schema("overlays.titles[].box")
+    box_color: str = _schema("overlays.titles[].box", WHEN_TRUE)
+    margin: float = _schema("overlays.titles[].margin")  # fraction of the output height
     font: str | None = None  # path relative to the spec; None = the bundled font
+
+
+def text_style(overlay: str) -> TextStyle:
+    """The style of an overlay that sets none: the schema's defaults under ``overlay``
+    (``"overlays.titles[]"`` or ``"overlays.timestamp"``)."""
+    box = default(f"{overlay}.box")
+    return TextStyle(position=default(f"{overlay}.position"), size=default(f"{overlay}.size"),
+                     color=default(f"{overlay}.color"), box=box is not False,
+                     box_color=box if isinstance(box, str) else when_true(f"{overlay}.box"),
+                     margin=default(f"{overlay}.margin"))
 
 
 @dataclass(frozen=True)
 class Title:
     text: str
-    start: float = 0.0
+    start: float = _schema("overlays.titles[].start")
     end: float | None = None  # None: until the end of the video
-    style: TextStyle = field(default_factory=lambda: TextStyle(position="center", size=0.08))
-    fade_in: float = 0.0
-    fade_out: float = 0.0
+    style: TextStyle = field(default_factory=lambda: text_style("overlays.titles[]"))
+    fade_in: float = _schema("overlays.titles[].fade_in")
+    fade_out: float = _schema("overlays.titles[].fade_out")
     outputs: tuple[str, ...] | None = None  # None: every output
 
 
 @dataclass(frozen=True)
 class Timestamp:
-    format: str = "%Y-%m-%d %H:%M"  # strftime
-    style: TextStyle = field(default_factory=lambda: TextStyle(position="bottom-right",
-                                                               size=0.04))
+    format: str = _schema("overlays.timestamp.format")  # strftime
+    style: TextStyle = field(default_factory=lambda: text_style("overlays.timestamp"))
     outputs: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
 class Logo:
     file: str
-    position: Position = "top-right"
-    scale: float = 0.15  # logo width as a fraction of the output width
-    opacity: float = 1.0
-    margin: float = 0.04
+    position: Position = _schema("overlays.logo.position")
+    scale: float = _schema("overlays.logo.scale")  # logo width as a fraction of the output width
+    opacity: float = _schema("overlays.logo.opacity")
+    margin: float = _schema("overlays.logo.margin")
     outputs: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
 class Music:
     file: str
-    volume: float = 1.0  # linear gain; 0.35 for "35%"
-    fade_in: float = 0.0
-    fade_out: float = 0.0  # ending at the end of the video
-    start: float = 0.0  # offset into the audio file
-    fit: Literal["loop", "cut"] = "loop"
+    volume: float = _schema("music.volume")  # linear gain; 0.35 for "35%"
+    fade_in: float = _schema("music.fade_in")
+    fade_out: float = _schema("music.fade_out")  # ending at the end of the video
+    start: float = _schema("music.start")  # offset into the audio file
+    fit: Literal["loop", "cut"] = _schema("music.fit")
 
 
 @dataclass(frozen=True)
@@ -126,17 +148,18 @@ class Output:
     width: int  # even, resolved from size + aspect
     height: int
     aspect: str  # "16:9", ... or "W:H" reduced from an explicit size
-    fit: Fit = "cover"
-    quality: Quality = "standard"
-    codec: Codec = "h264"
-    allow_outside: bool = False  # the user allowed `path` to point outside the spec's folder
+    fit: Fit = _schema("outputs[].fit")
+    quality: Quality = _schema("outputs[].quality")
+    codec: Codec = _schema("outputs[].codec")
+    # the user allowed `path` to point outside the spec's folder
+    allow_outside: bool = _schema("outputs[].allow_outside")
 
 
 @dataclass(frozen=True)
 class Cloud:
-    language: Literal["en", "zh"] = "en"
-    upload: Literal["frames", "clip"] = "frames"
-    proxy_max_edge: int = 2560  # frames strategy: downscale photos whose longest edge exceeds this
+    language: Literal["en", "zh"] = _schema("cloud.language")
+    upload: Literal["frames", "clip"] = _schema("cloud.upload")
+    proxy_max_edge: int = _schema("cloud.proxy_max_edge")  # frames: downscale larger photos
     # project folder of instruction templates overriding the built-in ones
     templates: str | None = None
 
@@ -153,7 +176,7 @@ class Spec:
     logo: Logo | None
     music: Music | None
     outputs: tuple[Output, ...]
-    backend: BackendName = "local"
+    backend: BackendName = _schema("backend")
     cloud: Cloud = field(default_factory=Cloud)
     # document path (tuple of keys / indexes) -> where it is written; for diagnostics after loading
     locations: Mapping[tuple[str | int, ...], Location] = field(default_factory=dict,

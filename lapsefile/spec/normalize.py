@@ -1,8 +1,9 @@
 """Schema-valid data -> the dataclasses of :mod:`lapsefile.spec.model`.
 
-Units become seconds and fractions, shorthands are expanded, defaults applied, sizes resolved
-to pixels. Sections that failed schema validation are skipped (their errors are already
-reported), so the checks here still run on everything else and the user sees all at once.
+Units become seconds and fractions, shorthands are expanded, defaults applied (the schema's,
+through :func:`.defaults.default`), sizes resolved to pixels. Sections that failed schema
+validation are skipped (their errors are already reported), so the checks here still run on
+everything else and the user sees all at once.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from .. import units
 from ..errors import Diagnostic, Location
+from .defaults import SchemaDefault, default
 from .loader import Document
 from .model import (
     ASPECTS,
@@ -32,6 +34,7 @@ from .model import (
     Timestamp,
     TimingRequest,
     Title,
+    text_style,
 )
 from .paths import DocPath, dotted, nearest
 
@@ -52,7 +55,7 @@ class Parts:
     logo: Logo | None = None
     music: Music | None = None
     outputs: dict[int, Output] = field(default_factory=dict)  # by index in outputs
-    backend: str = "local"
+    backend: str = field(default_factory=SchemaDefault("backend"))
     cloud: Cloud | None = None
     complete: bool = False  # every section normalized without error
 
@@ -76,7 +79,7 @@ class Normalizer:
         if self.usable(("music",)):
             parts.music = self.music()
         if self.usable(("backend",)):
-            parts.backend = self.data.get("backend", "local")
+            parts.backend = self.data.get("backend", default("backend"))
         if self.usable(("cloud",)):
             parts.cloud = self.cloud()
         overlays = _mapping(self.data.get("overlays"))
@@ -134,7 +137,8 @@ class Normalizer:
             value = {"include": value}
         return Frames(include=_strings(value["include"]),
                       exclude=_strings(value.get("exclude", [])),
-                      sort=value.get("sort", "natural"), every=int(value.get("every", 1)))
+                      sort=_given(value, "frames", "sort"),
+                      every=int(_given(value, "frames", "every")))
 
     def timing(self) -> TimingRequest:
         value = self.data.get("timing") or {}
@@ -154,44 +158,45 @@ class Normalizer:
 
     def look(self) -> Look:
         value = self.data.get("look") or {}
-        deflicker = value.get("deflicker", False)
+        deflicker = _given(value, "look", "deflicker")
         if deflicker is True:
-            deflicker = Deflicker()
-        elif isinstance(deflicker, dict):
-            deflicker = Deflicker(size=int(deflicker.get("size", 5)),
-                                  mode=deflicker.get("mode", "am"))
+            deflicker = {}
+        if isinstance(deflicker, dict):
+            deflicker = Deflicker(size=int(_given(deflicker, "look.deflicker", "size")),
+                                  mode=_given(deflicker, "look.deflicker", "mode"))
         else:
             deflicker = None
-        return Look(deflicker=deflicker, blend=int(value.get("blend", 1)),
-                    interpolate=bool(value.get("interpolate", False)))
+        return Look(deflicker=deflicker, blend=int(_given(value, "look", "blend")),
+                    interpolate=bool(_given(value, "look", "interpolate")))
 
     def cloud(self) -> Cloud:
         value = self.data.get("cloud") or {}
-        return Cloud(language=value.get("language", "en"), upload=value.get("upload", "frames"),
-                     proxy_max_edge=int(value.get("proxy_max_edge", 2560)),
+        return Cloud(language=_given(value, "cloud", "language"),
+                     upload=_given(value, "cloud", "upload"),
+                     proxy_max_edge=int(_given(value, "cloud", "proxy_max_edge")),
                      templates=_file(value.get("templates")))
 
-    def style(self, value: dict[str, Any], path: DocPath, default: TextStyle) -> TextStyle:
-        box = value.get("box", default.box)
+    def style(self, value: dict[str, Any], path: DocPath, base: TextStyle) -> TextStyle:
+        box = value.get("box", base.box)
         return TextStyle(
-            position=value.get("position", default.position),
-            size=self.fraction(value.get("size", default.size), path + ("size",), positive=True),
-            color=value.get("color", default.color),
-            box=box is not False, box_color=box if isinstance(box, str) else default.box_color,
-            margin=self.fraction(value.get("margin", default.margin), path + ("margin",)),
+            position=value.get("position", base.position),
+            size=self.fraction(value.get("size", base.size), path + ("size",), positive=True),
+            color=value.get("color", base.color),
+            box=box is not False, box_color=box if isinstance(box, str) else base.box_color,
+            margin=self.fraction(value.get("margin", base.margin), path + ("margin",)),
             font=_file(value.get("font")))
 
-    def fades(self, value: dict[str, Any], path: DocPath) -> tuple[float, float]:
+    def fades(self, value: dict[str, Any], path: DocPath, prefix: str) -> tuple[float, float]:
         both = value.get("fade")
         if both is not None:
             fade = self.seconds(both, path + ("fade",))
             return fade, fade
-        return (self.seconds(value.get("fade_in", 0), path + ("fade_in",)),
-                self.seconds(value.get("fade_out", 0), path + ("fade_out",)))
+        return (self.seconds(_given(value, prefix, "fade_in"), path + ("fade_in",)),
+                self.seconds(_given(value, prefix, "fade_out"), path + ("fade_out",)))
 
     def title(self, index: int, value: dict[str, Any]) -> Title:
         path: DocPath = ("overlays", "titles", index)
-        start = self.seconds(value.get("start", 0), path + ("start",))
+        start = self.seconds(_given(value, "overlays.titles[]", "start"), path + ("start",))
         end = None if value.get("end") is None else self.seconds(value["end"], path + ("end",))
         if end is not None and end <= start:
             self.report(f"the title ends ({units.format_duration(end)}) "
@@ -199,27 +204,29 @@ class Normalizer:
                         f"({units.format_duration(start)})", path + ("end",),
                         hint="make end later than start, or leave end out to show it until "
                              "the end of the video")
-        fade_in, fade_out = self.fades(value, path)
-        style = self.style(value, path, TextStyle(position="center", size=0.08))
+        fade_in, fade_out = self.fades(value, path, "overlays.titles[]")
+        style = self.style(value, path, text_style("overlays.titles[]"))
         return Title(text=value["text"], start=start, end=end, style=style, fade_in=fade_in,
                      fade_out=fade_out, outputs=_names(value.get("outputs")))
 
     def timestamp(self, value: dict[str, Any] | None) -> Timestamp | None:
         if value is None:
             return None
-        style = self.style(value, ("overlays", "timestamp"),
-                           TextStyle(position="bottom-right", size=0.04))
-        return Timestamp(format=value.get("format", "%Y-%m-%d %H:%M"), style=style,
+        style = self.style(value, ("overlays", "timestamp"), text_style("overlays.timestamp"))
+        return Timestamp(format=_given(value, "overlays.timestamp", "format"), style=style,
                          outputs=_names(value.get("outputs")))
 
     def logo(self, value: dict[str, Any] | None) -> Logo | None:
         if value is None:
             return None
         path: DocPath = ("overlays", "logo")
-        return Logo(file=_file(value["file"]) or "", position=value.get("position", "top-right"),
-                    scale=self.fraction(value.get("scale", 0.15), path + ("scale",), positive=True),
-                    opacity=self.fraction(value.get("opacity", 1.0), path + ("opacity",)),
-                    margin=self.fraction(value.get("margin", 0.04), path + ("margin",)),
+        def given(key: str) -> Any:
+            return _given(value, "overlays.logo", key)
+
+        return Logo(file=_file(value["file"]) or "", position=given("position"),
+                    scale=self.fraction(given("scale"), path + ("scale",), positive=True),
+                    opacity=self.fraction(given("opacity"), path + ("opacity",)),
+                    margin=self.fraction(given("margin"), path + ("margin",)),
                     outputs=_names(value.get("outputs")))
 
     def music(self) -> Music | None:
@@ -229,12 +236,13 @@ class Normalizer:
         if isinstance(value, str):
             return Music(file=_file(value) or "")
         path: DocPath = ("music",)
-        fade_in, fade_out = self.fades(value, path)
+        fade_in, fade_out = self.fades(value, path, "music")
         return Music(file=_file(value["file"]) or "",
-                     volume=self.fraction(value.get("volume", 1.0), path + ("volume",), 2.0),
+                     volume=self.fraction(_given(value, "music", "volume"), path + ("volume",),
+                                          2.0),
                      fade_in=fade_in, fade_out=fade_out,
-                     start=self.seconds(value.get("start", 0), path + ("start",)),
-                     fit=value.get("fit", "loop"))
+                     start=self.seconds(_given(value, "music", "start"), path + ("start",)),
+                     fit=_given(value, "music", "fit"))
 
     def output(self, index: int, value: dict[str, Any]) -> Output:
         path: DocPath = ("outputs", index)
@@ -246,14 +254,15 @@ class Normalizer:
                         "'.', '_' and '-' (it names the output on the command line)")
         width, height, aspect = self.size(value, path)
         return Output(name=name, path=file, width=width, height=height, aspect=aspect,
-                      fit=value.get("fit", "cover"), quality=value.get("quality", "standard"),
-                      codec=value.get("codec", "h264"),
-                      allow_outside=bool(value.get("allow_outside", False)))
+                      fit=_given(value, "outputs[]", "fit"),
+                      quality=_given(value, "outputs[]", "quality"),
+                      codec=_given(value, "outputs[]", "codec"),
+                      allow_outside=bool(_given(value, "outputs[]", "allow_outside")))
 
     def size(self, value: dict[str, Any], path: DocPath) -> tuple[int, int, str]:
-        size, aspect = str(value.get("size", "1080p")), value.get("aspect")
+        size, aspect = str(_given(value, "outputs[]", "size")), value.get("aspect")
         if size in PRESET_HEIGHTS:
-            aspect = aspect or "16:9"
+            aspect = aspect or default("outputs[].aspect")
             return (*preset_dimensions(size, aspect), aspect)
         width, height = (int(n) for n in size.split("x"))
         ratio = _reduced(width, height)
@@ -306,6 +315,11 @@ def _reduced(width: int, height: int) -> str:
 def _close(width: int, height: int, aspect: tuple[int, int]) -> bool:
     wanted = aspect[0] / aspect[1]
     return abs(width / height - wanted) <= _ASPECT_TOLERANCE * wanted
+
+
+def _given(value: dict[str, Any], prefix: str, key: str) -> Any:
+    """``value[key]`` as written, or the schema's default for ``prefix.key`` (in model units)."""
+    return value[key] if key in value else default(f"{prefix}.{key}")
 
 
 def _mapping(value: Any) -> dict[str, Any]:
