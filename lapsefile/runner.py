@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .backends import get_backend
+from .backends import get_backend, registry
 from .backends.base import RunContext, StepRecord
 from .errors import Diagnostic, LapsefileError, LockOutdatedError, SpecError
 from .events import Emit, Event, discard
@@ -27,7 +27,7 @@ from .project.model import Project
 from .project.resolve import resolve_project
 from .project.statcache import StatCache
 from .spec import load_spec_with_warnings
-from .spec.model import BackendName, Output
+from .spec.model import Output
 
 
 @dataclass
@@ -74,13 +74,19 @@ def _observe_artifacts(lock: Lock, root: Path, cache: StatCache) -> dict[str, st
     return found
 
 
-def prepare(spec_path: str | os.PathLike[str], *, backend: BackendName | None = None,
+def prepare(spec_path: str | os.PathLike[str], *, backend: str | None = None,
             force: bool | Iterable[str] = False, only: Iterable[str] | None = None,
             env: Mapping[str, str] | None = None, emit: Emit = discard) -> Prepared:
-    """Load the spec, resolve inputs, read the lock and plan. Reads only; writes caches."""
+    """Load the spec, resolve inputs, read the lock and plan. Reads only; writes caches.
+
+    ``backend`` overrides the spec's: any name the registry knows (``backends/registry.py``).
+    """
+    if backend:
+        registry.get(backend)  # an unknown name fails before any work, listing the known ones
     spec, warnings = load_spec_with_warnings(spec_path, env)
     if backend and backend != spec.backend:
-        spec = replace(spec, backend=backend)
+        # The spec's model spells the built-in names; a plug-in's name is carried as is.
+        spec = replace(spec, backend=backend)  # type: ignore[arg-type]
     cache = StatCache.load(spec.root)
     project, more = resolve_project(spec, cache, emit)
     lock = load_lock(lock_path_for(spec.path))
@@ -190,7 +196,7 @@ def _execute_batch(prepared: Prepared, ctx: RunContext, recorder: _Recorder, emi
                              f"{', '.join(sorted(pending))}")
 
 
-def run_project(spec_path: str | os.PathLike[str], *, backend: BackendName | None = None,
+def run_project(spec_path: str | os.PathLike[str], *, backend: str | None = None,
                 force: bool | Iterable[str] = False, locked: bool = False,
                 dry_run: bool = False, only: Iterable[str] | None = None,
                 options: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None,

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import click
 
-from ..errors import SpecError
+from ..errors import LapsefileError
+from .boundary import LapsefileCommand
 
 
-@click.command()
+@click.command(cls=LapsefileCommand)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port to listen on; 0 picks a free one (the URL is printed).")
@@ -65,12 +66,9 @@ def emulator(ctx: click.Context, host: str, port: int, faults_file: Path | None,
     from ..emulator.faults import FaultPlan
     from ..emulator.server import serve_forever
 
-    try:
-        plan = FaultPlan.from_file(faults_file) if faults_file else FaultPlan()
-    except SpecError as exc:
-        click.echo(str(exc), err=True)
-        click.echo("the fault plan is invalid; the emulator did not start", err=True)
-        ctx.exit(1)
+    # A bad fault plan is a SpecError: the boundary prints its diagnostics, then this.
+    ctx.meta["spec_error_note"] = "the fault plan is invalid; the emulator did not start"
+    plan = FaultPlan.from_file(faults_file) if faults_file else FaultPlan()
     config = EmulatorConfig(
         host=host, port=port, sse_shape=sse_shape, render_shape=render_shape,  # type: ignore[arg-type]
         upload_shape=upload_shape, error_statuses=error_statuses,  # type: ignore[arg-type]
@@ -88,9 +86,9 @@ def emulator(ctx: click.Context, host: str, port: int, faults_file: Path | None,
     try:
         serve_forever(config, on_ready=ready)
     except OSError as exc:
-        click.echo(f"error: the emulator could not start on {host}:{port}: {exc}", err=True)
-        ctx.exit(1)
+        raise LapsefileError(f"the emulator could not start on {host}:{port}: {exc}") from exc
     except KeyboardInterrupt:
+        # Ctrl-C is how the emulator is meant to stop, not a failure for the boundary.
         click.echo("emulator stopped", err=True)
         ctx.exit(130)
     click.echo("emulator stopped", err=True)

@@ -6,76 +6,29 @@ Exit codes: 0 success, 1 user or remote error (clear message, no traceback), 2 u
 
 from __future__ import annotations
 
-import json
-import os
 import signal
-import sys
-import tempfile
-import time
-import traceback
 from pathlib import Path
-from typing import Any
 
 import click
 
 from .. import __version__
-from ..errors import LapsefileError, SpecError
+from ..backends import registry
 from ..events import Emit, Event
 from ..runner import prepare, run_project
 from ..scaffold import scaffold
-from ..spec.model import BackendName
+from ..status import status as status_of
 from . import output as out
+from .boundary import LapsefileCommand, LapsefileGroup
+
+__all__ = ["cli", "main", "LapsefileCommand", "LapsefileGroup"]
 
 SPEC_ARG = click.argument("spec", default="lapse.yaml", type=click.Path(dir_okay=False))
 JSON_OPT = click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
-# click.Choice passes one of these names or None: the commands take it as a BackendName.
-BACKEND_OPT = click.option("--backend", type=click.Choice(["local", "nemo"]), default=None,
+# The registry's names: the built-in backends and any installed plug-in.
+BACKEND_OPT = click.option("--backend", type=click.Choice(registry.names()), default=None,
                            help="Override the spec's backend.")
 API_OPT = click.option("--api-url", envvar="NEMO_API_URL", default=None,
                        help="Cloud API base URL (env NEMO_API_URL); e.g. a local emulator.")
-
-
-class LapsefileGroup(click.Group):
-    """The single error boundary: every command's failures are mapped here."""
-
-    def invoke(self, ctx: click.Context) -> Any:
-        try:
-            return super().invoke(ctx)
-        except LapsefileError as exc:
-            _report_error(ctx, exc)
-            ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("interrupted; the lock holds every finished step, run again to resume",
-                       err=True)
-            ctx.exit(130)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
-            raise
-        except Exception:  # noqa: BLE001 - the boundary for bugs: log, don't dump on users
-            log = _write_crash_log()
-            click.echo(f"internal error: lapsefile crashed; details are in {log}. Please "
-                       "report it with that file.", err=True)
-            ctx.exit(3)
-
-
-def _report_error(ctx: click.Context, exc: LapsefileError) -> None:
-    if ctx.meta.get("json"):
-        # One line: after `run --json` events it is the last record of an NDJSON stream.
-        click.echo(json.dumps(exc.to_dict(), ensure_ascii=False, default=str))
-    if isinstance(exc, SpecError):
-        click.echo(out.diagnostics_text(exc.diagnostics), err=True)
-        errors = sum(1 for d in exc.diagnostics if d.severity == "error")
-        click.echo(f"{errors} error(s); nothing was run", err=True)
-    else:
-        click.echo(f"error: {exc}", err=True)
-
-
-def _write_crash_log() -> str:
-    fd, path = tempfile.mkstemp(prefix="lapsefile-crash-", suffix=".log")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(f"lapsefile {__version__}, python {sys.version}\n{time.ctime()}\n")
-        fh.write(" ".join(sys.argv) + "\n\n")
-        traceback.print_exc(file=fh)
-    return path
 
 
 def _json_mode(as_json: bool) -> None:
@@ -138,7 +91,7 @@ def validate(spec: str, as_json: bool) -> None:
 @BACKEND_OPT
 @click.option("--force", is_flag=True, help="Plan as if every (selected) output must be redone.")
 @click.option("--only", multiple=True, metavar="OUTPUT", help="Only this output (repeatable).")
-def plan(spec: str, as_json: bool, backend: BackendName | None, force: bool,
+def plan(spec: str, as_json: bool, backend: str | None, force: bool,
          only: tuple[str, ...]) -> None:
     """Show the steps a run would take, and why."""
     _json_mode(as_json)
@@ -167,7 +120,7 @@ def plan(spec: str, as_json: bool, backend: BackendName | None, force: bool,
               metavar="SECONDS", help="Cloud: longest wait for one instruction (default 300).")
 @click.option("--render-timeout", type=click.FloatRange(min=1), default=None,
               metavar="SECONDS", help="Cloud: longest wait for one export (default 900).")
-def run(spec: str, backend: BackendName | None, locked: bool, force: bool, dry_run: bool,
+def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool,
         only: tuple[str, ...], as_json: bool, quiet: bool, api_url: str | None,
         ffmpeg: str | None, instruction_timeout: float | None,
         render_timeout: float | None) -> None:
@@ -197,73 +150,18 @@ def run(spec: str, backend: BackendName | None, locked: bool, force: bool, dry_r
 @BACKEND_OPT
 @click.option("--remote", is_flag=True, help="Also show each cloud session's timeline.")
 @API_OPT
-def status(spec: str, as_json: bool, backend: BackendName | None, remote: bool,
+def status(spec: str, as_json: bool, backend: str | None, remote: bool,
            api_url: str | None) -> None:
     """Compare SPEC with its lock: what is up to date, what changed."""
     _json_mode(as_json)
-    prepared = prepare(spec, backend=backend)
-    rows = _status_rows(prepared)
-    if remote:
-        from ..backends.nemo import timeline_summary
-
-        options = {"api_url": api_url} if api_url else {}
-        for row in rows:
-            sid = row.get("session_id")
-            row["instructions"] = _verdicts(prepared.lock.outputs.get(row["output"], {}))
-            try:
-                row["timeline"] = timeline_summary(sid, options) if sid else None
-            except LapsefileError as exc:
-                # One lost session or an unreachable service must not hide the local status.
-                first = (str(exc).splitlines() or [type(exc).__name__])[0]
-                row["timeline"] = f"timeline unavailable: {first}"
+    report = status_of(spec, backend=backend, remote=remote,
+                       options={"api_url": api_url} if api_url else {})
     if as_json:
-        out.echo_json({"outputs": rows})
+        out.echo_json(report.to_dict())
         return
-    for row in rows:
-        click.echo(f"{row['output']}: {row['state']} ({row['path']}, backend {row['backend']})")
-        for detail in row["details"]:
-            click.echo(f"    {detail}")
-        if row.get("timeline"):
-            click.echo(f"    {row['timeline']}")
-        for item in row.get("instructions", []):
-            why = f": {'; '.join(item['unverified'])}" if item["unverified"] else ""
-            click.echo(f"    instruction {item['key']}: {item['verdict']}{why}")
-    lock = prepared.lock
-    for orphan in sorted(set(lock.outputs) - {r["output"] for r in rows}):
-        click.echo(f"{orphan}: in the lock but no longer in the spec (removed at the next run)")
-
-
-def _verdicts(recorded: dict[str, Any]) -> list[dict[str, Any]]:
-    """Each cloud instruction's verdict from the lock: confirmed, unverifiable or missing."""
-    found = []
-    for record in recorded.get("steps", {}).values():
-        removed = record.get("mode") == "remove" and record.get("instruction") == "confirmed"
-        if record.get("key") and "instruction" in record and not removed:
-            found.append({"key": record["key"], "mode": record.get("mode", "add"),
-                          "verdict": record.get("verdict") or (
-                              "not checked yet" if record.get("instruction") != "confirmed"
-                              else "confirmed"),
-                          "unverified": record.get("unverified", [])})
-    return found
-
-
-def _status_rows(prepared: Any) -> list[dict[str, Any]]:
-    rows = []
-    for output in prepared.project.spec.outputs:
-        steps = prepared.plan.for_output(output.name)
-        needed = [s for s in steps if s.needed]
-        recorded = prepared.lock.outputs.get(output.name, {})
-        session = recorded.get("steps", {}).get(f"{output.name}/session", {})
-        rows.append({
-            "output": output.name, "path": output.path, "backend": prepared.plan.backend,
-            "state": "up to date" if not needed else ("not made yet" if not recorded
-                                                       else "out of date"),
-            "details": [f"{s.id}: {s.reason}" for s in needed],
-            "artifact": next((r.get("artifact") for r in recorded.get("steps", {}).values()
-                              if r.get("artifact")), None),
-            "session_id": session.get("session_id"),
-        })
-    return rows
+    text = out.status_text(report)
+    if text:
+        click.echo(text)
 
 
 @cli.command()

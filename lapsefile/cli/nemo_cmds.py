@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from ..errors import LapsefileError
+from .boundary import LapsefileCommand
 
 
-@click.command()
+@click.command(cls=LapsefileCommand)
 @click.option("--json", "as_json", is_flag=True, help="Print the balance as JSON.")
 @click.option("--api-url", envvar="NEMO_API_URL", default=None,
               help="Cloud API base URL (env NEMO_API_URL); e.g. a local emulator.")
@@ -19,13 +19,8 @@ def credits(ctx: click.Context, as_json: bool, api_url: str | None) -> None:
     """Show the NemoVideo credits: available, frozen by running jobs, total."""
     from ..backends.nemo import credits as fetch_credits
 
-    try:
-        balance = fetch_credits({"api_url": api_url} if api_url else {})
-    except LapsefileError as exc:
-        if as_json:
-            click.echo(json.dumps(exc.to_dict(), indent=2))
-        click.echo(f"error: {exc}", err=True)
-        ctx.exit(exc.exit_code)
+    ctx.meta["json"] = as_json  # a failure is printed by the boundary, as JSON too
+    balance = fetch_credits({"api_url": api_url} if api_url else {})
     if as_json:
         click.echo(json.dumps(balance, indent=2, sort_keys=True))
     else:

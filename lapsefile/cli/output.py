@@ -17,6 +17,7 @@ import click
 from ..errors import Diagnostic
 from ..events import Event
 from ..plan.model import Plan, Step
+from ..status import StatusReport
 
 _MARKS = {"up_to_date": "=", "new": "+", "forced": "!", "upstream": "~"}
 
@@ -54,7 +55,7 @@ def cloud_costs(plan: Plan) -> list[str]:
     for output in dict.fromkeys(s.output for s in plan.steps):
         sent = [s for s in plan.for_output(output)
                 if s.action == "instruct" and s.needed and s.params.get("mode") != "keep"]
-        if not sent or plan.backend == "local":
+        if not sent:
             continue
         kinds = ", ".join(f"{s.params.get('key')} ({s.params.get('mode', 'add')})" for s in sent)
         costs.append(f"{output}: {len(sent)} paid instruction(s): {kinds}; "
@@ -69,6 +70,25 @@ def report_text(report: dict[str, Any]) -> str:
         return f"credits: {before:g} before the run (balance after it unavailable)"
     return (f"credits: {before:g} before, {after:g} after "
             f"({report.get('credits_spent', 0):g} spent)")
+
+
+def status_text(report: StatusReport) -> str:
+    """Per output: its state, the steps a run would take, and with --remote the timeline and
+    the instructions' verdicts; then outputs only the lock still has."""
+    lines = []
+    for row in report.outputs:
+        lines.append(f"{row.output}: {row.state} ({row.path}, backend {row.backend})")
+        lines += [f"    {detail}" for detail in row.details]
+        if row.remote is None:
+            continue
+        if row.remote.timeline:
+            lines.append(f"    {row.remote.timeline}")
+        for item in row.remote.instructions:
+            why = f": {'; '.join(item.unverified)}" if item.unverified else ""
+            lines.append(f"    instruction {item.key}: {item.verdict}{why}")
+    lines += [f"{orphan}: in the lock but no longer in the spec (removed at the next run)"
+              for orphan in report.orphans]
+    return "\n".join(lines)
 
 
 class EventPrinter:

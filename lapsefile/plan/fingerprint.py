@@ -14,8 +14,8 @@ from ..project.model import InputFile, Project
 from ..spec.model import Output, shows
 from .instructions import render_instructions
 
-# Bump when the meaning of a setting changes so old outputs are re-made.
-ENGINE_REVISION = {"local": 1, "nemo": 2}  # nemo 2: per-step fingerprints, edits in place
+# Each backend's engine revision (bumped when the meaning of a setting changes, so old outputs
+# are re-made) is in its registry entry: lapsefile/backends/registry.py.
 
 
 def canonical(value: Any) -> str:

@@ -10,12 +10,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..backends import registry
 from ..lock.lockfile import Lock
 from ..project.model import Project
 from ..spec.model import Output
 from .cloud_steps import cloud_steps
 from .fingerprint import (
-    ENGINE_REVISION,
     changed_fields,
     changed_files,
     digest,
@@ -33,17 +33,20 @@ class OutputBasis:
     settings: dict[str, Any]
     inputs_digest: str
     fingerprint: str
+    engine_revision: int  # the backend's, from the registry; part of ``fingerprint``
 
 
 def output_basis(project: Project, output: Output, backend: str) -> OutputBasis:
     settings = output_settings(project, output, backend)
     files_digest = inputs_digest(output_files(project, output))
-    return OutputBasis(settings, files_digest,
-                       digest([ENGINE_REVISION[backend], settings, files_digest]))
+    revision = registry.get(backend).engine_revision
+    return OutputBasis(settings, files_digest, digest([revision, settings, files_digest]),
+                       revision)
 
 
-def _local_steps(project: Project, output: Output, basis: OutputBasis,
-                 previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+# The built-in step builders; the registry (backends/registry.py) says which backend uses which.
+def local_steps(project: Project, output: Output, basis: OutputBasis,
+                previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     # Outputs sharing photos, timing and look decode once: the engine renders them together.
     shared = basis.settings
     decode_key = digest([shared["frames"], shared["timing"], shared["look"],
@@ -54,9 +57,9 @@ def _local_steps(project: Project, output: Output, basis: OutputBasis,
                  fingerprint=digest([basis.fingerprint, step_id, None, {}]))]
 
 
-def _nemo_steps(project: Project, output: Output, basis: OutputBasis,
-                previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    return cloud_steps(project, output, basis.settings, ENGINE_REVISION["nemo"], previous)
+def nemo_steps(project: Project, output: Output, basis: OutputBasis,
+               previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    return cloud_steps(project, output, basis.settings, basis.engine_revision, previous)
 
 
 def _change_reason(previous: Mapping[str, Any] | None, basis: OutputBasis, project: Project,
@@ -112,6 +115,7 @@ def make_plan(project: Project, lock: Lock, artifacts: Mapping[str, str | None],
     """
     backend = backend or project.spec.backend
     wanted = set(only) if only is not None else None
+    builder = registry.get(backend).step_builder()
     steps: list[Step] = []
     for output in project.spec.outputs:
         if wanted is not None and output.name not in wanted:
@@ -119,7 +123,6 @@ def make_plan(project: Project, lock: Lock, artifacts: Mapping[str, str | None],
         basis = output_basis(project, output, backend)
         previous = lock.outputs.get(output.name)
         change = _change_reason(previous, basis, project, output, lock)
-        builder = _local_steps if backend == "local" else _nemo_steps
         needed: dict[str, str] = {}  # step id -> the step that makes it run (itself or earlier)
         for raw in builder(project, output, basis, previous):
             after = raw.pop("after")

@@ -1,0 +1,94 @@
+"""The single error boundary: every command's failures become a message and an exit code.
+
+Exit codes: 1 for every ``LapsefileError`` (a clear message, no traceback), 3 for bugs (a crash
+log is written and named), 130 for interrupts. ``LapsefileGroup`` is the ``lapsefile`` group;
+its commands are ``LapsefileCommand``s, so a command invoked on its own (``lapsefile emulator``
+run as ``python -c``, a test invoking it directly) goes through the same boundary.
+
+A command may set, in ``ctx.meta``: ``"json"`` (print the error as one line of JSON on stdout
+too) and ``"spec_error_note"`` (the closing line after a ``SpecError``'s diagnostics, in place
+of "N error(s); nothing was run").
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from .. import __version__
+from ..errors import LapsefileError, SpecError
+from . import output as out
+
+T = TypeVar("T")
+
+
+def guarded(ctx: click.Context, call: Callable[[], T]) -> T:
+    """Run ``call`` (a command's or the group's invoke) and map what escapes it."""
+    try:
+        return call()
+    except LapsefileError as exc:
+        _report_error(ctx, exc)
+        ctx.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        click.echo("interrupted; the lock holds every finished step, run again to resume",
+                   err=True)
+        ctx.exit(130)
+    except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        raise
+    except Exception:  # noqa: BLE001 - the boundary for bugs: log, don't dump on users
+        log = _write_crash_log()
+        click.echo(f"internal error: lapsefile crashed; details are in {log}. Please "
+                   "report it with that file.", err=True)
+        ctx.exit(3)
+
+
+class LapsefileCommand(click.Command):
+    """A command whose failures go through :func:`guarded`."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return guarded(ctx, lambda: super(LapsefileCommand, self).invoke(ctx))
+
+
+class LapsefileGroup(click.Group):
+    """The ``lapsefile`` group: its own failures and its commands' go through :func:`guarded`.
+
+    Commands made with ``@group.command()`` are ``LapsefileCommand``s; a command added with
+    ``add_command`` should be one too (``@click.command(cls=LapsefileCommand)``), and if it is
+    not, the group's own guard still catches what it raises.
+    """
+
+    command_class = LapsefileCommand
+
+    def invoke(self, ctx: click.Context) -> Any:
+        return guarded(ctx, lambda: super(LapsefileGroup, self).invoke(ctx))
+
+
+def _report_error(ctx: click.Context, exc: LapsefileError) -> None:
+    meta = ctx.meta  # shared by a context and its children: what the command set
+    if meta.get("json"):
+        # One line: after `run --json` events it is the last record of an NDJSON stream.
+        click.echo(json.dumps(exc.to_dict(), ensure_ascii=False, default=str))
+    if isinstance(exc, SpecError):
+        click.echo(out.diagnostics_text(exc.diagnostics), err=True)
+        errors = sum(1 for d in exc.diagnostics if d.severity == "error")
+        click.echo(meta.get("spec_error_note") or f"{errors} error(s); nothing was run",
+                   err=True)
+    else:
+        click.echo(f"error: {exc}", err=True)
+
+
+def _write_crash_log() -> str:
+    fd, path = tempfile.mkstemp(prefix="lapsefile-crash-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(f"lapsefile {__version__}, python {sys.version}\n{time.ctime()}\n")
+        fh.write(" ".join(sys.argv) + "\n\n")
+        traceback.print_exc(file=fh)
+    return path
