@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..project.model import Project
-from ..spec.model import Output
+from ..spec.model import Output, shows
 from .fingerprint import digest, output_files
 from .instructions import Instruction, edit_instruction, render_instructions
 
@@ -143,6 +143,7 @@ def _instruct_step(project: Project, output: Output, instruction: Instruction, b
             mode = "keep"
     return dict(id=sid, action="instruct", resource=f"{_verb(mode)} {instruction.key}",
                 instruction=text, fingerprint=fingerprint, after=after,
+                concerns=concerns(project, output, instruction.key, instruction.kind),
                 params={"key": instruction.key, "kind": instruction.kind,
                         "params": instruction.params, "mode": mode, "from": base,
                         "text_as_written": instruction.text})
@@ -166,8 +167,20 @@ def _removal(project: Project, output: Output, sid: str, record: Mapping[str, An
     return dict(id=sid, action="instruct", resource=f"remove {key}",
                 instruction=edit_instruction(project, removal, base, remove=True),
                 fingerprint=fingerprint, after=after,
+                concerns=concerns(project, output, str(key), str(kind)),
                 params={"key": key, "kind": kind, "params": base, "mode": "remove",
                         "from": base, "text_as_written": None})
+
+
+def concerns(project: Project, output: Output, key: str, kind: str) -> tuple[str, ...]:
+    """The spec keys an instruction is about, to name them in its reason."""
+    if kind == "title":  # "title-2": the output's second title, wherever it is in the spec
+        shown = [i for i, t in enumerate(project.spec.titles) if shows(t.outputs, output.name)]
+        nth = int(key.rsplit("-", 1)[1]) - 1
+        return (f"overlays.titles[{shown[nth]}]",) if nth < len(shown) else ("overlays.titles",)
+    return {"timeline": ("frames", "timing", "output", "cloud"), "look": ("look",),
+            "timestamp": ("overlays.timestamp",), "logo": ("overlays.logo",),
+            "music": ("music",)}.get(kind, ())
 
 
 def _verb(mode: str) -> str:

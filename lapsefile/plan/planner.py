@@ -70,13 +70,25 @@ def _change_reason(previous: Mapping[str, Any] | None, basis: OutputBasis, proje
     old_backend = previous.get("backend")
     if old_backend and old_backend != basis.settings["backend"]:
         return Reason("spec_changed", (f"backend {old_backend} -> {basis.settings['backend']}",))
+    # The instruction texts are derived from the other settings: name them only when nothing
+    # else changed (a template edit).
     fields = changed_fields(previous["settings"], basis.settings)
+    fields = [f for f in fields if not f.startswith("instructions")] or fields
     if fields:
         return Reason("spec_changed", tuple(fields))
     if previous.get("inputs_digest") != basis.inputs_digest:
         files = changed_files(lock.inputs, output_files(project, output))
         return Reason("input_changed", tuple(files) or ("the photos differ from last time",))
     return None
+
+
+def _narrowed(reason: Reason, concerns: tuple[str, ...]) -> Reason:
+    """A spec change named by the keys this step is about (``overlays.titles[0]`` for the
+    first title's instruction), when any of them changed."""
+    if reason.kind != "spec_changed" or not concerns:
+        return reason
+    mine = tuple(d for d in reason.details if d.startswith(concerns))
+    return Reason(reason.kind, mine) if mine else reason
 
 
 def _step_reason(fingerprint: str, record: Mapping[str, Any] | None, change: Reason | None,
@@ -125,12 +137,13 @@ def make_plan(project: Project, lock: Lock, artifacts: Mapping[str, str | None],
         change = _change_reason(previous, basis, project, output, lock)
         needed: dict[str, str] = {}  # step id -> the step that makes it run (itself or earlier)
         for raw in builder(project, output, basis, previous):
-            after = raw.pop("after")
+            after, concerns = raw.pop("after"), raw.pop("concerns", ())
             record = (previous or {}).get("steps", {}).get(raw["id"])
             if _forced(output.name, force):
                 reason = Reason("forced")
             else:
-                reason = _step_reason(raw["fingerprint"], record, change, artifacts)
+                reason = _narrowed(_step_reason(raw["fingerprint"], record, change, artifacts),
+                                   concerns)
                 cause = next((needed[a] for a in after if a in needed), None)
                 if reason.kind == "up_to_date" and cause:
                     reason = Reason("upstream", (cause,))

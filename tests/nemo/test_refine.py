@@ -103,3 +103,15 @@ def test_an_edit_stopped_anywhere_is_sent_once(start_emulator, project, stop):
     assert sent == [(session, 'Change the title text from "Sunset" to "Dusk".')]
     assert 'Title: "Dusk"' in timeline_summary(session, {"api_url": emulator.url})
     assert run(project, emulator).up_to_date
+
+
+def test_each_edit_names_the_spec_keys_it_is_about(emulator: Emulator, project: Path):
+    run(project, emulator)
+    _edit(project, 'text: "Sunset"', 'text: "Dusk"')
+    _edit(project, "volume: 35%", "volume: 20%")
+    reasons = {s.id: s.reason.details for s in prepare(project, backend="nemo").plan.needed}
+    assert reasons == {
+        "main/instruct-title-1": ("overlays.titles[0].text",),
+        "main/instruct-music": ("music.volume",),
+        "main/export": ("music.volume", "overlays.titles[0].text"),
+        "main/download": ("music.volume", "overlays.titles[0].text")}
