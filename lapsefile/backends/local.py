@@ -13,21 +13,20 @@ from typing import Any, ClassVar
 
 from ..engine.ffmpeg import Ffmpeg, find_ffmpeg
 from ..engine.job import Canvas, RenderJob
+from ..engine.overlays import job_fields
 from ..engine.render import batch_jobs, render, required_features
 from ..errors import RenderError
 from ..events import Event
+from ..overlays import shown_overlays
 from ..plan.model import Step
 from ..project.model import Project
-from ..spec.model import Output, shows
+from ..spec.model import Output
 from .base import RunContext, StepRecord
 
 
 def job_for_output(project: Project, output: Output) -> RenderJob:
     """What the engine renders for ``output`` of ``project``."""
     spec, timing = project.spec, project.timing
-    stamp = spec.timestamp if spec.timestamp and shows(spec.timestamp.outputs,
-                                                        output.name) else None
-    logo = spec.logo if spec.logo and shows(spec.logo.outputs, output.name) else None
     return RenderJob(
         root=spec.root,
         frames=tuple(f.path for f in project.frames),
@@ -37,10 +36,9 @@ def job_for_output(project: Project, output: Output) -> RenderJob:
         canvas=Canvas(output.width, output.height, output.fit),
         output=spec.root / output.path,
         look=spec.look,
-        titles=tuple(t for t in spec.titles if shows(t.outputs, output.name)),
-        timestamp=stamp,
         capture_times=tuple(f.captured_at for f in project.frames),
-        logo=logo,
+        # titles, timestamp, logo: the overlays this output shows
+        **job_fields(shown_overlays(spec, output.name)),
         music=spec.music,
         quality=output.quality,
         codec=output.codec,

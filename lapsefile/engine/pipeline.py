@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 from ..errors import RenderError
@@ -256,27 +257,21 @@ def _mixed_groups(batch: Batch, sources: Sequence[str],
 
 
 def _overlays(batch: Batch, index: int, video: str) -> str:
+    """Each overlay kind's chain, in the shared order (``engine/overlays/<kind>.py``)."""
     job = batch.jobs[index]
-    width, height = canvas_size(job)
-    duration = frame_count(job) / float(fps_fraction(job.fps))
-    steps = [overlays.title_filter(title, index * 100 + n, duration, (width, height),
-                                   batch.work, job.resolve)
-             for n, title in enumerate(job.titles) if title.text.strip()]
-    if job.timestamp is not None:
-        texts = overlays.stamp_texts(job.timestamp, job.capture_times, len(job.frames))
-        starts = overlays.first_frames(len(job.frames), job.hold * float(fps_fraction(job.fps)))
-        steps += overlays.stamp_filters(job.timestamp, texts, starts,
-                                        float(fps_fraction(job.fps)), index,
-                                        (width, height), batch.work, job.resolve)
-    video = batch.graph.chain(video, steps) if steps else video
-    if job.logo is not None:
-        logo_path = _asset(job, job.logo.file, "logo")
-        number = batch.input(("logo", str(logo_path)), ["-noautorotate"], logo_path,
-                             shown_path(logo_path, job.root, "external"))
-        prep, place = overlays.logo_chain(job.logo, (width, height))
-        logo = batch.graph.chain(f"{number}:v", prep)
-        video = batch.graph.chain([video, logo], [place])
+    fps = float(fps_fraction(job.fps))
+    stage = overlays.Stage(batch.graph, video, job, index, canvas_size(job),
+                           frame_count(job) / fps, fps, batch.work,
+                           partial(_file_input, batch, job))
+    video = overlays.draw(stage)
     return batch.graph.chain(video, ["format=yuv420p", "setsar=1"])
+
+
+def _file_input(batch: Batch, job: RenderJob, what: str, relpath: str,
+                options: Sequence[str]) -> int:
+    """The input number of a file an overlay reads (one input per file per batch)."""
+    path = _asset(job, relpath, what)
+    return batch.input((what, str(path)), options, path, shown_path(path, job.root, "external"))
 
 
 def _music(batch: Batch, job: RenderJob) -> str | None:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..atomic import fixed_temp_path, replace_durably
 from ..errors import RenderError
-from . import encode, pipeline
+from . import encode, overlays, pipeline
 from .ffmpeg import Ffmpeg, run_ffmpeg
 from .job import RenderJob
 from .photos import group_photos
@@ -39,10 +39,7 @@ def required_features(job: RenderJob) -> set[str]:
               "trim"}
     if job.music is not None:
         needed |= {"aac", "afade", "apad", "atrim", "volume"}
-    if job.titles or job.timestamp is not None:
-        needed.add("drawtext")
-    if job.timestamp is not None:
-        needed.add("sendcmd")
+    needed |= overlays.required_features(job)
     if job.look.deflicker:
         needed.add("deflicker")
     if job.look.blend > 1:
@@ -51,10 +48,6 @@ def required_features(job: RenderJob) -> set[str]:
         needed.add("minterpolate")
     if job.canvas.fit == "blur":
         needed |= {"gblur", "overlay"}
-    if job.logo is not None:
-        needed.add("overlay")
-        if job.logo.opacity < 1:
-            needed.add("colorchannelmixer")
     return needed
 
 

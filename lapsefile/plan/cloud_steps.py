@@ -25,8 +25,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .. import overlays
 from ..project.model import Project
-from ..spec.model import Output, shows
+from ..spec.model import Output
 from .fingerprint import digest, output_files
 from .instructions import Instruction, edit_instruction, render_instructions
 
@@ -174,12 +175,11 @@ def _removal(project: Project, output: Output, sid: str, record: Mapping[str, An
 
 def concerns(project: Project, output: Output, key: str, kind: str) -> tuple[str, ...]:
     """The spec keys an instruction is about, to name them in its reason."""
-    if kind == "title":  # "title-2": the output's second title, wherever it is in the spec
-        shown = [i for i, t in enumerate(project.spec.titles) if shows(t.outputs, output.name)]
-        nth = int(key.rsplit("-", 1)[1]) - 1
-        return (f"overlays.titles[{shown[nth]}]",) if nth < len(shown) else ("overlays.titles",)
+    # "title-2": the output's second shown title, wherever it is in the spec
+    overlay = overlays.concerns(project.spec, output.name, key, kind)
+    if overlay is not None:
+        return overlay
     return {"timeline": ("frames", "timing", "output", "cloud"), "look": ("look",),
-            "timestamp": ("overlays.timestamp",), "logo": ("overlays.logo",),
             "music": ("music",)}.get(kind, ())
 
 

@@ -10,8 +10,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from .. import overlays
 from ..project.model import InputFile, Project
-from ..spec.model import Output, shows
+from ..spec.model import Output
 from .instructions import render_instructions
 
 # Each backend's engine revision (bumped when the meaning of a setting changes, so old outputs
@@ -42,17 +43,8 @@ def plain(value: Any) -> Any:
 
 def output_files(project: Project, output: Output) -> list[InputFile]:
     """The inputs an output depends on, in a stable order: photos, then assets it uses."""
-    spec = project.spec
-    used: list[str] = []
-    titles = [t for t in spec.titles if shows(t.outputs, output.name)]
-    used += [t.style.font for t in titles if t.style.font]
-    if spec.timestamp and shows(spec.timestamp.outputs, output.name) and spec.timestamp.style.font:
-        used.append(spec.timestamp.style.font)
-    if spec.logo and shows(spec.logo.outputs, output.name):
-        used.append(spec.logo.file)
-    if spec.music:
-        used.append(spec.music.file)
-    assets = [project.assets[r] for r in dict.fromkeys(used) if r in project.assets]
+    used = overlays.reads(project.spec, output.name)  # fonts, the logo, the music
+    assets = [project.assets[r] for r in used if r in project.assets]
     return list(project.frames) + assets
 
 
@@ -72,12 +64,7 @@ def output_settings(project: Project, output: Output, backend: str) -> dict[str,
         "timing": {"fps": timing.fps, "duration": round(timing.duration, 6),
                    "hold": round(timing.hold, 9)},
         "look": spec.look,
-        "overlays": {
-            "titles": [t for t in spec.titles if shows(t.outputs, output.name)],
-            "timestamp": spec.timestamp if spec.timestamp and shows(spec.timestamp.outputs,
-                                                                    output.name) else None,
-            "logo": spec.logo if spec.logo and shows(spec.logo.outputs, output.name) else None,
-        },
+        "overlays": overlays.settings(spec, output.name),
         "music": spec.music,
         "output": output,
     }
@@ -89,8 +76,7 @@ def output_settings(project: Project, output: Output, backend: str) -> dict[str,
 
 def _capture_times(project: Project, output: Output) -> str | None:
     # Timestamps are part of the picture only when the output shows them.
-    stamp = project.spec.timestamp
-    if not stamp or not shows(stamp.outputs, output.name):
+    if not overlays.uses_capture_times(project.spec, output.name):
         return None
     return digest([f.captured_at.isoformat() if f.captured_at else None for f in project.frames])
 

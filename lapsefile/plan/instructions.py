@@ -18,14 +18,18 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..overlays import KINDS as OVERLAY_KINDS
+from ..overlays import pct as _pct
+from ..overlays import shown_overlays
 from ..project.model import Project
-from ..spec.model import Output, shows
+from ..spec.model import Output
 from .template_env import ZH_POSITIONS, num, render_template, template_environment
 
 __all__ = ["KINDS", "ZH_POSITIONS", "Instruction", "clip_name", "edit_instruction",
            "instruction_params", "num", "render_instructions"]
 
-KINDS: tuple[str, ...] = ("timeline", "look", "title", "timestamp", "logo", "music")
+# In sending order; the overlay kinds (title, timestamp, logo) come from lapsefile/overlays/.
+KINDS: tuple[str, ...] = ("timeline", "look", *(kind.name for kind in OVERLAY_KINDS), "music")
 
 
 @dataclass(frozen=True)
@@ -45,10 +49,6 @@ def _environment(project: Project) -> SandboxedEnvironment:
     return template_environment(spec.root, spec.cloud.templates, spec.where("cloud", "templates"))
 
 
-def _pct(fraction: float) -> float:
-    return round(fraction * 100, 1)
-
-
 def instruction_params(project: Project, output: Output) -> list[tuple[str, str, dict[str, Any]]]:
     """(key, kind, params) for each instruction an output needs, in the order they are sent."""
     spec, timing = project.spec, project.timing
@@ -62,25 +62,9 @@ def instruction_params(project: Project, output: Output) -> list[tuple[str, str,
         deflicker = dataclasses.asdict(look.deflicker) if look.deflicker else None  # JSON data
         items.append(("look", "look", {"deflicker": deflicker, "blend": look.blend,
                                        "interpolate": look.interpolate}))
-    shown = [t for t in spec.titles if shows(t.outputs, output.name)]
-    for n, title in enumerate(shown, start=1):
-        style = title.style
-        items.append((f"title-{n}", "title", {
-            "text": title.text, "start": title.start,
-            "end": timing.duration if title.end is None else title.end,
-            "position": style.position, "size_pct": _pct(style.size), "color": style.color,
-            "box": style.box, "box_color": style.box_color,
-            "fade_in": title.fade_in, "fade_out": title.fade_out}))
-    stamp = spec.timestamp
-    if stamp and shows(stamp.outputs, output.name):
-        items.append(("timestamp", "timestamp", {
-            "format": stamp.format, "position": stamp.style.position,
-            "size_pct": _pct(stamp.style.size), "color": stamp.style.color}))
-    logo = spec.logo
-    if logo and shows(logo.outputs, output.name):
-        items.append(("logo", "logo", {
-            "filename": PurePosixPath(logo.file).name, "position": logo.position,
-            "scale_pct": _pct(logo.scale), "opacity_pct": _pct(logo.opacity)}))
+    # Each overlay kind states its own numbers (lapsefile/overlays/<kind>.py).
+    items += [(overlay.key, overlay.kind, overlay.params(timing.duration))
+              for overlay in shown_overlays(spec, output.name)]
     music = spec.music
     if music:
         items.append(("music", "music", {

@@ -27,9 +27,10 @@ from ...errors import (
     TransportError,
 )
 from ...events import Event
+from ...overlays import uploads
 from ...plan.model import Step
 from ...project.model import InputFile
-from ...spec.model import Output, shows
+from ...spec.model import Output
 from .clip import prepare_clip
 from .proxies import UploadFile, prepare_frame
 from .sessions import Sessions, own_fields
@@ -188,13 +189,9 @@ class UploadStep:
 def asset_files(ctx: RunContext, output: Output) -> list[UploadFile]:
     """The logo (if this output shows it) and the music, under the names the instructions
     use; after the photos, so the photos keep their upload positions."""
-    spec, assets = ctx.project.spec, ctx.project.assets
-    wanted = []
-    if spec.logo and shows(spec.logo.outputs, output.name):
-        wanted.append(spec.logo.file)
-    if spec.music:
-        wanted.append(spec.music.file)
-    return [_as_upload(assets[rel]) for rel in wanted if rel in assets]
+    assets = ctx.project.assets
+    return [_as_upload(assets[rel]) for rel in uploads(ctx.project.spec, output.name)
+            if rel in assets]
 
 
 def display_order(record: Mapping[str, Any], assets: list[str]) -> list[str]:
