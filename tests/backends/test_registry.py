@@ -21,7 +21,7 @@ from lapsefile.errors import LapsefileError
 from lapsefile.runner import prepare, run_project
 from lapsefile.status import status
 
-from ..core.conftest import write_photo
+from ..support import write_photo
 
 PLUGIN = "lapsefile_fake_plugin"
 PLUGIN_CODE = '''

@@ -10,14 +10,12 @@ import pytest
 from click.testing import CliRunner
 
 from lapsefile.cli.main import cli
-from lapsefile.emulator.config import EmulatorConfig
-from lapsefile.emulator.server import EmulatorServer
 from lapsefile.errors import SpecError
 from lapsefile.runner import run_project
 from lapsefile.status import InstructionVerdict, OutputStatus, StatusReport, status
 
-from ..core.conftest import write_photo
-from ..nemo.helpers import FAST, QUICK_OPTIONS, write_project
+from ..nemo.helpers import QUICK_OPTIONS, write_project
+from ..support import write_photo
 
 SPEC = ("version: 1\nframes: 'photos/*.jpg'\ntiming: {fps: 6}\noutputs:\n"
         "  - {path: out/a.mp4, size: '32x18'}\n  - {name: b, path: out/b.mp4, size: '32x18'}\n")
@@ -87,14 +85,6 @@ def test_remote_without_sessions_asks_nothing(spec):
 def test_a_missing_spec_is_the_usual_error(tmp_path):
     with pytest.raises(SpecError, match="nope.yaml"):
         status(tmp_path / "nope.yaml")
-
-
-@pytest.fixture
-def emulator(tmp_path, monkeypatch):
-    monkeypatch.setenv("LAPSEFILE_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.delenv("NEMO_TOKEN", raising=False)
-    with EmulatorServer(EmulatorConfig(**FAST, data_dir=tmp_path / "emulator")) as server:
-        yield server
 
 
 def test_remote_timelines_and_verdicts_as_data(tmp_path, emulator):

@@ -1,41 +1,22 @@
-"""Fixtures for the emulator's tests: a server per test on loopback and a client for it."""
+"""Fixtures for the emulator's tests: a server per test on loopback (``start_emulator`` and
+``emulator`` come from tests/conftest.py) and a client for it."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
-from lapsefile.emulator.config import EmulatorConfig
 from lapsefile.emulator.server import EmulatorServer
 
+from ..support import FAST, EmulatorSettings
 from .helpers import Api
 
-FAST = {"heartbeat_interval": 0.05, "render_delay": 0.0, "render_steps": 2,
-        "silent_close_rate": 0.0, "spurious_issue_rate": 0.0}
-
 
 @pytest.fixture
-def start_emulator(tmp_path: Path) -> Iterator[Callable[..., EmulatorServer]]:
-    """Start an emulator with FAST settings overridden by keyword arguments."""
-    servers: list[EmulatorServer] = []
-
-    def start(**overrides: Any) -> EmulatorServer:
-        data_dir = tmp_path / f"emulator-data-{len(servers)}"
-        server = EmulatorServer(EmulatorConfig(**{**FAST, "data_dir": data_dir, **overrides}))
-        servers.append(server.start())
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
-
-
-@pytest.fixture
-def emulator(start_emulator: Callable[..., EmulatorServer]) -> EmulatorServer:
-    return start_emulator()
+def emulator_settings() -> EmulatorSettings:
+    """FAST with a slower heartbeat; tests get the EmulatorServer itself."""
+    return EmulatorSettings({**FAST, "heartbeat_interval": 0.05})
 
 
 @pytest.fixture

@@ -1,21 +1,18 @@
-"""Fixtures for the nemo backend's tests: a real emulator on loopback, a small real project.
+"""Fixtures for the nemo backend's tests: a real emulator on loopback (``start_emulator`` and
+``emulator`` come from tests/conftest.py, handing back an :class:`Emulator`), a small real
+project.
 
 Every test gets its own config folder (the token cache) under tmp_path, never the user's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from lapsefile.emulator.config import EmulatorConfig
-from lapsefile.emulator.faults import FaultPlan
-from lapsefile.emulator.server import EmulatorServer
-
-from .helpers import FAST, Emulator, write_project
+from ..support import FAST, EmulatorSettings
+from .helpers import Emulator, write_project
 
 
 @pytest.fixture(autouse=True)
@@ -30,24 +27,8 @@ def private_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def start_emulator(tmp_path: Path) -> Iterator[Callable[..., Emulator]]:
-    servers: list[EmulatorServer] = []
-
-    def start(faults: list[dict[str, Any]] | None = None, **overrides: Any) -> Emulator:
-        config = EmulatorConfig(**{**FAST, "data_dir": tmp_path / f"emulator-{len(servers)}",
-                                   **overrides, "faults": FaultPlan.from_data(faults or [])})
-        server = EmulatorServer(config)
-        servers.append(server.start())
-        return Emulator(server)
-
-    yield start
-    for server in servers:
-        server.stop()
-
-
-@pytest.fixture
-def emulator(start_emulator: Callable[..., Emulator]) -> Emulator:
-    return start_emulator()
+def emulator_settings() -> EmulatorSettings:
+    return EmulatorSettings(FAST, wrap=Emulator)
 
 
 @pytest.fixture

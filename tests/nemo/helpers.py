@@ -15,8 +15,6 @@ from lapsefile.engine.testing import make_frames, make_logo, make_tone
 from lapsefile.events import Collector, Emit, Event
 from lapsefile.runner import RunSummary, run_project
 
-FAST = {"heartbeat_interval": 0.02, "render_delay": 0.0, "render_steps": 2,
-        "silent_close_rate": 0.0, "spurious_issue_rate": 0.0}
 QUICK_OPTIONS = {"poll_interval": 0.01, "unchanged_polls": 3, "render_poll_interval": 0.02,
                  "rate_limit_wait": 0.05, "retry_backoff": 0.01}
 FRAMES = 10

@@ -270,11 +270,6 @@ def _matches(diagnostic: Diagnostic, at: At) -> bool:
             and all(word in (diagnostic.hint or "") for word in at.hint))
 
 
-def test_there_are_many_cases() -> None:
-    assert len(CASES) >= 40
-    assert len({case.id for case in CASES}) == len(CASES)
-
-
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
 def test_malformed_spec(make_spec: MakeSpec, case: Bad) -> None:
     path = make_spec(case.text, files=case.files)

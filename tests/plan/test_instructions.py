@@ -5,16 +5,10 @@ from dataclasses import replace
 import pytest
 
 from lapsefile.errors import SpecError
-from lapsefile.plan.instructions import num, render_instructions
+from lapsefile.plan.instructions import render_instructions
 from lapsefile.spec.model import Cloud, Deflicker, Logo, Look, Music, Timestamp
 
-from .conftest import make_spec
-
-
-@pytest.mark.parametrize("value, text", [(30, "30"), (2.5, "2.5"), (1 / 24, "0.042"),
-                                         (0.0, "0"), (-0.0001, "0")])
-def test_num_is_short_and_exact_enough(value, text):
-    assert num(value) == text
+from ..support import make_spec
 
 
 def _texts(project, output="wide"):

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from lapsefile.cli.main import cli
 
-from .conftest import write_photo
+from ..support import write_photo
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -129,7 +129,7 @@ def test_init_scaffolds_a_spec_that_validates(runner, tmp_path):
     assert again.exit_code == 1 and "already exists" in again.output
 
 
-def test_init_without_photos(runner, tmp_path):
+def test_init_without_photos_is_refused(runner, tmp_path):
     result = runner.invoke(cli, ["init", str(tmp_path)])
     assert result.exit_code == 1 and "no photos" in result.output
 
@@ -140,7 +140,7 @@ def test_schema_command_prints_the_schema(runner):
     assert json.loads(result.output)["$schema"].endswith("2020-12/schema")
 
 
-def test_missing_spec_file(runner, tmp_path):
+def test_a_missing_spec_file_is_exit_1_and_leaves_no_state(runner, tmp_path):
     result = runner.invoke(cli, ["run", str(tmp_path / "nope.yaml")])
     assert result.exit_code == 1 and "nope.yaml" in result.output
     assert not (tmp_path / ".lapsefile").exists()
@@ -159,7 +159,7 @@ def test_usage_error_is_exit_2(runner):
     assert runner.invoke(cli, ["run", "--no-such-flag"]).exit_code == 2
 
 
-def test_unknown_only_output(runner, sunset):
+def test_an_unknown_only_output_is_refused_by_name(runner, sunset):
     result = runner.invoke(cli, ["plan", str(sunset), "--only", "mian"])
     assert result.exit_code == 1 and "no output named mian" in result.output
 

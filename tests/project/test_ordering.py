@@ -70,7 +70,7 @@ def test_exif_sort_falls_back_to_mtime_for_photos_without_exif():
     assert [f.relpath for f in order(files, "exif")] == ["undated.jpg", "dated.jpg"]
 
 
-def test_mtime_sort(tmp_path):
+def test_mtime_sort_puts_the_oldest_first(tmp_path):
     files = [_file("x.jpg", mtime_ns=300), _file("y.jpg", mtime_ns=100), _file("z.jpg",
                                                                              mtime_ns=200)]
     assert [f.relpath for f in order(files, "mtime")] == ["y.jpg", "z.jpg", "x.jpg"]

@@ -5,7 +5,7 @@ from lapsefile.plan.planner import make_plan
 from lapsefile.runner import Prepared, _Recorder
 from lapsefile.spec.model import Cloud, Music, TextStyle, Title
 
-from .conftest import make_spec, write_photo
+from ..support import make_spec, write_photo
 
 
 def _record_all(project, lock, plan, artifact_sha="f" * 64, status="done"):

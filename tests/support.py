@@ -1,10 +1,18 @@
+"""Helpers that tests in several folders import: tiny photos, a Spec to vary, and the emulator
+settings the suites start from. Fixtures built on them live in ``tests/conftest.py``."""
+
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-import pytest
 from PIL import Image
+
+from lapsefile.emulator.server import EmulatorServer
+from lapsefile.spec.model import Frames, Look, Output, Spec, TextStyle, TimingRequest, Title
 
 
 def write_photo(path: Path, shade: int = 128, when: datetime | None = None,
@@ -22,19 +30,8 @@ def write_photo(path: Path, shade: int = 128, when: datetime | None = None,
     return path
 
 
-@pytest.fixture
-def photo():
-    return write_photo
-
-
-from dataclasses import replace  # noqa: E402
-
-from lapsefile.lock.lockfile import Lock  # noqa: E402
-from lapsefile.project.resolve import resolve_project  # noqa: E402
-from lapsefile.spec.model import Frames, Look, Output, Spec, TextStyle, TimingRequest, Title  # noqa: E402
-
-
 def make_spec(root: Path, **changes) -> Spec:
+    """A local Spec of photos/*.jpg with two outputs ("wide" shows a title), with ``changes``."""
     spec = Spec(
         path=root / "lapse.yaml", version=1,
         frames=Frames(include=("photos/*.jpg",)),
@@ -48,21 +45,20 @@ def make_spec(root: Path, **changes) -> Spec:
     return replace(spec, **changes)
 
 
-@pytest.fixture
-def project_dir(tmp_path):
-    for i in range(1, 7):
-        write_photo(tmp_path / "photos" / f"IMG_{i}.jpg", shade=i * 30)
-    return tmp_path
+# An emulator without waits or random misbehaviour (EmulatorConfig keywords).
+FAST: dict[str, Any] = {"heartbeat_interval": 0.02, "render_delay": 0.0, "render_steps": 2,
+                        "silent_close_rate": 0.0, "spurious_issue_rate": 0.0}
 
 
-@pytest.fixture
-def resolve():
-    def _resolve(spec):
-        project, _warnings = resolve_project(spec)
-        return project
-    return _resolve
+def _server(server: EmulatorServer) -> Any:
+    return server
 
 
-@pytest.fixture
-def empty_lock(tmp_path):
-    return Lock(tmp_path / "lapse.lock")
+@dataclass(frozen=True)
+class EmulatorSettings:
+    """How a folder's tests start emulators (override the ``emulator_settings`` fixture in its
+    conftest): ``config``, the EmulatorConfig keywords under each test's own, and ``wrap``, what
+    ``start_emulator`` hands back for a started server."""
+
+    config: Mapping[str, Any]
+    wrap: Callable[[EmulatorServer], Any] = _server

@@ -18,7 +18,7 @@ from lapsefile.engine.probe import probe
 from lapsefile.errors import LockOutdatedError
 from lapsefile.runner import run_project
 
-from .conftest import write_photo
+from ..support import write_photo
 
 SPEC = """version: 1
 frames: {include: ["photos/*.jpg"]}

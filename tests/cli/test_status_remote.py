@@ -2,23 +2,12 @@
 does not hide the local status."""
 
 import httpx
-import pytest
 from click.testing import CliRunner
 
 from lapsefile.cli.main import cli
-from lapsefile.emulator.config import EmulatorConfig
-from lapsefile.emulator.server import EmulatorServer
 from lapsefile.runner import run_project
 
-from ..nemo.helpers import FAST, QUICK_OPTIONS, write_project
-
-
-@pytest.fixture
-def emulator(tmp_path, monkeypatch):
-    monkeypatch.setenv("LAPSEFILE_CONFIG_DIR", str(tmp_path / "config"))
-    monkeypatch.delenv("NEMO_TOKEN", raising=False)
-    with EmulatorServer(EmulatorConfig(**FAST, data_dir=tmp_path / "emulator")) as server:
-        yield server
+from ..nemo.helpers import QUICK_OPTIONS, write_project
 
 
 def test_remote_timeline_and_a_lost_session(tmp_path, emulator):
