@@ -21,8 +21,9 @@ from .events import Emit, Event, discard
 from .lock.lockfile import Lock, load_lock, lock_path_for, remove_stale_temps
 from .lock.runlock import run_lock
 from .plan.fingerprint import output_files
+from .plan.instructions import PlanTexts
 from .plan.model import Plan, Step
-from .plan.planner import OutputBasis, make_plan, output_basis
+from .plan.planner import OutputBasis, make_plan
 from .project.model import Project
 from .project.resolve import resolve_project
 from .project.statcache import StatCache
@@ -98,7 +99,9 @@ def prepare(spec_path: str | os.PathLike[str], *, backend: str | None = None,
             raise LapsefileError(f"no output named {', '.join(unknown)} (outputs: {names})")
     artifacts = _observe_artifacts(lock, spec.root, cache)
     cache.save()
-    plan = make_plan(project, lock, artifacts, backend=backend, force=force, only=only)
+    # Templates are read and rendered here, once per instruction: planning reads no files.
+    texts = PlanTexts.load(project, backend or spec.backend)
+    plan = make_plan(project, lock, artifacts, texts, backend=backend, force=force, only=only)
     return Prepared(project, lock, plan, warnings + more)
 
 
@@ -108,13 +111,10 @@ class _Recorder:
     def __init__(self, prepared: Prepared):
         self.project, self.lock, self.plan = prepared.project, prepared.lock, prepared.plan
         self.steps = {s.id: s for s in self.plan.steps}
-        self._bases: dict[str, OutputBasis] = {}
         self.live = _recorded(prepared)  # every planned step's record, kept current
 
     def _basis(self, output: Output) -> OutputBasis:
-        if output.name not in self._bases:
-            self._bases[output.name] = output_basis(self.project, output, self.plan.backend)
-        return self._bases[output.name]
+        return self.plan.bases[output.name]  # planned once, recorded as planned
 
     def write(self, step_id: str, record: StepRecord, status: str) -> None:
         step = self.steps[step_id]

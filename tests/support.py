@@ -12,6 +12,11 @@ from typing import Any
 from PIL import Image
 
 from lapsefile.emulator.server import EmulatorServer
+from lapsefile.lock.lockfile import Lock
+from lapsefile.plan import planner
+from lapsefile.plan.instructions import PlanTexts
+from lapsefile.plan.model import Plan
+from lapsefile.project.model import Project
 from lapsefile.spec.model import Frames, Look, Output, Spec, TextStyle, TimingRequest, Title
 
 
@@ -43,6 +48,13 @@ def make_spec(root: Path, **changes) -> Spec:
                  Output("tall", "out/tall.mp4", 36, 64, "9:16")),
     )
     return replace(spec, **changes)
+
+
+def make_plan(project: Project, lock: Lock, artifacts: Mapping[str, str | None], *,
+              backend: str | None = None, **options: Any) -> Plan:
+    """``planner.make_plan`` with the texts rendered first, as ``runner.prepare`` does."""
+    texts = PlanTexts.load(project, backend or project.spec.backend)
+    return planner.make_plan(project, lock, artifacts, texts, backend=backend, **options)
 
 
 # An emulator without waits or random misbehaviour (EmulatorConfig keywords).

@@ -23,13 +23,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import overlays
 from ..project.model import Project
 from ..spec.model import Output
 from .fingerprint import digest, output_files
-from .instructions import Instruction, edit_instruction, render_instructions
+from .instructions import Instruction, Wording
+
+if TYPE_CHECKING:
+    from .planner import OutputBasis
 
 SESSION, UPLOAD, EXPORT, DOWNLOAD = "session", "upload", "export", "download"
 
@@ -93,11 +96,16 @@ def timeline_basis(project: Project, settings: Mapping[str, Any], revision: int)
                    else None, timeline, frames])
 
 
-def cloud_steps(project: Project, output: Output, settings: Mapping[str, Any], revision: int,
+def cloud_steps(project: Project, output: Output, output_basis: OutputBasis,
                 previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """Raw steps (id, action, resource, fingerprint, after, instruction, params)."""
+    """Raw steps (id, action, resource, fingerprint, after, instruction, params), from the
+    instructions and the edit renderer the basis carries (rendered before planning)."""
     name = output.name
-    basis = timeline_basis(project, settings, revision)
+    wording = output_basis.wording
+    if wording is None:
+        raise ValueError("cloud steps need the texts rendered first: PlanTexts.load(project, "
+                         "backend)")
+    basis = timeline_basis(project, output_basis.settings, output_basis.engine_revision)
     last = last_run(previous, name, basis)
     strategy = project.spec.cloud.upload
     files = output_files(project, output)
@@ -112,12 +120,13 @@ def cloud_steps(project: Project, output: Output, settings: Mapping[str, Any], r
         dict(id=upload, action="upload", resource=uploads, params={"strategy": strategy},
              fingerprint=digest([basis, UPLOAD, [(f.relpath, f.sha256) for f in assets]]),
              after=[session])]
-    wanted = render_instructions(project, output)
+    wanted = output_basis.instructions
     keys = {i.key for i in wanted}
     for instruction in wanted:
-        steps.append(_instruct_step(project, output, instruction, basis, last, [upload]))
+        steps.append(_instruct_step(project, output, wording, instruction, basis, last,
+                                    [upload]))
     for sid, record in last.records.items():
-        removed = _removal(project, output, sid, record, keys, basis, last, [upload])
+        removed = _removal(project, output, wording, sid, record, keys, basis, last, [upload])
         if removed:
             steps.append(removed)
     instructs = [s for s in steps if s["action"] == "instruct"]
@@ -132,14 +141,14 @@ def cloud_steps(project: Project, output: Output, settings: Mapping[str, Any], r
     return steps
 
 
-def _instruct_step(project: Project, output: Output, instruction: Instruction, basis: str,
-                   last: LastRun, after: list[str]) -> dict[str, Any]:
+def _instruct_step(project: Project, output: Output, wording: Wording, instruction: Instruction,
+                   basis: str, last: LastRun, after: list[str]) -> dict[str, Any]:
     sid = instruct_id(output.name, instruction.key)
     fingerprint = digest([basis, instruction.key, instruction.kind, instruction.params])
     mode, base = last.base(sid, fingerprint)
     text: str | None = instruction.text
     if mode == "edit":
-        text = edit_instruction(project, instruction, base)
+        text = wording.edit(instruction, base)
         if text is None:  # the session shows these numbers already: record, send nothing
             mode = "keep"
     return dict(id=sid, action="instruct", resource=f"{_verb(mode)} {instruction.key}",
@@ -150,7 +159,8 @@ def _instruct_step(project: Project, output: Output, instruction: Instruction, b
                         "text_as_written": instruction.text})
 
 
-def _removal(project: Project, output: Output, sid: str, record: Mapping[str, Any],
+def _removal(project: Project, output: Output, wording: Wording, sid: str,
+             record: Mapping[str, Any],
              keys: set[str], basis: str, last: LastRun,
              after: list[str]) -> dict[str, Any] | None:
     key, kind = record.get("key"), record.get("kind")
@@ -166,7 +176,7 @@ def _removal(project: Project, output: Output, sid: str, record: Mapping[str, An
         return None  # not on this session's timeline: nothing to remove
     removal = Instruction(str(key), str(kind), "", dict(base or {}))
     return dict(id=sid, action="instruct", resource=f"remove {key}",
-                instruction=edit_instruction(project, removal, base, remove=True),
+                instruction=wording.edit(removal, base, remove=True),
                 fingerprint=fingerprint, after=after,
                 concerns=concerns(project, output, str(key), str(kind)),
                 params={"key": key, "kind": kind, "params": base, "mode": "remove",

@@ -7,13 +7,13 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .. import overlays
 from ..project.model import InputFile, Project
 from ..spec.model import Output
-from .instructions import render_instructions
+from .instructions import INSTRUCTED_BACKENDS, Instruction
 
 # Each backend's engine revision (bumped when the meaning of a setting changes, so old outputs
 # are re-made) is in its registry entry: lapsefile/backends/registry.py.
@@ -54,24 +54,91 @@ def inputs_digest(files: list[InputFile]) -> str:
                           .encode("utf-8")).hexdigest()
 
 
-def output_settings(project: Project, output: Output, backend: str) -> dict[str, Any]:
-    """Everything in the spec that shapes ``output``, with solved timing, as JSON data."""
-    spec, timing = project.spec, project.timing
-    settings: dict[str, Any] = {
-        "backend": backend,
-        "frames": {"sort": spec.frames.sort, "every": spec.frames.every,
-                   "capture_times": _capture_times(project, output)},
-        "timing": {"fps": timing.fps, "duration": round(timing.duration, 6),
-                   "hold": round(timing.hold, 9)},
-        "look": spec.look,
-        "overlays": overlays.settings(spec, output.name),
-        "music": spec.music,
-        "output": output,
-    }
-    if backend == "nemo":
-        settings["cloud"] = spec.cloud
-        settings["instructions"] = [i.text for i in render_instructions(project, output)]
+# Spec fields that shape no output's pictures or sound, with why. Everything else in the spec
+# is hashed: output_settings walks the Spec's fields, so a field added to the model is in every
+# fingerprint unless it is declared here. Paths are the model's attributes, "[]" for any item
+# of a tuple; a path covers everything under it. tests/plan/test_fingerprint_coverage.py checks
+# both halves: every other field changes the fingerprints of the steps that use it.
+NOT_SHAPING: Mapping[str, str] = {
+    "path": "where the spec is; outputs and inputs are named relative to it",
+    "version": "the spec format's version, checked when it is loaded",
+    "frames.include": "source locations: the photos they select are hashed one by one "
+                      "(inputs_digest)",
+    "frames.exclude": "source locations, as frames.include",
+    "locations": "where each key is written, for messages",
+    "raw": "the document as written; its meaning is the normalized fields",
+}
+
+# Fields that shape outputs only on some backends: backend -> path -> why. A top-level field
+# listed here is left out of that backend's settings; a deeper one stays in the settings (so a
+# change is still named in the lock) but no step of that backend is fingerprinted by it.
+NOT_SHAPING_ON: Mapping[str, Mapping[str, str]] = {
+    "local": {"cloud": "settings of cloud sessions"},
+    # A cloud step is fingerprinted by what its instruction states (cloud_steps.py), and the
+    # service places overlays without our margins and styles the timestamp its own way.
+    "nemo": {"titles[].style.margin": "not stated in the title instruction",
+             "timestamp.style.margin": "not stated in the timestamp instruction",
+             "timestamp.style.box": "not stated in the timestamp instruction",
+             "timestamp.style.box_color": "not stated in the timestamp instruction",
+             "logo.margin": "not stated in the logo instruction"},
+}
+
+# Solved timing that follows from the hashed fields or from the photos (themselves hashed).
+_DERIVED_TIMING = {"photo_count", "frame_count", "speedup", "interval"}
+# Digits kept of solved floats: the solver's float noise must not make outputs stale.
+_TIMING_DIGITS = {"duration": 6, "hold": 9}
+
+def output_settings(project: Project, output: Output, backend: str,
+                    instructions: Sequence[Instruction] = ()) -> dict[str, Any]:
+    """Everything in the spec that shapes ``output``, with solved timing, as JSON data; for a
+    backend that sends instructions, also their texts as rendered (a template edit changes
+    them).
+
+    Each field of the Spec becomes a section, whole, unless :data:`NOT_SHAPING` says it shapes
+    nothing; a few sections are seen per output (below) rather than as written."""
+    spec = project.spec
+    overlay_fields = {kind.setting for kind in overlays.KINDS}
+    settings: dict[str, Any] = {}
+    for spec_field in dataclasses.fields(spec):
+        name = spec_field.name
+        if name in NOT_SHAPING or name in NOT_SHAPING_ON.get(backend, {}):
+            continue
+        if name in overlay_fields:  # titles, timestamp, logo: those this output shows
+            settings["overlays"] = overlays.settings(spec, output.name)
+        elif name in _SECTIONS:
+            settings[_SECTIONS[name][0]] = _SECTIONS[name][1](project, output, backend)
+        else:
+            settings[name] = getattr(spec, name)
+    if backend in INSTRUCTED_BACKENDS:
+        settings["instructions"] = [i.text for i in instructions]
     return plain(settings)
+
+
+def _frames(project: Project, output: Output, backend: str) -> dict[str, Any]:
+    section = _without(plain(project.spec.frames), "frames")
+    return {**section, "capture_times": _capture_times(project, output)}
+
+
+def _timing(project: Project, output: Output, backend: str) -> dict[str, Any]:
+    # The solved timing, not the request: "fps and duration" and "fps and hold" saying the same
+    # thing make the same video.
+    solved = plain(project.timing)
+    return {k: round(v, _TIMING_DIGITS[k]) if k in _TIMING_DIGITS else v
+            for k, v in solved.items() if k not in _DERIVED_TIMING}
+
+
+def _without(section: dict[str, Any], prefix: str) -> dict[str, Any]:
+    return {k: v for k, v in section.items() if f"{prefix}.{k}" not in NOT_SHAPING}
+
+
+# Spec fields seen other than as written: field -> (settings key, how).
+_Section = Callable[[Project, Output, str], Any]
+_SECTIONS: Mapping[str, tuple[str, _Section]] = {
+    "frames": ("frames", _frames),
+    "timing": ("timing", _timing),
+    "outputs": ("output", lambda project, output, backend: output),  # only this one
+    "backend": ("backend", lambda project, output, backend: backend),  # --backend wins
+}
 
 
 def _capture_times(project: Project, output: Output) -> str | None:

@@ -25,8 +25,8 @@ from ..project.model import Project
 from ..spec.model import Output
 from .template_env import ZH_POSITIONS, num, render_template, template_environment
 
-__all__ = ["KINDS", "ZH_POSITIONS", "Instruction", "clip_name", "edit_instruction",
-           "instruction_params", "num", "render_instructions"]
+__all__ = ["INSTRUCTED_BACKENDS", "KINDS", "ZH_POSITIONS", "Instruction", "PlanTexts", "Wording",
+           "clip_name", "edit_instruction", "instruction_params", "num", "render_instructions"]
 
 # In sending order; the overlay kinds (title, timestamp, logo) come from lapsefile/overlays/.
 KINDS: tuple[str, ...] = ("timeline", "look", *(kind.name for kind in OVERLAY_KINDS), "music")
@@ -74,33 +74,73 @@ def instruction_params(project: Project, output: Output) -> list[tuple[str, str,
     return items
 
 
+class Wording:
+    """Renders one project's instruction templates: the environment (the templates folder,
+    checked) is made once, each template read on first use through Jinja2's loader.
+
+    Made by the caller of :func:`~lapsefile.plan.planner.make_plan` (the runner) and handed to
+    it inside :class:`PlanTexts`: planning itself reads no files. Edit and removal sentences
+    are rendered while planning, since they depend on what the lock says a session shows.
+    """
+
+    def __init__(self, project: Project):
+        self.project = project
+        self._env = _environment(project)
+
+    def instructions(self, output: Output) -> tuple[Instruction, ...]:
+        """The instructions for ``output`` in the spec's language, in sending order."""
+        language = self.project.spec.cloud.language
+        return tuple(Instruction(key, kind, self.render(f"{language}/{kind}.j2", params), params)
+                     for key, kind, params in instruction_params(self.project, output))
+
+    def edit(self, instruction: Instruction, old: Mapping[str, Any] | None, *,
+             remove: bool = False) -> str | None:
+        """The sentence that turns what a session shows (``old``) into ``instruction`` (or
+        removes it); None when no number the agent acts on differs."""
+        new = instruction.params
+        old = dict(old or {})
+        changed = sorted(k for k in new.keys() | old.keys() if new.get(k) != old.get(k))
+        if not remove and not changed:
+            return None
+        folder = "remove" if remove else "edit"
+        name = f"{self.project.spec.cloud.language}/{folder}/{instruction.kind}.j2"
+        return self.render(name, {**new, "new": new, "old": old, "changed": changed}) or None
+
+    def render(self, name: str, params: Mapping[str, Any]) -> str:
+        """Template ``name`` with ``params``, as one line of text."""
+        spec = self.project.spec
+        text = render_template(self._env, name, params, spec.where("cloud", "templates"))
+        return " ".join(text.split()) if spec.cloud.language == "en" \
+            else "".join(text.split("\n")).strip()
+
+
+# Backends whose outputs are made by sending instructions: only they need the texts.
+INSTRUCTED_BACKENDS = frozenset({"nemo"})
+
+
+@dataclass(frozen=True)
+class PlanTexts:
+    """The instruction texts a plan needs, rendered before planning: each output's
+    instructions (output name -> in sending order) and the renderer of edit sentences."""
+
+    instructions: Mapping[str, tuple[Instruction, ...]]
+    wording: Wording | None  # None for a backend that sends no instructions
+
+    @classmethod
+    def load(cls, project: Project, backend: str) -> PlanTexts:
+        """Render every output's instructions, once, if ``backend`` sends any."""
+        if backend not in INSTRUCTED_BACKENDS:
+            return cls({}, None)
+        wording = Wording(project)
+        return cls({o.name: wording.instructions(o) for o in project.spec.outputs}, wording)
+
+
 def render_instructions(project: Project, output: Output) -> list[Instruction]:
-    """The instructions for ``output`` in the spec's language, in sending order."""
-    env = _environment(project)
-    language = project.spec.cloud.language
-    return [Instruction(key, kind, _render(project, env, f"{language}/{kind}.j2", params), params)
-            for key, kind, params in instruction_params(project, output)]
+    """The instructions for ``output``: a one-off (tests, tools); plans use :class:`PlanTexts`."""
+    return list(Wording(project).instructions(output))
 
 
 def edit_instruction(project: Project, instruction: Instruction, old: Mapping[str, Any] | None,
                      *, remove: bool = False) -> str | None:
-    """The sentence that turns what a session shows (``old``) into ``instruction`` (or removes
-    it); None when no number the agent acts on differs."""
-    language = project.spec.cloud.language
-    new = instruction.params
-    old = dict(old or {})
-    changed = sorted(k for k in new.keys() | old.keys() if new.get(k) != old.get(k))
-    if not remove and not changed:
-        return None
-    folder = "remove" if remove else "edit"
-    name = f"{language}/{folder}/{instruction.kind}.j2"
-    text = _render(project, _environment(project), name,
-                   {**new, "new": new, "old": old, "changed": changed})
-    return text or None
-
-
-def _render(project: Project, env: SandboxedEnvironment, name: str,
-            params: Mapping[str, Any]) -> str:
-    text = render_template(env, name, params, project.spec.where("cloud", "templates"))
-    language = project.spec.cloud.language
-    return " ".join(text.split()) if language == "en" else "".join(text.split("\n")).strip()
+    """A one-off :meth:`Wording.edit`."""
+    return Wording(project).edit(instruction, old, remove=remove)

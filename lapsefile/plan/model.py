@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from .planner import OutputBasis
 
 Action = Literal["render", "session", "upload", "instruct", "export", "download"]
 
@@ -71,6 +74,9 @@ class Step:
 class Plan:
     backend: str
     steps: tuple[Step, ...]
+    # output name -> what its steps derive from, computed once while planning; the runner
+    # writes it into the lock with each record
+    bases: Mapping[str, OutputBasis] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def needed(self) -> tuple[Step, ...]:

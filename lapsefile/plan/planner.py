@@ -1,13 +1,15 @@
 """Planning: a pure function of (project, lock, observed outputs) to an ordered list of steps.
 
 ``plan``, ``run --dry-run`` and ``run`` all call :func:`make_plan`, so they agree by
-construction. Nothing here touches the disk or the network.
+construction. Nothing here touches the disk or the network: the caller gathers what planning
+needs first (observed outputs; the instruction texts, rendered from templates, in
+:class:`~lapsefile.plan.instructions.PlanTexts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..backends import registry
@@ -23,6 +25,7 @@ from .fingerprint import (
     output_files,
     output_settings,
 )
+from .instructions import Instruction, PlanTexts, Wording
 from .model import Plan, Reason, Step
 
 
@@ -34,14 +37,20 @@ class OutputBasis:
     inputs_digest: str
     fingerprint: str
     engine_revision: int  # the backend's, from the registry; part of ``fingerprint``
+    # What step builders of instructed backends read (not stored): the output's instructions,
+    # rendered before planning, and the renderer of edit sentences.
+    instructions: tuple[Instruction, ...] = field(default=(), compare=False)
+    wording: Wording | None = field(default=None, compare=False)
 
 
-def output_basis(project: Project, output: Output, backend: str) -> OutputBasis:
-    settings = output_settings(project, output, backend)
+def output_basis(project: Project, output: Output, backend: str,
+                 texts: PlanTexts) -> OutputBasis:
+    instructions = tuple(texts.instructions.get(output.name, ()))
+    settings = output_settings(project, output, backend, instructions)
     files_digest = inputs_digest(output_files(project, output))
     revision = registry.get(backend).engine_revision
     return OutputBasis(settings, files_digest, digest([revision, settings, files_digest]),
-                       revision)
+                       revision, instructions, texts.wording)
 
 
 # The built-in step builders; the registry (backends/registry.py) says which backend uses which.
@@ -59,7 +68,7 @@ def local_steps(project: Project, output: Output, basis: OutputBasis,
 
 def nemo_steps(project: Project, output: Output, basis: OutputBasis,
                previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    return cloud_steps(project, output, basis.settings, basis.engine_revision, previous)
+    return cloud_steps(project, output, basis, previous)
 
 
 def _change_reason(previous: Mapping[str, Any] | None, basis: OutputBasis, project: Project,
@@ -117,22 +126,25 @@ def _forced(output: str, force: bool | Iterable[str]) -> bool:
     return force is True or (not isinstance(force, bool) and output in set(force))
 
 
-def make_plan(project: Project, lock: Lock, artifacts: Mapping[str, str | None], *,
-              backend: str | None = None, force: bool | Iterable[str] = False,
-              only: Iterable[str] | None = None) -> Plan:
-    """Steps for every output (or those in ``only``), each with its reason.
+def make_plan(project: Project, lock: Lock, artifacts: Mapping[str, str | None],
+              texts: PlanTexts, *, backend: str | None = None,
+              force: bool | Iterable[str] = False, only: Iterable[str] | None = None) -> Plan:
+    """Steps for every output (or those in ``only``), each with its reason, and each planned
+    output's basis (``Plan.bases``, which the runner records as is).
 
     ``artifacts`` maps each recorded output path to the sha256 of the file now on disk (None
-    when missing); gathering it is the caller's I/O, keeping this function pure.
+    when missing) and ``texts`` holds the rendered instructions (``PlanTexts.load``); gathering
+    them is the caller's I/O, keeping this function pure.
     """
     backend = backend or project.spec.backend
     wanted = set(only) if only is not None else None
     builder = registry.get(backend).step_builder()
     steps: list[Step] = []
+    bases: dict[str, OutputBasis] = {}
     for output in project.spec.outputs:
         if wanted is not None and output.name not in wanted:
             continue
-        basis = output_basis(project, output, backend)
+        basis = bases[output.name] = output_basis(project, output, backend, texts)
         previous = lock.outputs.get(output.name)
         change = _change_reason(previous, basis, project, output, lock)
         needed: dict[str, str] = {}  # step id -> the step that makes it run (itself or earlier)
@@ -151,4 +163,4 @@ def make_plan(project: Project, lock: Lock, artifacts: Mapping[str, str | None],
                 needed[raw["id"]] = reason.details[0] if reason.kind == "upstream" \
                     else raw["id"]
             steps.append(Step(reason=reason, output=output.name, **raw))
-    return Plan(backend, tuple(steps))
+    return Plan(backend, tuple(steps), bases)

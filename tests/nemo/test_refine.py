@@ -115,3 +115,21 @@ def test_each_edit_names_the_spec_keys_it_is_about(emulator: Emulator, project: 
         "main/instruct-music": ("music.volume",),
         "main/export": ("music.volume", "overlays.titles[0].text"),
         "main/download": ("music.volume", "overlays.titles[0].text")}
+
+
+def test_an_added_title_and_a_new_timestamp_format_cost_one_instruction_each(
+        emulator: Emulator, project: Path):
+    _edit(project, "overlays:\n", 'overlays:\n  timestamp: {format: "%H:%M"}\n')
+    run(project, emulator)
+    session = _session(project)
+    _edit(project, '"%H:%M"', '"%d %b %H:%M"')
+    _edit(project, "      end: 0.5s\n",
+          '      end: 0.5s\n    - text: "Day two"\n      start: 0.5s\n')
+    calls = len(emulator.calls())
+    summary = run(project, emulator)
+    sent = [c["instruction"] for c in emulator.calls()[calls:] if c["endpoint"] == "run_sse"]
+    assert sent[0].startswith('Add the title "Day two" from 0.5 s to 1 s')
+    assert sent[1:] == ['Change the timestamp format from "%H:%M" to "%d %b %H:%M".']
+    assert _session(project) == session and summary.report["credits_spent"] == 2
+    shown = timeline_summary(session, {"api_url": emulator.url})
+    assert '"Day two"' in shown and '"%d %b %H:%M"' in shown

@@ -1,11 +1,10 @@
 from dataclasses import replace
 
 from lapsefile.lock.lockfile import load_lock
-from lapsefile.plan.planner import make_plan
 from lapsefile.runner import Prepared, _Recorder
 from lapsefile.spec.model import Cloud, Music, TextStyle, Title
 
-from ..support import make_spec, write_photo
+from ..support import make_plan, make_spec, write_photo
 
 
 def _record_all(project, lock, plan, artifact_sha="f" * 64, status="done"):
