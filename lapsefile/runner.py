@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from .backends import get_backend, registry
-from .backends.base import RunContext, StepRecord
+from .backends.base import BackendRecord, RunContext
 from .errors import Diagnostic, LapsefileError, LockOutdatedError, SpecError
 from .events import Emit, Event, discard
 from .lock.lockfile import Lock, load_lock, lock_path_for, remove_stale_temps
+from .lock.records import OutputRecord, StepRecord
 from .lock.runlock import run_lock
 from .plan.fingerprint import output_files
 from .plan.instructions import PlanTexts
@@ -61,8 +62,8 @@ def _observe_artifacts(lock: Lock, root: Path, cache: StatCache) -> dict[str, st
     """sha256 of every output file the lock says was made (None when it is gone)."""
     found: dict[str, str | None] = {}
     for out in lock.outputs.values():
-        for record in out.get("steps", {}).values():
-            artifact = record.get("artifact")
+        for record in out.steps.values():
+            artifact = record.artifact
             if not artifact or artifact["path"] in found:
                 continue
             try:
@@ -116,26 +117,27 @@ class _Recorder:
     def _basis(self, output: Output) -> OutputBasis:
         return self.plan.bases[output.name]  # planned once, recorded as planned
 
-    def write(self, step_id: str, record: StepRecord, status: str) -> None:
+    def write(self, step_id: str, record: BackendRecord, status: str) -> None:
         step = self.steps[step_id]
         output = self.project.spec.output(step.output)
         basis = self._basis(output)
-        entry = self.lock.outputs.setdefault(step.output, {})
+        entry = self.lock.outputs.setdefault(step.output, OutputRecord())
         current = {s.id for s in self.plan.for_output(step.output)}
         # Records of steps the plan no longer has describe nothing real. Those of planned steps
         # stay, even when out of date: a cloud session's record says what its timeline shows,
         # which the next plan needs to edit it in place.
-        kept = {k: v for k, v in entry.get("steps", {}).items() if k in current}
-        kept[step_id] = {**record, "status": status, "fingerprint": step.fingerprint}
-        self.live[step_id] = kept[step_id]
-        entry.update(backend=self.plan.backend, fingerprint=basis.fingerprint,
-                     settings=basis.settings, inputs_digest=basis.inputs_digest,
-                     steps=dict(sorted(kept.items())))
+        kept = {k: v for k, v in entry.steps.items() if k in current}
+        kept[step_id] = StepRecord.split({**record, "status": status,
+                                          "fingerprint": step.fingerprint})
+        self.live[step_id] = kept[step_id].to_dict()
+        entry.backend, entry.fingerprint = self.plan.backend, basis.fingerprint
+        entry.settings, entry.inputs_digest = basis.settings, basis.inputs_digest
+        entry.steps = dict(sorted(kept.items()))
         self.lock.inputs.update({f.relpath: f.sha256
                                  for f in output_files(self.project, output)})
         self.lock.save()
 
-    def checkpoint(self, step_id: str, record: StepRecord) -> None:
+    def checkpoint(self, step_id: str, record: BackendRecord) -> None:
         self.write(step_id, record, record.get("status", "in_progress"))
 
     def prune(self) -> None:
@@ -187,8 +189,9 @@ def _execute_batch(prepared: Prepared, ctx: RunContext, recorder: _Recorder, emi
     except LapsefileError as exc:
         first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
         for step_id in sorted(pending):
-            previous = recorder.lock.step(recorder.steps[step_id].output, step_id) or {}
-            recorder.write(step_id, {**previous, "error": first_line[:300]}, "failed")
+            previous = recorder.lock.step(recorder.steps[step_id].output, step_id)
+            recorder.write(step_id, {**(previous.to_dict() if previous else {}),
+                                     "error": first_line[:300]}, "failed")
             emit(Event("step_failed", step_id, {"error": first_line}))
         raise
     if pending:
@@ -251,17 +254,18 @@ def _stale_for_locked(plan: Plan) -> list[Step]:
     return stale
 
 
-def _recorded(prepared: Prepared) -> dict[str, StepRecord]:
+# Backends see records as dicts (RunContext.record, last_record): converted here, once.
+def _recorded(prepared: Prepared) -> dict[str, BackendRecord]:
     """Every record the lock holds for the plan's steps, whatever settings made it."""
     found = {s.id: prepared.lock.step(s.output, s.id) for s in prepared.plan.steps}
-    return {k: v for k, v in found.items() if v is not None}
+    return {k: v.to_dict() for k, v in found.items() if v is not None}
 
 
-def _resumable(prepared: Prepared) -> dict[str, StepRecord]:
+def _resumable(prepared: Prepared) -> dict[str, BackendRecord]:
     """Records left by the last run that still belong to the current plan's steps."""
-    out: dict[str, StepRecord] = {}
+    out: dict[str, BackendRecord] = {}
     for step in prepared.plan.steps:
         record = prepared.lock.step(step.output, step.id)
-        if record and record.get("fingerprint") == step.fingerprint:
-            out[step.id] = record
+        if record is not None and record.fingerprint == step.fingerprint:
+            out[step.id] = record.to_dict()
     return out

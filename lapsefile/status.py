@@ -18,6 +18,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import Diagnostic, LapsefileError
+from .lock.records import OutputRecord
+from .plan.step_ids import SESSION, step_id
 from .runner import Prepared, prepare
 
 
@@ -98,16 +100,15 @@ def _rows(prepared: Prepared) -> list[OutputStatus]:
     for output in prepared.project.spec.outputs:
         steps = prepared.plan.for_output(output.name)
         needed = [s for s in steps if s.needed]
-        recorded = prepared.lock.outputs.get(output.name, {})
-        session = recorded.get("steps", {}).get(f"{output.name}/session", {})
+        recorded = prepared.lock.outputs.get(output.name) or OutputRecord()
+        session = recorded.step(step_id(output.name, SESSION))
         rows.append(OutputStatus(
             output=output.name, path=output.path, backend=prepared.plan.backend,
-            state="up to date" if not needed else ("not made yet" if not recorded
-                                                   else "out of date"),
+            state="up to date" if not needed else ("not made yet" if output.name not in
+                                                   prepared.lock.outputs else "out of date"),
             details=[f"{s.id}: {s.reason}" for s in needed],
-            artifact=next((r.get("artifact") for r in recorded.get("steps", {}).values()
-                           if r.get("artifact")), None),
-            session_id=session.get("session_id")))
+            artifact=next((r.artifact for r in recorded.steps.values() if r.artifact), None),
+            session_id=session.data.get("session_id") if session else None))
     return rows
 
 
@@ -117,7 +118,7 @@ def _with_remote(prepared: Prepared, rows: list[OutputStatus],
 
     found = []
     for row in rows:
-        instructions = verdicts(prepared.lock.outputs.get(row.output, {}))
+        instructions = verdicts(prepared.lock.outputs.get(row.output))
         try:
             timeline = timeline_summary(row.session_id, options) if row.session_id else None
         except LapsefileError as exc:
@@ -128,10 +129,11 @@ def _with_remote(prepared: Prepared, rows: list[OutputStatus],
     return found
 
 
-def verdicts(recorded: Mapping[str, Any]) -> list[InstructionVerdict]:
+def verdicts(recorded: OutputRecord | None) -> list[InstructionVerdict]:
     """Each cloud instruction's verdict from an output's lock entry, removals left out."""
     found = []
-    for record in recorded.get("steps", {}).values():
+    for step in (recorded.steps if recorded is not None else {}).values():
+        record = step.data  # the instruction's journal
         removed = record.get("mode") == "remove" and record.get("instruction") == "confirmed"
         if record.get("key") and "instruction" in record and not removed:
             found.append(InstructionVerdict(

@@ -10,7 +10,10 @@ from ..events import Emit, Event, discard
 from ..plan.model import Plan, Step
 from ..project.model import Project
 
-StepRecord = dict[str, Any]  # JSON-able; no secrets, no absolute paths
+# A step's record as backends write and read it: JSON-able; no secrets, no absolute paths. The
+# lock holds it as a typed lapsefile.lock.records.StepRecord; backends see it as this dict.
+BackendRecord = dict[str, Any]
+StepRecord = BackendRecord  # the former name, for plug-ins that import it
 
 
 @dataclass
@@ -27,22 +30,22 @@ class RunContext:
     plan: Plan
     options: Mapping[str, Any] = field(default_factory=dict)  # backend options from the CLI
     backend_state: MutableMapping[str, Any] = field(default_factory=dict)
-    previous: Mapping[str, StepRecord] = field(default_factory=dict)  # step id -> last record
-    recorded: Mapping[str, StepRecord] = field(default_factory=dict)  # the same, any fingerprint
+    previous: Mapping[str, BackendRecord] = field(default_factory=dict)  # step id -> last record
+    recorded: Mapping[str, BackendRecord] = field(default_factory=dict)  # the same, any fingerprint
     emit: Emit = discard
     force: bool = False
-    _checkpoint: Callable[[str, StepRecord], None] = lambda step_id, record: None
+    _checkpoint: Callable[[str, BackendRecord], None] = lambda step_id, record: None
 
-    def record(self, step_id: str) -> StepRecord | None:
+    def record(self, step_id: str) -> BackendRecord | None:
         """The step's record from the lock as the previous run left it (resume data)."""
         return self.previous.get(step_id)
 
-    def last_record(self, step_id: str) -> StepRecord | None:
+    def last_record(self, step_id: str) -> BackendRecord | None:
         """The step's record as the lock holds it now, even one made for other settings (what
         a cloud session already shows, for instance)."""
         return self.recorded.get(step_id)
 
-    def checkpoint(self, step_id: str, record: StepRecord) -> None:
+    def checkpoint(self, step_id: str, record: BackendRecord) -> None:
         """Persist ``record`` (status "in_progress") for ``step_id`` now."""
         self._checkpoint(step_id, record)
 
@@ -56,7 +59,8 @@ class Backend(Protocol):
     def check(self, ctx: RunContext, steps: Sequence[Step]) -> None:
         """Fail early (EngineUnavailable, ApiError, ...) if ``steps`` cannot be executed."""
 
-    def execute(self, ctx: RunContext, steps: Sequence[Step]) -> Iterator[tuple[Step, StepRecord]]:
+    def execute(self, ctx: RunContext,
+                steps: Sequence[Step]) -> Iterator[tuple[Step, BackendRecord]]:
         """Execute ``steps`` (all needed, in plan order, one batch) and yield each finished step
         with its record. A record for a step that produced a file has an ``artifact`` entry:
         ``{"path": relpath, "size": int, "sha256": hex}``. Raise a LapsefileError on failure."""

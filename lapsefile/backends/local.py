@@ -21,7 +21,7 @@ from ..overlays import shown_overlays
 from ..plan.model import Step
 from ..project.model import Project
 from ..spec.model import Output
-from .base import RunContext, StepRecord
+from .base import BackendRecord, RunContext
 
 
 def job_for_output(project: Project, output: Output) -> RenderJob:
@@ -58,7 +58,8 @@ class LocalBackend:
     def report(self, ctx: RunContext) -> dict[str, Any]:
         return {}  # the outputs' records say everything a local render did
 
-    def execute(self, ctx: RunContext, steps: Sequence[Step]) -> Iterator[tuple[Step, StepRecord]]:
+    def execute(self, ctx: RunContext,
+                steps: Sequence[Step]) -> Iterator[tuple[Step, BackendRecord]]:
         ffmpeg = self._ffmpeg(ctx)
         jobs = [self._job(ctx, step) for step in steps]
         for batch in batch_jobs(jobs):

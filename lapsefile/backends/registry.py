@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.metadata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +41,7 @@ from ..spec.model import AUDIO_TYPES
 from ..spec.semantic import LOCAL_ONLY_AUDIO_TYPES
 
 if TYPE_CHECKING:
+    from ..lock.records import OutputRecord
     from ..plan.planner import OutputBasis
     from ..project.model import Project
     from ..spec.model import Output
@@ -49,10 +50,11 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "lapsefile.backends"
 
 #: ``builder(project, output, basis, previous) -> [raw step dict, ...]``: the steps that make
-#: one output, in order. ``previous`` is the output's entry in the lock (or None); each raw step
+#: one output, in order. ``previous`` is the output's entry in the lock, an ``OutputRecord``
+#: (``lock/records.py``), or None; each raw step
 #: has ``id``, ``action``, ``resource``, ``fingerprint``, ``after`` (ids it depends on) and
 #: optionally ``batch``, ``params``, ``instruction`` (see ``plan/model.py``'s ``Step``).
-StepBuilder = Callable[["Project", "Output", "OutputBasis", "Mapping[str, Any] | None"],
+StepBuilder = Callable[["Project", "Output", "OutputBasis", "OutputRecord | None"],
                        "list[dict[str, Any]]"]
 
 

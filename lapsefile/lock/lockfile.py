@@ -16,6 +16,7 @@ from .. import __version__
 from ..atomic import remove_stale_temps as _remove_stale_temps
 from ..atomic import write_atomic
 from ..errors import LockError, LockVersionError
+from .records import OutputRecord, StepRecord, damaged
 
 LOCK_VERSION = 1
 
@@ -23,19 +24,20 @@ LOCK_VERSION = 1
 @dataclass
 class Lock:
     path: Path
-    outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    outputs: dict[str, OutputRecord] = field(default_factory=dict)
     inputs: dict[str, str] = field(default_factory=dict)  # relpath -> sha256 at the last write
     backends: dict[str, dict[str, Any]] = field(default_factory=dict)
     exists: bool = False
 
-    def step(self, output: str, step_id: str) -> dict[str, Any] | None:
-        return self.outputs.get(output, {}).get("steps", {}).get(step_id)
+    def step(self, output: str, step_id: str) -> StepRecord | None:
+        entry = self.outputs.get(output)
+        return entry.step(step_id) if entry is not None else None
 
     def to_json(self) -> str:
         data = {
             "lockfile_version": LOCK_VERSION,
             "generated_by": f"lapsefile {__version__}",
-            "outputs": self.outputs,
+            "outputs": {name: entry.to_dict() for name, entry in self.outputs.items()},
             "inputs": self.inputs,
             "backends": self.backends,
         }
@@ -81,35 +83,17 @@ def load_lock(path: Path) -> Lock:
             f"format {LOCK_VERSION}. Upgrade lapsefile (pip install -U lapsefile)", str(path))
     if "outputs" not in data or "inputs" not in data:
         raise LockError("the lock is missing its outputs or inputs section", str(path))
-    problem = _shape_problem(data)
-    if problem:
-        raise LockError(f"damaged: {problem}. Restore it from version control, or delete it to "
-                        "start over (finished outputs are then re-made)", str(path))
-    return Lock(path, data["outputs"], data["inputs"], data.get("backends", {}), exists=True)
-
-
-def _shape_problem(data: dict[str, Any]) -> str | None:
-    """What is wrong with the structure the rest of lapsefile relies on, if anything."""
-    def mapping(value: Any, where: str) -> str | None:
-        return None if isinstance(value, dict) else f"{where} should be a mapping"
-
     for key in ("outputs", "inputs", "backends"):
-        if key in data and (bad := mapping(data[key], key)):
-            return bad
-    for name, output in data["outputs"].items():
-        if bad := mapping(output, f"outputs.{name}") or mapping(output.get("steps", {}),
-                                                                f"outputs.{name}.steps"):
-            return bad
-        for step_id, record in output.get("steps", {}).items():
-            if bad := mapping(record, f"outputs.{name}.steps.{step_id}"):
-                return bad
-            artifact = record.get("artifact")
-            if artifact is not None and not (isinstance(artifact, dict)
-                                             and isinstance(artifact.get("path"), str)):
-                return f"outputs.{name}.steps.{step_id}.artifact should name a path"
+        if key in data and not isinstance(data[key], dict):
+            raise damaged(f"{key} should be a mapping", str(path))
+    try:
+        outputs = {name: OutputRecord.from_dict(entry, f"outputs.{name}")
+                   for name, entry in data["outputs"].items()}
+    except LockError as exc:
+        raise LockError(str(exc), str(path)) from None
     if not all(isinstance(v, str) for v in data["inputs"].values()):
-        return "inputs should map paths to sha256 strings"
-    return None
+        raise damaged("inputs should map paths to sha256 strings", str(path))
+    return Lock(path, outputs, data["inputs"], data.get("backends", {}), exists=True)
 
 
 def remove_stale_temps(folder: Path) -> None:

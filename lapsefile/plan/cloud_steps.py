@@ -26,61 +26,52 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .. import overlays
+from ..lock.records import OutputRecord, StepRecord
 from ..project.model import Project
 from ..spec.model import Output
 from .fingerprint import digest, output_files
 from .instructions import Instruction, Wording
+from .step_ids import DOWNLOAD, EXPORT, SESSION, UPLOAD, instruct_id, step_id
 
 if TYPE_CHECKING:
     from .planner import OutputBasis
-
-SESSION, UPLOAD, EXPORT, DOWNLOAD = "session", "upload", "export", "download"
-
-
-def step_id(output: str, part: str) -> str:
-    """``main/session``, ``main/instruct-title-1``: the one spelling of cloud step ids."""
-    return f"{output}/{part}"
-
-
-def instruct_id(output: str, key: str) -> str:
-    return step_id(output, f"instruct-{key}")
-
 
 @dataclass(frozen=True)
 class LastRun:
     """What the lock says the output's session shows."""
 
-    records: Mapping[str, Mapping[str, Any]]  # step id -> record (any fingerprint)
+    records: Mapping[str, StepRecord]  # step id -> record (any fingerprint)
     session_id: str | None  # None when the session must be (re)made
 
-    def record(self, step: str) -> Mapping[str, Any] | None:
+    def record(self, step: str) -> StepRecord | None:
         return self.records.get(step)
 
     def base(self, step: str, fingerprint: str) -> tuple[str, Any]:
         """(mode, the numbers to edit from) for an instruction aimed at ``fingerprint``."""
         record = self.record(step)
         if record is None or self.session_id is None or \
-                record.get("session_id") != self.session_id:
+                record.data.get("session_id") != self.session_id:
             return "add", None
-        if record.get("fingerprint") == fingerprint and record.get("mode"):
+        journal = record.data
+        if record.fingerprint == fingerprint and journal.get("mode"):
             # Same target as the record: the same sentence, so a resumed run reconciles it.
-            return str(record["mode"]), record.get("from")
-        if record.get("instruction") == "confirmed":
-            applied = record.get("applied")
+            return str(journal["mode"]), journal.get("from")
+        if journal.get("instruction") == "confirmed":
+            applied = journal.get("applied")
         else:  # stopped before it was confirmed: what it started from is what we know
-            applied = record.get("from") if record.get("mode") == "edit" else \
-                record.get("applied")
+            applied = journal.get("from") if journal.get("mode") == "edit" else \
+                journal.get("applied")
         return ("edit", applied) if applied is not None else ("add", None)
 
 
-def last_run(previous: Mapping[str, Any] | None, output: str,
+def last_run(previous: OutputRecord | None, output: str,
              timeline_fingerprint: str) -> LastRun:
-    records = (previous or {}).get("steps", {})
-    session = records.get(step_id(output, SESSION)) or {}
-    alive = session.get("status") == "done" and \
-        session.get("fingerprint") == session_fingerprint(timeline_fingerprint)
-    return LastRun(records, str(session["session_id"]) if alive and session.get("session_id")
-                   else None)
+    records = previous.steps if previous is not None else {}
+    session = records.get(step_id(output, SESSION)) or StepRecord()
+    alive = session.status == "done" and \
+        session.fingerprint == session_fingerprint(timeline_fingerprint)
+    session_id = session.data.get("session_id")
+    return LastRun(records, str(session_id) if alive and session_id else None)
 
 
 def session_fingerprint(timeline_fingerprint: str) -> str:
@@ -97,7 +88,7 @@ def timeline_basis(project: Project, settings: Mapping[str, Any], revision: int)
 
 
 def cloud_steps(project: Project, output: Output, output_basis: OutputBasis,
-                previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+                previous: OutputRecord | None) -> list[dict[str, Any]]:
     """Raw steps (id, action, resource, fingerprint, after, instruction, params), from the
     instructions and the edit renderer the basis carries (rendered before planning)."""
     name = output.name
@@ -160,16 +151,16 @@ def _instruct_step(project: Project, output: Output, wording: Wording, instructi
 
 
 def _removal(project: Project, output: Output, wording: Wording, sid: str,
-             record: Mapping[str, Any],
+             record: StepRecord,
              keys: set[str], basis: str, last: LastRun,
              after: list[str]) -> dict[str, Any] | None:
-    key, kind = record.get("key"), record.get("kind")
+    key, kind = record.data.get("key"), record.data.get("kind")
     if not sid.startswith(instruct_id(output.name, "")) or key in keys or not kind:
         return None
     fingerprint_of = lambda base: digest([basis, key, "remove", base])  # noqa: E731
-    mode, base = last.base(sid, fingerprint_of(record.get("applied")))
+    mode, base = last.base(sid, fingerprint_of(record.data.get("applied")))
     if mode == "remove":
-        fingerprint = record["fingerprint"]
+        fingerprint = record.fingerprint
     elif mode == "edit":
         fingerprint = fingerprint_of(base)
     else:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..backends import registry
 from ..lock.lockfile import Lock
+from ..lock.records import OutputRecord, StepRecord
 from ..project.model import Project
 from ..spec.model import Output
 from .cloud_steps import cloud_steps
@@ -27,6 +28,7 @@ from .fingerprint import (
 )
 from .instructions import Instruction, PlanTexts, Wording
 from .model import Plan, Reason, Step
+from .step_ids import RENDER, step_id
 
 
 @dataclass(frozen=True)
@@ -55,37 +57,37 @@ def output_basis(project: Project, output: Output, backend: str,
 
 # The built-in step builders; the registry (backends/registry.py) says which backend uses which.
 def local_steps(project: Project, output: Output, basis: OutputBasis,
-                previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+                previous: OutputRecord | None) -> list[dict[str, Any]]:
     # Outputs sharing photos, timing and look decode once: the engine renders them together.
     shared = basis.settings
     decode_key = digest([shared["frames"], shared["timing"], shared["look"],
                          [f.sha256 for f in project.frames]])
-    step_id = f"{output.name}/render"
-    return [dict(id=step_id, action="render", resource=output.path,
+    render = step_id(output.name, RENDER)
+    return [dict(id=render, action=RENDER, resource=output.path,
                  batch=f"decode:{decode_key[:16]}", after=[],
-                 fingerprint=digest([basis.fingerprint, step_id, None, {}]))]
+                 fingerprint=digest([basis.fingerprint, render, None, {}]))]
 
 
 def nemo_steps(project: Project, output: Output, basis: OutputBasis,
-               previous: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+               previous: OutputRecord | None) -> list[dict[str, Any]]:
     return cloud_steps(project, output, basis, previous)
 
 
-def _change_reason(previous: Mapping[str, Any] | None, basis: OutputBasis, project: Project,
+def _change_reason(previous: OutputRecord | None, basis: OutputBasis, project: Project,
                    output: Output, lock: Lock) -> Reason | None:
     """Why an output's recorded state no longer fits, or None if it still does."""
-    if not previous or "settings" not in previous:
+    if previous is None or previous.settings is None:
         return None
-    old_backend = previous.get("backend")
+    old_backend = previous.backend
     if old_backend and old_backend != basis.settings["backend"]:
         return Reason("spec_changed", (f"backend {old_backend} -> {basis.settings['backend']}",))
     # The instruction texts are derived from the other settings: name them only when nothing
     # else changed (a template edit).
-    fields = changed_fields(previous["settings"], basis.settings)
+    fields = changed_fields(previous.settings, basis.settings)
     fields = [f for f in fields if not f.startswith("instructions")] or fields
     if fields:
         return Reason("spec_changed", tuple(fields))
-    if previous.get("inputs_digest") != basis.inputs_digest:
+    if previous.inputs_digest != basis.inputs_digest:
         files = changed_files(lock.inputs, output_files(project, output))
         return Reason("input_changed", tuple(files) or ("the photos differ from last time",))
     return None
@@ -100,19 +102,17 @@ def _narrowed(reason: Reason, concerns: tuple[str, ...]) -> Reason:
     return Reason(reason.kind, mine) if mine else reason
 
 
-def _step_reason(fingerprint: str, record: Mapping[str, Any] | None, change: Reason | None,
+def _step_reason(fingerprint: str, record: StepRecord | None, change: Reason | None,
                  artifacts: Mapping[str, str | None]) -> Reason:
     if record is None:
         return change or Reason("new")
-    if record.get("fingerprint") != fingerprint:
+    if record.fingerprint != fingerprint:
         return change or Reason("spec_changed", ("lapsefile engine settings",))
-    status = record.get("status")
-    if status == "failed":
-        return Reason("failed", (str(record.get("error", ""))[:200],) if record.get("error")
-                      else ())
-    if status != "done":
+    if record.status == "failed":
+        return Reason("failed", (record.error[:200],) if record.error else ())
+    if record.status != "done":
         return Reason("incomplete")
-    artifact = record.get("artifact")
+    artifact = record.artifact
     if artifact:
         actual = artifacts.get(artifact["path"])
         if actual is None:
@@ -150,7 +150,7 @@ def make_plan(project: Project, lock: Lock, artifacts: Mapping[str, str | None],
         needed: dict[str, str] = {}  # step id -> the step that makes it run (itself or earlier)
         for raw in builder(project, output, basis, previous):
             after, concerns = raw.pop("after"), raw.pop("concerns", ())
-            record = (previous or {}).get("steps", {}).get(raw["id"])
+            record = previous.step(raw["id"]) if previous is not None else None
             if _forced(output.name, force):
                 reason = Reason("forced")
             else:

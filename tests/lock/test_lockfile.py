@@ -8,11 +8,13 @@ import pytest
 
 from lapsefile.errors import LockBusyError, LockError, LockVersionError
 from lapsefile.lock.lockfile import Lock, load_lock, remove_stale_temps
+from lapsefile.lock.records import OutputRecord
 from lapsefile.lock.runlock import run_lock
 
 
 def _lock(tmp_path, **outputs):
-    lock = Lock(tmp_path / "lapse.lock", outputs=outputs, inputs={"p/a.jpg": "aa"})
+    lock = Lock(tmp_path / "lapse.lock", inputs={"p/a.jpg": "aa"},
+                outputs={k: OutputRecord.from_dict(v) for k, v in outputs.items()})
     lock.save()
     return lock
 

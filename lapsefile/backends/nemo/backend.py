@@ -12,17 +12,19 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from ...backends.base import RunContext, StepRecord
+from ...backends.base import BackendRecord, RunContext
 from ...errors import ApiError, OutOfCredits, RemoteStateError, SessionNotFound
 from ...events import Emit, Event
+from ...lock.records import own_fields
 from ...plan.model import Step
+from ...plan.step_ids import EXPORT, step_id
 from . import draft as drafts
 from . import intent
 from .client import NemoClient
 from .export import Exporter, fallback_download
 from .instruct import Instructor, Intent
 from .responses import credit_hint
-from .sessions import Sessions, own_fields
+from .sessions import Sessions
 from .settings import NemoOptions
 from .upload_step import UploadStep, asset_files
 from .uploads import AssetRegistry, StagingSession, Uploader, check_uploadable
@@ -59,15 +61,15 @@ class NemoBackend:
             self._balance_before = self._check_credits()
 
     def execute(self, ctx: RunContext, steps: Sequence[Step]
-                ) -> Iterator[tuple[Step, StepRecord]]:
+                ) -> Iterator[tuple[Step, BackendRecord]]:
         self._setup(ctx)
         for step in steps:
             yield step, self._execute_one(ctx, step)
 
     # -- steps -------------------------------------------------------------------------------
 
-    def _execute_one(self, ctx: RunContext, step: Step) -> StepRecord:
-        handler: Callable[[RunContext, Step], StepRecord] = getattr(self, f"_do_{step.action}")
+    def _execute_one(self, ctx: RunContext, step: Step) -> BackendRecord:
+        handler: Callable[[RunContext, Step], BackendRecord] = getattr(self, f"_do_{step.action}")
         try:
             return handler(ctx, step)
         except SessionNotFound:
@@ -76,17 +78,17 @@ class NemoBackend:
             self._sessions.rebuild(ctx, step)
             return handler(ctx, step)
 
-    def _do_session(self, ctx: RunContext, step: Step) -> StepRecord:
+    def _do_session(self, ctx: RunContext, step: Step) -> BackendRecord:
         record = self._sessions.create(ctx, step.output)
         self._uploads.forget(step.output)
         self._exports.pop(step.output, None)
         ctx.say(f"session {record['session_id']} created for {step.output}", step.id)
         return dict(record)
 
-    def _do_upload(self, ctx: RunContext, step: Step) -> StepRecord:
+    def _do_upload(self, ctx: RunContext, step: Step) -> BackendRecord:
         return self._uploads.run(ctx, step)
 
-    def _do_instruct(self, ctx: RunContext, step: Step) -> StepRecord:
+    def _do_instruct(self, ctx: RunContext, step: Step) -> BackendRecord:
         session_id = self._sessions.current(ctx, step.output)
         replayed = self._sessions.replayed(ctx, step.output, step.id)
         if replayed is not None or step.params.get("mode") == "remove" and \
@@ -109,7 +111,7 @@ class NemoBackend:
                                lambda: ctx.checkpoint(step.id, journal), step.id)
         return journal
 
-    def _do_export(self, ctx: RunContext, step: Step) -> StepRecord:
+    def _do_export(self, ctx: RunContext, step: Step) -> BackendRecord:
         session_id = self._sessions.current(ctx, step.output)
         record = own_fields(ctx.record(step.id))
         self._exporter.export(session_id, step.output, partial(self._verified_draft, ctx, step),
@@ -117,9 +119,9 @@ class NemoBackend:
         self._exports[step.output] = dict(record)
         return _public(record)
 
-    def _do_download(self, ctx: RunContext, step: Step) -> StepRecord:
+    def _do_download(self, ctx: RunContext, step: Step) -> BackendRecord:
         export = self._exports.get(step.output) or own_fields(
-            ctx.record(f"{step.output}/export"))
+            ctx.record(step_id(step.output, EXPORT)))
         render_id = export.get("render_id")
         if not render_id or export.get("render_status") != "completed":
             raise RemoteStateError(f"no finished export is recorded for {step.output}",

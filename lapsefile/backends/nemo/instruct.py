@@ -26,6 +26,7 @@ from typing import Any
 
 from ...errors import ApiError, RemoteStateError, TransportError
 from ...events import Emit, Event
+from ...plan.step_ids import output_of
 from . import draft as drafts
 from . import intent
 from .client import NemoClient
@@ -241,7 +242,7 @@ class Instructor:
 
 def _failure(want: Intent, missing: list[str], draft: Any, when: str,
              step: str | None) -> RemoteStateError:
-    output = step.split("/", 1)[0] if step else "<output>"
+    output = output_of(step) if step else "<output>"
     return RemoteStateError(
         f"the agent did not carry out instruction {want.key!r}, even after a corrective "
         f"instruction{when}: " + "; ".join(missing) + f"\n{drafts.summary(draft)}",

@@ -12,19 +12,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ...backends.base import RunContext, StepRecord
+from ...backends.base import RunContext
 from ...errors import RemoteStateError
 from ...events import Event
+from ...lock.records import own_fields
+from ...plan import step_ids
 from ...plan.model import Step
 from .client import NemoClient
 from .instruct import Instructor, Intent
-
-RUNNER_KEYS = ("status", "fingerprint", "error")
-
-
-def own_fields(record: StepRecord | None) -> dict[str, Any]:
-    """A lock record without the runner's bookkeeping: what this backend wrote."""
-    return {k: v for k, v in (record or {}).items() if k not in RUNNER_KEYS}
 
 
 class Sessions:
@@ -44,7 +39,7 @@ class Sessions:
     def current(self, ctx: RunContext, output: str) -> str:
         record = self._records.get(output)
         if record is None:
-            record = own_fields(ctx.record(f"{output}/session"))
+            record = own_fields(ctx.record(step_ids.step_id(output, step_ids.SESSION)))
             if not record.get("session_id"):
                 raise RemoteStateError(
                     f"the lock names no NemoVideo session for {output}",
@@ -129,4 +124,5 @@ class Sessions:
                                          "status": "done"})
 
     def _save(self, ctx: RunContext, output: str) -> None:
-        ctx.checkpoint(f"{output}/session", {**self._records[output], "status": "done"})
+        ctx.checkpoint(step_ids.step_id(output, step_ids.SESSION),
+                       {**self._records[output], "status": "done"})

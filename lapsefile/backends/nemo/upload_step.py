@@ -17,7 +17,7 @@ from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
-from ...backends.base import RunContext, StepRecord
+from ...backends.base import BackendRecord, RunContext
 from ...errors import (
     ApiError,
     OutOfCredits,
@@ -27,13 +27,15 @@ from ...errors import (
     TransportError,
 )
 from ...events import Event
+from ...lock.records import own_fields
 from ...overlays import uploads
 from ...plan.model import Step
+from ...plan.step_ids import UPLOAD, step_id
 from ...project.model import InputFile
 from ...spec.model import Output
 from .clip import prepare_clip
 from .proxies import UploadFile, prepare_frame
-from .sessions import Sessions, own_fields
+from .sessions import Sessions
 from .uploads import AssetRegistry, Throttle, Uploader, UploadStats
 
 Task = Callable[[], UploadFile]
@@ -53,7 +55,7 @@ class UploadStep:
         """A new session for ``output``: nothing is attached to it yet."""
         self.attached.pop(output, None)
 
-    def run(self, ctx: RunContext, step: Step) -> StepRecord:
+    def run(self, ctx: RunContext, step: Step) -> BackendRecord:
         output = ctx.project.spec.output(step.output)
         session_id = self._sessions.current(ctx, step.output)
         strategy = step.params.get("strategy", ctx.project.spec.cloud.upload)
@@ -71,7 +73,7 @@ class UploadStep:
         return self._upload_all(ctx, step, output, session_id, strategy)
 
     def _upload_all(self, ctx: RunContext, step: Step, output: Output, session_id: str,
-                    strategy: str) -> StepRecord:
+                    strategy: str) -> BackendRecord:
         record: dict[str, Any] = {"strategy": strategy, "session_id": session_id}
         save = Throttle(1.0)
         label = "uploading"
@@ -118,7 +120,7 @@ class UploadStep:
         return _record(ctx, output, session_id, strategy, shas, shas, stats)
 
     def _add_assets(self, ctx: RunContext, step: Step, output: Output, session_id: str,
-                    previous: Mapping[str, Any]) -> StepRecord:
+                    previous: Mapping[str, Any]) -> BackendRecord:
         """The session already holds the photos: send it only the new logo or music."""
         files = asset_files(ctx, output)
         held = list(previous.get("in_session") or previous.get("attached") or [])
@@ -181,7 +183,7 @@ class UploadStep:
         for name in outputs:
             shas = self.attached.get(name)
             if shas is None:
-                shas = (ctx.record(f"{name}/upload") or {}).get("attached") or []
+                shas = (ctx.record(step_id(name, UPLOAD)) or {}).get("attached") or []
             used.update(shas)
         AssetRegistry(ctx.backend_state).retain(used)
 
@@ -201,7 +203,7 @@ def display_order(record: Mapping[str, Any], assets: list[str]) -> list[str]:
 
 
 def _record(ctx: RunContext, output: Output, session_id: str, strategy: str,
-            shas: list[str], in_session: list[str], stats: UploadStats) -> StepRecord:
+            shas: list[str], in_session: list[str], stats: UploadStats) -> BackendRecord:
     return {"strategy": strategy, "session_id": session_id, "attach": "done",
             "files": len(shas), "sent": stats.sent, "reused": stats.reused,
             "bytes_sent": stats.bytes_sent, "attached": shas,
