@@ -151,18 +151,19 @@ def _instruct_step(project: Project, output: Output, wording: Wording, instructi
 
 
 def _removal(project: Project, output: Output, wording: Wording, sid: str,
-             record: StepRecord,
-             keys: set[str], basis: str, last: LastRun,
+             record: StepRecord, keys: set[str], basis: str, last: LastRun,
              after: list[str]) -> dict[str, Any] | None:
+    """The step that removes what an instruction the spec no longer has put on the timeline
+    (None when the session does not show it)."""
     key, kind = record.data.get("key"), record.data.get("kind")
     if not sid.startswith(instruct_id(output.name, "")) or key in keys or not kind:
         return None
-    fingerprint_of = lambda base: digest([basis, key, "remove", base])  # noqa: E731
-    mode, base = last.base(sid, fingerprint_of(record.data.get("applied")))
+    # Aimed at removing what the session shows: its fingerprint is that of the numbers applied.
+    mode, base = last.base(sid, _removal_fingerprint(basis, key, record.data.get("applied")))
     if mode == "remove":
         fingerprint = record.fingerprint
     elif mode == "edit":
-        fingerprint = fingerprint_of(base)
+        fingerprint = _removal_fingerprint(basis, key, base)
     else:
         return None  # not on this session's timeline: nothing to remove
     removal = Instruction(str(key), str(kind), "", dict(base or {}))
@@ -172,6 +173,10 @@ def _removal(project: Project, output: Output, wording: Wording, sid: str,
                 concerns=concerns(project, output, str(key), str(kind)),
                 params={"key": key, "kind": kind, "params": base, "mode": "remove",
                         "from": base, "text_as_written": None})
+
+
+def _removal_fingerprint(basis: str, key: Any, applied: Any) -> str:
+    return digest([basis, key, "remove", applied])
 
 
 def concerns(project: Project, output: Output, key: str, kind: str) -> tuple[str, ...]:
