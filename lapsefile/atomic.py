@@ -103,11 +103,9 @@ def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
 
 
 def fixed_temp_path(path: Path, suffix: str = ".part") -> Path:
-    """A temp path beside ``path`` for a writer that must be given a name up front (ffmpeg):
-    ``.<name>.part``, hidden and never ending in the real extension.
-
-    Fixed rather than random, so the next attempt after a kill overwrites the leftover instead
-    of adding another one. Publish it with ``replace_durably``.
+    """``.<name>.part`` beside ``path``: the fixed temp name renders used before they took a
+    fresh name each (a killed run's ffmpeg may still hold its file); kept so the next run can
+    remove such leftovers.
     """
     return path.with_name(temp_prefix(path) + suffix.lstrip("."))
 

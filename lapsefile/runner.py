@@ -228,6 +228,8 @@ def run_project(spec_path: str | os.PathLike[str], *, backend: str | None = None
         if dry_run:
             return summary
         remove_stale_temps(prepared.lock.path.parent)
+        if plan.needed:
+            _remove_what_killed_runs_left(prepared)
         recorder = _Recorder(prepared)
         ctx = RunContext(project=prepared.project, plan=plan, options=dict(options or {}),
                          backend_state=prepared.lock.backends.setdefault(plan.backend, {}),
@@ -238,6 +240,17 @@ def run_project(spec_path: str | os.PathLike[str], *, backend: str | None = None
         if only is None:
             recorder.prune()
         return summary
+
+
+def _remove_what_killed_runs_left(prepared: Prepared) -> None:
+    """Render temps and work folders of runs killed outright (SIGKILL runs no cleanup); only
+    before work that could meet them, and imported then, so a no-op run stays light."""
+    from .engine.render import remove_stale_render_files
+    from .engine.workdir import remove_stale_workdirs
+
+    root = prepared.project.spec.root
+    remove_stale_render_files(root / o.path for o in prepared.project.spec.outputs)
+    remove_stale_workdirs()
 
 
 def _stale_for_locked(plan: Plan) -> list[Step]:

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -140,8 +141,9 @@ def run_ffmpeg(ffmpeg: Ffmpeg, args: Sequence[str], *, cwd: Path | None = None,
                *args]
     tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
     try:
-        proc = subprocess.Popen(command, cwd=cwd, stdin=subprocess.DEVNULL,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(tied_to_this_process(command), cwd=cwd,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
     except OSError as exc:
         raise EngineUnavailable(f"cannot run {ffmpeg.path}: {exc}", command) from None
     reader = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
@@ -159,9 +161,59 @@ def run_ffmpeg(ffmpeg: Ffmpeg, args: Sequence[str], *, cwd: Path | None = None,
     if watch.stalled:
         raise RenderError(f"{what}: ffmpeg made no progress for {stall_timeout:g} s and was "
                           f"stopped", command, "\n".join(tail), returncode)
+    if returncode == _WRAPPER_FAILED and tail and tail[-1].startswith("cannot run "):
+        raise EngineUnavailable(tail[-1], command)
     if returncode != 0:
         raise RenderError(f"{what} (exit code {returncode})", command, "\n".join(tail),
                           returncode)
+
+
+
+# Linux: ffmpeg dies with lapsefile, even when lapsefile is killed with SIGKILL (which runs no
+# cleanup), so no orphan goes on writing a part file the next run wants. The child asks the
+# kernel for SIGKILL when its parent dies (prctl PR_SET_PDEATHSIG), then execs ffmpeg: the
+# setting survives exec, and the pid stays the same, so Popen's pid *is* ffmpeg.
+#
+# Done by a tiny wrapper (this interpreter, isolated, no site) rather than ``preexec_fn``:
+# ffmpeg is also started from worker threads (the nemo backend renders clips in a thread
+# pool; the emulator renders exports in a thread), and ``preexec_fn`` runs Python between
+# fork and exec, which can deadlock when another thread held a lock at the fork.
+#
+# PR_SET_PDEATHSIG fires when the parent *thread* that started the child exits, not the
+# process. That is what we want here: ``run_ffmpeg`` blocks in the starting thread until
+# ffmpeg has exited (``proc.wait()``, or ``_stop`` on any exception), so that thread cannot
+# end first, except when the whole process dies.
+#
+# If lapsefile died before the prctl took effect, the wrapper sees another parent and exits.
+# If the wrapper cannot exec ffmpeg it exits 127 with ``cannot run``: run_ffmpeg reports it
+# as EngineUnavailable, as it reports Popen's own OSError.
+#
+# Elsewhere (macOS, Windows) there is no such kernel feature and ffmpeg is started directly:
+# a killed lapsefile can leave ffmpeg running until it finishes. The next run copes anyway:
+# every render writes a temp file with a fresh random name (``render.py``), and leftovers are
+# removed at the next run's start (``remove_stale_render_files``), best effort.
+_PDEATHSIG_WRAPPER = """\
+import ctypes, os, signal, sys
+parent, argv = int(sys.argv[1]), sys.argv[2:]
+if ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0) == 0:
+    if os.getppid() != parent:
+        os._exit(137)
+try:
+    os.execv(argv[0], argv)
+except OSError as exc:
+    sys.stderr.write("cannot run %s: %s\\n" % (argv[0], exc))
+    os._exit(127)
+"""
+_WRAPPER_FAILED = 127
+
+
+def tied_to_this_process(command: Sequence[str]) -> list[str]:
+    """``command`` started so that it is killed when this process dies (Linux; see above)."""
+    if not sys.platform.startswith("linux") or not sys.executable or getattr(sys, "frozen",
+                                                                                False):
+        return list(command)
+    return [sys.executable, "-I", "-S", "-c", _PDEATHSIG_WRAPPER, str(os.getpid()),
+            *command]
 
 
 class _Watchdog:

@@ -2,20 +2,31 @@
 
 Jobs that share photos, frame rate, duration, hold and look are one batch, rendered by one
 ffmpeg process: the photos are decoded once and split to one encoder per output. Each output
-is written to a hidden temp file beside it (``.name.mp4.part``), flushed to disk and renamed
-into place only after ffmpeg succeeded, so an interrupted or failed render never leaves a file
-that looks finished.
+is written to a hidden temp file beside it (``.name.mp4.<random>.part``), flushed to disk and
+renamed into place only after ffmpeg succeeded, so an interrupted or failed render never leaves
+a file that looks finished. The name is fresh for every render, so an ffmpeg of a killed run
+that still writes its temp (possible where ffmpeg cannot be tied to lapsefile, see
+``ffmpeg.tied_to_this_process``) never shares a file with the next run; the next run removes
+such leftovers first (``remove_stale_render_files``).
 """
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import os
-from collections.abc import Callable, Hashable, Sequence
+import tempfile
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..atomic import fixed_temp_path, replace_durably
+from ..atomic import (
+    fixed_temp_path,
+    new_file_mode,
+    remove_stale_temps,
+    replace_durably,
+    temp_prefix,
+)
 from ..errors import RenderError
 from . import encode, overlays, pipeline
 from .ffmpeg import Ffmpeg, run_ffmpeg
@@ -122,12 +133,14 @@ def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
                   on_progress: Callable[[float, float], None] | None) -> list[RenderResult]:
     groups = group_photos([Path(p) for p in jobs[0].frames])
     outputs = [Path(job.output).resolve() for job in jobs]  # ffmpeg runs in the work folder
-    # ffmpeg writes the temps itself, so lapsefile.atomic only names them (.name.mp4.part, in
-    # the output's folder so the final rename stays atomic) and moves them into place.
-    temps = [fixed_temp_path(output) for output in outputs]
-    for output in outputs:
-        output.parent.mkdir(parents=True, exist_ok=True)
+    # ffmpeg writes the temps itself (-y overwrites the empty file made here), named in
+    # lapsefile.atomic's scheme (.name.mp4.<random>.part, in the output's folder so the final
+    # rename stays atomic); replace_durably moves them into place.
+    temps: list[Path] = []
     try:
+        for output in outputs:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            temps.append(_new_temp(output))
         with Workdir() as work:
             args = pipeline.build(jobs, groups, temps, work)
             names = ", ".join(str(job.output) for job in jobs)
@@ -140,6 +153,37 @@ def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
         for temp in temps:
             temp.unlink(missing_ok=True)
         raise
+
+
+def _new_temp(output: Path) -> Path:
+    fd, name = tempfile.mkstemp(dir=output.parent, prefix=temp_prefix(output), suffix=PART)
+    os.close(fd)
+    os.chmod(name, new_file_mode(output))  # mkstemp's 0600 would stay: ffmpeg only truncates
+    return Path(name)
+
+
+PART = ".part"
+
+
+def remove_stale_render_files(outputs: Iterable[Path]) -> None:
+    """Remove what killed renders of ``outputs`` left beside them: their temp files.
+
+    Only lapsefile's names for these outputs are touched: ``.name.mp4.<random>.part`` (also
+    left by an interrupted download of a cloud export) and ``.name.mp4.part`` (older versions).
+    Call only while holding the project's run lock, so no live run of this project writes
+    them. On Linux the ffmpeg of a killed run is dead by now; elsewhere it may still hold its
+    file, which then cannot always be removed (Windows): that is ignored, since the next render
+    writes under a fresh name anyway.
+    """
+    for output in outputs:
+        output = Path(output)
+        if not output.parent.is_dir():
+            continue
+        remove_stale_temps(output.parent, glob.escape(output.name), PART)
+        try:
+            fixed_temp_path(output, PART).unlink(missing_ok=True)
+        except OSError:
+            pass
 
 
 def _publish(temp: Path, output: Path, shown_args: list[str], frames: int) -> RenderResult:

@@ -3,6 +3,11 @@
 ffmpeg runs with this folder as its working directory, so the filter graph refers to files by
 these names only: no user path ever needs escaping inside a graph, and the arguments recorded
 in the lockfile hold no absolute paths.
+
+Work folders live in the system temp folder (``lapsefile-render-*``) and are removed when the
+render ends; a killed lapsefile (SIGKILL) cannot do that, so each folder holds an OS lock on
+its ``owner.lock`` for its whole life: the kernel drops it when the owner dies, and
+``remove_stale_workdirs`` (called at the start of every run) removes folders nobody holds.
 """
 
 from __future__ import annotations
@@ -10,15 +15,28 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
+import filelock
+
 from ..errors import RenderError
+
+PREFIX = "lapsefile-render-"
+OWNER = "owner.lock"
+GRACE_SECONDS = 60.0  # younger folders are left alone: their owner may not hold the lock yet
 
 
 class Workdir:
     def __init__(self) -> None:
-        self.path = Path(tempfile.mkdtemp(prefix="lapsefile-render-"))
+        self.path = Path(tempfile.mkdtemp(prefix=PREFIX))
         self._links: dict[Path, str] = {}
+        self._owner = filelock.FileLock(str(self.path / OWNER))
+        try:
+            self._owner.acquire(timeout=5)
+        except BaseException:
+            shutil.rmtree(self.path, ignore_errors=True)
+            raise
 
     def write(self, name: str, text: str) -> str:
         (self.path / name).write_text(text, encoding="utf-8")
@@ -40,6 +58,7 @@ class Workdir:
         return name
 
     def remove(self) -> None:
+        self._owner.release()
         shutil.rmtree(self.path, ignore_errors=True)
 
     def __enter__(self) -> Workdir:
@@ -47,3 +66,27 @@ class Workdir:
 
     def __exit__(self, *exc: object) -> None:
         self.remove()
+
+
+def remove_stale_workdirs(folder: Path | None = None) -> None:
+    """Remove the work folders of dead lapsefile processes from ``folder`` (the temp folder).
+
+    Only folders named ``lapsefile-render-*`` that hold an ``owner.lock`` nobody holds, and
+    that are older than ``GRACE_SECONDS``, so a live render of any project is never touched.
+    """
+    base = Path(folder or tempfile.gettempdir())
+    try:
+        candidates = [p for p in base.glob(PREFIX + "*") if (p / OWNER).is_file()]
+    except OSError:
+        return
+    now = time.time()
+    for path in candidates:
+        try:
+            if now - path.stat().st_mtime < GRACE_SECONDS:
+                continue
+            owner = filelock.FileLock(str(path / OWNER))
+            owner.acquire(timeout=0)
+        except (OSError, filelock.Timeout):
+            continue  # alive, or not ours to judge
+        owner.release()  # before removing: Windows cannot delete a file that is open
+        shutil.rmtree(path, ignore_errors=True)
