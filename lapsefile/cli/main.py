@@ -125,6 +125,11 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
         ffmpeg: str | None, instruction_timeout: float | None,
         render_timeout: float | None) -> None:
     """Make every output of SPEC, skipping what the lock shows is done."""
+    if locked and force:
+        # Contradictory options are a usage error (click's exit 2), found before any work.
+        raise click.UsageError("--locked and --force cannot be used together: --locked "
+                               "fails unless the lock is up to date, --force redoes outputs "
+                               "that are; drop one of them")
     _json_mode(as_json)
     given = {"api_url": api_url, "ffmpeg": ffmpeg, "instruction_timeout": instruction_timeout,
              "render_timeout": render_timeout}

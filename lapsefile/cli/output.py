@@ -26,8 +26,17 @@ def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def diagnostics_text(diagnostics: Iterable[Diagnostic]) -> str:
-    return "\n".join(str(d) for d in diagnostics)
+MAX_DIAGNOSTICS = 50  # printed; the rest are counted (`--json` carries them all)
+
+
+def diagnostics_text(diagnostics: Iterable[Diagnostic], limit: int = MAX_DIAGNOSTICS) -> str:
+    """The diagnostics, at most ``limit`` of them, then how many more there are."""
+    found = list(diagnostics)
+    lines = [str(d) for d in found[:limit]]
+    if len(found) > limit:
+        lines.append(f"... and {len(found) - limit} more (fix these first, or use --json to "
+                     "see them all)")
+    return "\n".join(lines)
 
 
 def step_line(step: Step, width: int) -> str:

@@ -35,6 +35,7 @@ from typing import Any, cast
 import yaml
 
 from ..errors import Diagnostic, Location, SpecError
+from ..spec.loader import YamlLimitError, compose_bounded
 
 ENDPOINTS = ("token", "session", "upload", "run_sse", "credits", "state", "render",
              "render_status", "download", "cancel", "files", "any")
@@ -90,8 +91,12 @@ class FaultPlan:
     @classmethod
     def from_text(cls, text: str, source: str = "<faults>") -> FaultPlan:
         try:
+            # Composed within the spec loader's limits (size, depth, no recursive or exploding
+            # aliases) first, so that neither loading nor collecting locations can run away.
+            node = compose_bounded(text, source)
             data = yaml.safe_load(text)
-            node = yaml.compose(text, Loader=yaml.SafeLoader)
+        except YamlLimitError as exc:
+            raise SpecError([exc.diagnostic]) from None
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             where = Location(source, mark.line + 1, mark.column + 1) if mark else None

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..errors import Diagnostic, Location, SpecError
 from .envvars import expand_document
-from .loader import Document, parse_yaml
+from .loader import MAX_BYTES, Document, parse_yaml, too_large
 from .model import Spec
 from .normalize import Normalizer, Parts
 from .schema_file import SUPPORTED_VERSION, schema, schema_text
@@ -70,7 +70,10 @@ def display_path(path: Path) -> str:
 
 def _read(path: Path, label: str) -> str:
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as fh:
+            raw = fh.read(MAX_BYTES + 1)  # no more: a huge file is refused, not held in memory
+        if len(raw) > MAX_BYTES:
+            raise SpecError([too_large(label, path.stat().st_size)])
     except FileNotFoundError:
         raise SpecError([Diagnostic(f"{label} does not exist",
                                     hint="create one with `lapsefile init`, or pass the path "

@@ -3,6 +3,11 @@
 PyYAML's ``compose`` gives the node tree with marks; building the data from it ourselves keeps
 positions, catches duplicate keys (which ``safe_load`` silently resolves to the last one) and
 never constructs anything but plain scalars, lists and mappings.
+
+Reading is bounded (:class:`BoundedLoader`): a file larger than :data:`MAX_BYTES`, nesting
+deeper than :data:`MAX_DEPTH`, an alias inside its own anchor, or aliases that together repeat
+more than :data:`MAX_ALIASED` values (a "billion laughs" file: a few lines that expand to
+billions of values) is refused with a diagnostic, before anything is expanded.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 
 import yaml
+from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Diagnostic, Location
@@ -22,6 +28,10 @@ _TEXT_TAGS = {"tag:yaml.org,2002:timestamp"}  # read as the text written: no fie
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
+MAX_BYTES = 1024 * 1024  # a lapse.yaml is a few KB
+MAX_DEPTH = 50  # nested lists and mappings; a lapse.yaml nests about 5 deep
+MAX_ALIASED = 10_000  # values repeated by aliases (*name), all aliases together
+
 
 @dataclass
 class Document:
@@ -31,12 +41,106 @@ class Document:
     values: dict[DocPath, Location] = field(default_factory=dict)  # where each value starts
     keys: dict[DocPath, Location] = field(default_factory=dict)  # where each mapping key is
     plain: set[DocPath] = field(default_factory=set)  # unquoted string scalars
+    # What was written for a plain scalar that YAML read as something other than text
+    # (`size: 0x10` is the number 16): messages quote it as written.
+    written: dict[DocPath, str] = field(default_factory=dict)
+
+
+class YamlLimitError(Exception):
+    """The text is too large, too deep or expands too far to be read; carries why and where."""
+
+    def __init__(self, diagnostic: Diagnostic):
+        super().__init__(diagnostic.message)
+        self.diagnostic = diagnostic
+
+
+class BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, composing with limits on depth and on what aliases repeat.
+
+    The composer shares an anchored node among its aliases, so composing is cheap; expanding
+    the shared nodes into data is what explodes. Each node's expanded size is counted while
+    composing, so an alias that would repeat too much is refused at the alias itself.
+    """
+
+    def __init__(self, text: str, file: str):
+        super().__init__(text)
+        self.file = file
+        self._depth = 0
+        self._open: set[str] = set()  # anchors whose node is still being composed
+        self._sizes: dict[str, int] = {}  # anchor -> values its node expands to
+        self._expanded = 0  # values the document expands to so far
+        self._composed = 0  # nodes actually written
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
+            self._alias(event.anchor or "", event.start_mark)
+            return cast(Node, super().compose_node(parent, index))
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise YamlLimitError(Diagnostic(
+                f"the YAML nests more than {MAX_DEPTH} levels deep here",
+                location=mark_location(self.file, event.start_mark),
+                hint="lapse.yaml nests only a few levels (outputs, then one output's keys): "
+                     "check for unclosed '[' or '{', or a generated file"))
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            self._open.add(anchor)
+        before = self._expanded
+        self._expanded += 1
+        self._composed += 1
+        node = cast(Node, super().compose_node(parent, index))
+        if anchor is not None:
+            self._open.discard(anchor)
+            self._sizes[anchor] = self._expanded - before
+        self._depth -= 1
+        return node
+
+    def _alias(self, anchor: str, mark: Any) -> None:
+        where = mark_location(self.file, mark) if mark else Location(self.file, 1, 1)
+        if anchor in self._open:
+            raise YamlLimitError(Diagnostic(
+                f"the alias *{anchor} is inside the value of its own anchor &{anchor}: it "
+                "would repeat itself forever", location=where,
+                hint=f"an alias can only repeat a value that is complete: move *{anchor} "
+                     f"out of the value marked &{anchor}, or write the value out"))
+        self._expanded += self._sizes.get(anchor, 1)  # undefined: the composer reports it
+        if self._expanded - self._composed > MAX_ALIASED:
+            raise YamlLimitError(Diagnostic(
+                f"the aliases (*name) in this file repeat more than {MAX_ALIASED:,} values; "
+                f"reading stopped at *{anchor}", location=where,
+                hint="aliases nested inside aliases multiply (a \"billion laughs\" file): "
+                     "write the values out, or alias only small values such as an output's "
+                     "settings"))
+
+
+def compose_bounded(text: str, file: str) -> Node | None:
+    """The node tree of ``text`` within the limits; raises :class:`YamlLimitError` or
+    ``yaml.YAMLError``."""
+    if len(text) > MAX_BYTES:
+        raise YamlLimitError(too_large(file, len(text.encode("utf-8"))))
+    loader = BoundedLoader(text, file)
+    try:
+        return cast("Node | None", loader.get_single_node())
+    finally:
+        loader.dispose()
+
+
+def too_large(file: str, size: int) -> Diagnostic:
+    return Diagnostic(
+        f"the file is {size / (1024 * 1024):.1f} MiB; a lapse.yaml is at most "
+        f"{MAX_BYTES // (1024 * 1024)} MiB (one is usually a few KB)",
+        location=Location(file, 1, 1),
+        hint="check that this is the right file; list photos with a glob such as "
+             "\"photos/*.jpg\" rather than one by one")
 
 
 def parse_yaml(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:
     """The document in ``text``, or None with a diagnostic explaining the syntax error."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = compose_bounded(text, file)
+    except YamlLimitError as exc:
+        return None, [exc.diagnostic]
     except yaml.MarkedYAMLError as exc:
         return None, [_syntax_diagnostic(exc, file)]
     except yaml.YAMLError as exc:  # reader errors: control characters, bad encoding
@@ -45,7 +149,8 @@ def parse_yaml(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]
         return None, [Diagnostic("the file is empty", location=Location(file, 1, 1),
                                  hint="start with `version: 1`, then `frames:` and `outputs:`")]
     builder = _Builder(file)
-    document = Document(builder.build(root, ()), builder.values, builder.keys, builder.plain)
+    document = Document(builder.build(root, ()), builder.values, builder.keys, builder.plain,
+                        builder.written)
     return document, builder.diagnostics
 
 
@@ -59,6 +164,7 @@ class _Builder:
         self.values: dict[DocPath, Location] = {}
         self.keys: dict[DocPath, Location] = {}
         self.plain: set[DocPath] = set()
+        self.written: dict[DocPath, str] = {}
         self.diagnostics: list[Diagnostic] = []
         self._constructor = yaml.SafeLoader("")
 
@@ -83,6 +189,8 @@ class _Builder:
             value: Any = node.value
         elif node.tag in _PLAIN_TAGS:
             value = self._constructor.construct_object(node, deep=True)
+            if not isinstance(value, str) and node.style is None:
+                self.written[path] = node.value
         else:
             self._refuse_tag(node, path)
             value = node.value

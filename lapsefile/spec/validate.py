@@ -104,6 +104,8 @@ def _diagnose(error: ValidationError, context: _Context) -> list[Finding]:
     path = tuple(error.absolute_path)
     handler = _HANDLERS.get(str(error.validator), _fallback)
     message, hint = handler(error, _name(path))
+    if error.validator == "type" and path[-1:] == ("size",) and path[:1] == ("outputs",):
+        message, hint = _misread_size(context.document.written.get(path), message, hint)
     expected = describe(error.schema) if isinstance(error.schema, dict) else None
     return [(path, Diagnostic(message, path=dotted(path), location=context.value_at(path),
                               expected=expected, hint=hint))]
@@ -221,6 +223,17 @@ def _type(error: ValidationError, name: str) -> tuple[str, str | None]:
     if error.instance is None:
         return f"{name} is empty", hint
     return f"{name} must be {expected}, not {value_words(error.instance)}", hint
+
+
+def _misread_size(written: str | None, message: str, hint: str | None
+                  ) -> tuple[str, str | None]:
+    """``size: 0x10`` is the hexadecimal number 16 to YAML; say so, and how to write it."""
+    if written is None or not re.fullmatch(r"0[xX][0-9a-fA-F_]+", written):
+        return message, hint
+    number = int(written.replace("_", ""), 16)
+    return (f"{written} was read as the number {number} (YAML reads 0x... as a hexadecimal "
+            "number), not as a size", f"write sizes like \"1920x1080\" in quotes: "
+            f"size: \"{written.lower()}\" is read as a size")
 
 
 def _looks_numeric(text: str) -> bool:
