@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fnmatch
 import glob
 import os
+import re
 import stat
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -14,7 +16,7 @@ from ..errors import Diagnostic, SpecError
 from ..events import Emit, Event, discard
 from ..spec.model import AUDIO_TYPES, IMAGE_TYPES, Spec
 from .model import InputFile, Project
-from .ordering import order
+from .ordering import natural_key, order
 from .statcache import StatCache
 from .timing import TimingProblem, problem_diagnostics, solve
 
@@ -23,15 +25,111 @@ def _relpath(path: Path, root: Path) -> str:
     return PurePosixPath(os.path.relpath(path, root)).as_posix()
 
 
+_MAGIC = re.compile(r"[*?[]")
+_SEPARATORS = re.compile(r"[\\/]+" if os.altsep else r"/+")
+_Identity = tuple[int, int]
+
+
+def _identity(st: os.stat_result, folder: str | Path, name: str = "") -> _Identity | str:
+    """What makes two paths the same file: (st_dev, st_ino), or the resolved path on file
+    systems that report no inode numbers."""
+    return (st.st_dev, st.st_ino) if st.st_ino else os.path.realpath(os.path.join(folder, name))
+
+
+def _subdirs(folder: str) -> Iterator[tuple[str, _Identity | str]]:
+    """Visible sub-folders of ``folder`` (symlinks followed, as glob does) with identities."""
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                try:
+                    if entry.is_dir():
+                        st = os.stat(entry.path) if entry.is_symlink() else entry.stat()
+                        yield entry.name, _identity(st, entry.path)
+                except OSError:
+                    continue
+    except OSError:
+        return
+
+
+def _lineage(folder: str) -> set[_Identity | str]:
+    """The identities of ``folder`` and every folder above it, really (symlinks resolved)."""
+    found: set[_Identity | str] = set()
+    current = os.path.realpath(folder)
+    while True:
+        try:
+            found.add(_identity(os.stat(current), current))
+        except OSError:
+            pass
+        parent = os.path.dirname(current)
+        if parent == current:
+            return found
+        current = parent
+
+
+def _walk_glob(root: Path, pattern: str) -> Iterator[str]:
+    """What ``glob.glob(pattern, root_dir=root, recursive=True)`` yields for a ``**`` pattern
+    (same names, hidden names skipped the same way), except that a ``**`` walk never enters a
+    folder that is already above it: a symlink back up (``photos/loop -> ..``) is not
+    followed, where glob follows it until the OS refuses (40 levels, exponentially many paths
+    with two such links). The same folder linked twice is still walked under both names; the
+    caller keeps each file once."""
+    drive, rest = os.path.splitdrive(pattern)
+    start = drive + os.sep if os.path.isabs(pattern) else ""
+    parts: list[str] = []
+    for part in _SEPARATORS.split(rest):
+        if part and not (part == "**" and parts and parts[-1] == "**"):
+            parts.append(part)
+    if parts and parts[-1] == "**":
+        parts.append("*")  # "photos/**": every file below (folders are dropped by the caller)
+    base = str(root)
+
+    def walk(rel: str, todo: tuple[str, ...], above: frozenset) -> Iterator[str]:
+        folder = os.path.join(base, rel) if rel else base
+        head, rest = todo[0], todo[1:]
+        if head == "**":
+            above = above | _lineage(folder)
+            yield from walk(rel, rest, above)
+            for name, ident in _subdirs(folder):
+                if ident not in above:
+                    yield from walk(os.path.join(rel, name), todo, above | {ident})
+        elif _MAGIC.search(head):
+            if rest:
+                names = [n for n, _ in _subdirs(folder)]
+            else:
+                try:
+                    names = os.listdir(folder)
+                except OSError:
+                    return
+            if not head.startswith("."):
+                names = [n for n in names if not n.startswith(".")]
+            for name in fnmatch.filter(names, head):
+                yield from (walk(os.path.join(rel, name), rest, above) if rest
+                            else [os.path.join(rel, name)])
+        elif rest:
+            yield from walk(os.path.join(rel, head), rest, above)
+        elif os.path.lexists(os.path.join(folder, head)):
+            yield os.path.join(rel, head)
+
+    if parts:
+        yield from walk(start, tuple(parts), frozenset())
+
+
 def _glob(root: Path, pattern: str) -> dict[str, os.stat_result]:
     """Regular files matching ``pattern``: relative POSIX path -> stat, one stat per file.
 
     glob with root_dir yields relative names directly; building and relativizing a Path per
-    file costs more than the stat itself at 10,000 photos.
+    file costs more than the stat itself at 10,000 photos. A pattern with ``**`` is walked by
+    ``_walk_glob``, which does not follow symlinks back up (glob does, endlessly); a pattern
+    without it has a fixed depth, so glob is safe, and fastest.
     """
     found: dict[str, os.stat_result] = {}
     absolute = os.path.isabs(pattern)
-    for rel in glob.glob(pattern, root_dir=root, recursive=True):
+    recursive = "**" in _SEPARATORS.split(pattern)
+    names = (_walk_glob(root, pattern) if recursive
+             else glob.glob(pattern, root_dir=root, recursive=True))
+    for rel in names:
         try:
             st = os.stat(os.path.join(root, rel))
         except OSError:
@@ -41,6 +139,26 @@ def _glob(root: Path, pattern: str) -> dict[str, os.stat_result]:
             # another drive become ../../media/card/IMG_1.jpg, not /media/card/IMG_1.jpg.
             found[_relpath(Path(rel), root) if absolute else rel.replace(os.sep, "/")] = st
     return found
+
+
+def _once_each(root: Path, stats: dict[str, os.stat_result], sort: str
+               ) -> dict[str, os.stat_result]:
+    """One path per real file: a photo reached under two names (the same folder linked twice,
+    a symlink or a hard link to it) counts once. The name kept is the one the sort order puts
+    first (plain order for ``name``, natural order otherwise, which is also how ``exif`` and
+    ``mtime`` break ties, and two names of one file have the same times): so the video shows
+    the photo where its first name would have put it, whatever order the disk listed them."""
+    key = (lambda rel: rel) if sort == "name" else natural_key
+    kept: dict[_Identity | str, str] = {}
+    for rel, st in stats.items():
+        ident = _identity(st, root, rel)
+        other = kept.get(ident)
+        if other is None or key(rel) < key(other):
+            kept[ident] = rel
+    if len(kept) == len(stats):
+        return stats
+    names = set(kept.values())
+    return {rel: st for rel, st in stats.items() if rel in names}
 
 
 def _no_match_hint(root: Path, pattern: str) -> str:
@@ -68,8 +186,13 @@ def _match_frames(spec: Spec) -> tuple[dict[str, os.stat_result], list[Diagnosti
                 location=spec.where("frames", "include", i),
                 hint=_no_match_hint(root, pattern)))
         matched.update(found)
-    excluded = {rel for pattern in frames.exclude for rel in _glob(root, pattern)}
-    kept = {rel: st for rel, st in matched.items() if rel not in excluded}
+    # Excluded by what a file is, not what it is called: excluding one name of a photo that
+    # is reachable under two excludes the photo.
+    excluded = {_identity(st, root, rel)
+                for pattern in frames.exclude for rel, st in _glob(root, pattern).items()}
+    kept = matched if not excluded else {rel: st for rel, st in matched.items()
+                                         if _identity(st, root, rel) not in excluded}
+    kept = _once_each(root, kept, frames.sort)
     if matched and not kept:
         diagnostics.append(Diagnostic("every matched photo is excluded", path="frames.exclude",
                                       location=spec.where("frames", "exclude")))
@@ -106,17 +229,29 @@ def _needs_capture_times(spec: Spec) -> bool:
 
 
 def _with_capture_times(files: list[InputFile], cache: StatCache
-                        ) -> tuple[list[InputFile], list[str]]:
-    dated, missing = [], []
+                        ) -> tuple[list[InputFile], list[str], list[str]]:
+    dated, missing, damaged = [], [], []
     for f in files:
         when = cache.capture_time(f.relpath, f.path)
+        if cache.entries[f.relpath].exif_damaged:
+            damaged.append(f.relpath)
         if when is None:
             missing.append(f.relpath)
             dated.append(InputFile(f.relpath, f.path, f.size, f.mtime_ns, f.sha256,
                                    datetime.fromtimestamp(f.mtime_ns / 1e9), "mtime"))
         else:
             dated.append(InputFile(f.relpath, f.path, f.size, f.mtime_ns, f.sha256, when, "exif"))
-    return dated, missing
+    return dated, missing, damaged
+
+
+def _damaged_exif_diagnostic(spec: Spec, damaged: list[str]) -> Diagnostic:
+    names = sorted(damaged, key=natural_key)
+    shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+    return Diagnostic(
+        f"the EXIF data of {len(names)} photo(s) is damaged, so the capture time was not "
+        f"found in it: {shown}; using the camera's last-modified time or the file "
+        "modification time instead", path="frames", location=spec.where("frames"),
+        severity="warning", hint="repair or re-export the photo if its capture time matters")
 
 
 def _measured_interval(frames: tuple[InputFile, ...]) -> float | None:
@@ -206,7 +341,9 @@ def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = dis
         raise SpecError(diagnostics)
     files = _input_files(spec, matched, cache, emit, "photos")
     if _needs_capture_times(spec):
-        files, missing = _with_capture_times(files, cache)
+        files, missing, damaged = _with_capture_times(files, cache)
+        if damaged:
+            diagnostics.append(_damaged_exif_diagnostic(spec, damaged))
         if missing:
             diagnostics.append(Diagnostic(
                 f"{len(missing)} of {len(files)} photos have no EXIF capture time "

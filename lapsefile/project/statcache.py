@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..atomic import write_atomic
 from ..paths import ensure_state_dir, state_dir
-from .exif import read_capture_time
+from .exif import read_capture
 
 CACHE_NAME = "statcache.json"
 CACHE_VERSION = 1
@@ -34,6 +34,13 @@ class Entry:
     sha256: str
     # None: never looked; "": looked, the photo has none; otherwise an ISO timestamp
     captured: str | None = None
+    # the EXIF data was damaged and the capture time fell back (see exif.CaptureRead); stored
+    # only when true, so caches written before this field existed read unchanged
+    exif_damaged: bool = False
+
+    def row(self) -> list:
+        row = [self.size, self.mtime_ns, self.inode, self.sha256, self.captured]
+        return row + [True] if self.exif_damaged else row
 
 
 def sha256_file(path: Path) -> str:
@@ -71,8 +78,7 @@ class StatCache:
         try:
             ensure_state_dir(self.root)
             data = {"version": CACHE_VERSION,
-                    "files": {k: [e.size, e.mtime_ns, e.inode, e.sha256, e.captured]
-                              for k, e in sorted(self.entries.items())}}
+                    "files": {k: e.row() for k, e in sorted(self.entries.items())}}
             # Atomic: a run stopped mid-save leaves the previous cache, not a torn one.
             write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
             self.dirty = False
@@ -116,7 +122,8 @@ class StatCache:
         """EXIF capture time, cached with the entry (hash_files must have seen the file)."""
         entry = self.entries[relpath]
         if entry.captured is None:
-            when = read_capture_time(path)
-            entry.captured = when.isoformat() if when else ""
+            read = read_capture(path)
+            entry.captured = read.when.isoformat() if read.when else ""
+            entry.exif_damaged = read.damaged
             self.dirty = True
         return datetime.fromisoformat(entry.captured) if entry.captured else None
