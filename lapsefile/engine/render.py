@@ -144,15 +144,29 @@ def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
         with Workdir() as work:
             args = pipeline.build(jobs, groups, temps, work)
             names = ", ".join(str(job.output) for job in jobs)
-            run_ffmpeg(ffmpeg, ["-y", "-loglevel", "error", "-xerror", *args.real],
-                       cwd=work.path, total=_length(jobs[0]), on_progress=on_progress,
-                       what=f"ffmpeg failed to render {names}")
+            command = ["-y", "-loglevel", "error", "-xerror", *args.real]
+            for attempt in (1, 2):
+                try:
+                    run_ffmpeg(ffmpeg, command, cwd=work.path, total=_length(jobs[0]),
+                               on_progress=on_progress, what=f"ffmpeg failed to render {names}")
+                    break
+                except RenderError as exc:
+                    if attempt == 2 or not crashed(exc):
+                        raise
         return [_publish(temp, output, args.shown, pipeline.frame_count(job))
                 for job, temp, output in zip(jobs, temps, outputs)]
     except BaseException:
         for temp in temps:
             temp.unlink(missing_ok=True)
         raise
+
+
+def crashed(error: RenderError) -> bool:
+    """ffmpeg died of a signal it did not get from us (an abort or a segfault inside the
+    encoder, seen rarely with x265's thread pools): worth one more try, unlike a refusal of
+    the input, which fails the same way every time."""
+    return error.returncode is not None and error.returncode < 0 and \
+        "made no progress" not in error.message
 
 
 def _new_temp(output: Path) -> Path:

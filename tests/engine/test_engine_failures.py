@@ -14,6 +14,7 @@ import pytest
 
 from lapsefile.engine.ffmpeg import find_ffmpeg, run_ffmpeg
 from lapsefile.engine.job import Canvas
+from lapsefile.engine.probe import probe
 from lapsefile.engine.render import render, required_features
 from lapsefile.engine.testing import make_photos
 from lapsefile.errors import EngineUnavailable, RenderError
@@ -183,3 +184,26 @@ def test_too_many_photo_shapes_is_a_clear_error(tmp_path, job, ffmpeg):
               for n in range(33)]
     with pytest.raises(RenderError, match="33 different shapes"):
         render([job(frames=tuple(shapes))], ffmpeg)
+
+
+def test_an_ffmpeg_that_crashes_once_is_run_once_more(tmp_path, job):
+    # The bundled ffmpeg has been seen to abort rarely inside the encoder (heap corruption,
+    # SIGABRT); a crash is not the input's fault, so the render is tried once more.
+    marker = tmp_path / "crashed-once"
+    wrapper = write_script(tmp_path / "ffmpeg", (
+        f'case "$*" in *-progress*) if [ ! -e \'{marker}\' ]; then touch \'{marker}\'; '
+        "kill -ABRT $$; fi;; esac\n"
+        f"exec '{imageio_ffmpeg.get_ffmpeg_exe()}' \"$@\"\n"))
+    out = tmp_path / "out" / "video.mp4"
+    render([job(output=out)], find_ffmpeg(str(wrapper)))
+    assert marker.exists() and probe(out).frame_count > 0
+
+
+def test_an_ffmpeg_that_crashes_twice_fails_with_its_exit(tmp_path, job):
+    wrapper = write_script(tmp_path / "ffmpeg", (
+        'case "$*" in *-progress*) kill -ABRT $$;; esac\n'
+        f"exec '{imageio_ffmpeg.get_ffmpeg_exe()}' \"$@\"\n"))
+    out = tmp_path / "out" / "video.mp4"
+    with pytest.raises(RenderError, match="exit code -6"):
+        render([job(output=out)], find_ffmpeg(str(wrapper)))
+    assert list(out.parent.iterdir()) == []
