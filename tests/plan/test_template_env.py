@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from lapsefile.errors import Location, SpecError
-from lapsefile.plan import template_env
+from lapsefile.plan import template_limits
 from lapsefile.plan.template_env import article, num, render_template, template_environment
 
 TITLE = {"text": "Hello", "start": 0, "end": 0.5, "position": "center", "size_pct": 5.0,
@@ -128,7 +128,7 @@ def test_a_linked_language_folder_outside_is_refused_too(project, tmp_path):
 
 
 def test_a_huge_template_file_is_refused(project):
-    _write(project, "x" * (template_env.TEMPLATE_BYTES_CAP + 1))
+    _write(project, "x" * (template_limits.TEMPLATE_BYTES_CAP + 1))
     assert "too big" in _refused(lambda: _render(project))
 
 
@@ -185,7 +185,7 @@ def test_the_failing_line_is_named(project):
 
 
 def test_a_template_that_runs_too_long_is_stopped(project, monkeypatch):
-    monkeypatch.setattr(template_env, "TIME_CAP", 0.2)
+    monkeypatch.setattr(template_limits, "TIME_CAP", 0.2)
     _write(project, "{% macro f(n) %}{% if n %}{{ f(n - 1) }}{{ f(n - 1) }}{% endif %}"
                     "{% endmacro %}{{ f(40) }}")
     started = time.monotonic()
