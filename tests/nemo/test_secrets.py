@@ -46,3 +46,11 @@ def test_a_downloaded_video_gets_the_mode_a_local_render_gets(emulator, project)
         os.umask(previous)
     mode = stat.S_IMODE((project.parent / "out" / "main.mp4").stat().st_mode)
     assert mode == 0o644  # not mkstemp's 0600
+
+
+def test_an_export_record_keeps_no_signed_url():
+    from lapsefile.backends.nemo.backend import _public
+
+    record = _public({"render_id": "r1", "output_url": "https://u:p@cdn/r1.mp4?X-Sig=abc#t"})
+    assert record == {"render_id": "r1", "output_url": "https://cdn/r1.mp4"}
+    assert _public({"render_id": "r1"}) == {"render_id": "r1"}

@@ -8,7 +8,6 @@ import weakref
 from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from functools import partial
 from typing import Any, ClassVar
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -27,7 +26,7 @@ from .responses import credit_hint
 from .sessions import Sessions
 from .settings import NemoOptions
 from .upload_step import UploadStep, asset_files
-from .uploads import AssetRegistry, StagingSession, Uploader, check_uploadable
+from .uploads import AssetRegistry, StagingSession, Uploader, check_uploadable, unsigned
 
 
 class NemoBackend:
@@ -229,9 +228,6 @@ def _timeline_params(ctx: RunContext, output: str) -> Mapping[str, Any]:
 
 
 def _public(record: MutableMapping[str, Any]) -> dict[str, Any]:
-    """An export record fit for the lock: output URLs without query strings (signatures)."""
+    """An export record fit for the lock: its output URL unsigned, like every URL kept there."""
     url = record.get("output_url")
-    if not isinstance(url, str) or not urlsplit(url).query:
-        return dict(record)
-    parts = urlsplit(url)
-    return {**record, "output_url": urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))}
+    return {**record, "output_url": unsigned(url)} if isinstance(url, str) else dict(record)
