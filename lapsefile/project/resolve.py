@@ -15,33 +15,27 @@ from pathlib import Path, PurePosixPath
 from ..errors import Diagnostic, SpecError
 from ..events import Emit, Event, discard
 from ..spec.model import AUDIO_TYPES, IMAGE_TYPES, Spec
+from .files import Identity as _Identity
+from .files import identity as _identity
+from .files import relpath as _relpath
+from .integrity import broken_photos_diagnostic
 from .model import InputFile, Project
 from .ordering import natural_key, order
+from .outputs import output_diagnostics
 from .statcache import StatCache
 from .timing import TimingProblem, problem_diagnostics, solve
 
-
-def _relpath(path: Path, root: Path) -> str:
-    return PurePosixPath(os.path.relpath(path, root)).as_posix()
-
-
 _MAGIC = re.compile(r"[*?[]")
 _SEPARATORS = re.compile(r"[\\/]+" if os.altsep else r"/+")
-_Identity = tuple[int, int]
 
 
-def _identity(st: os.stat_result, folder: str | Path, name: str = "") -> _Identity | str:
-    """What makes two paths the same file: (st_dev, st_ino), or the resolved path on file
-    systems that report no inode numbers."""
-    return (st.st_dev, st.st_ino) if st.st_ino else os.path.realpath(os.path.join(folder, name))
-
-
-def _subdirs(folder: str) -> Iterator[tuple[str, _Identity | str]]:
-    """Visible sub-folders of ``folder`` (symlinks followed, as glob does) with identities."""
+def _subdirs(folder: str, hidden: bool = False) -> Iterator[tuple[str, _Identity | str]]:
+    """Visible sub-folders of ``folder`` (symlinks followed, as glob does) with identities;
+    hidden ones too with ``hidden`` (for a pattern part such as ``.*``, as glob does)."""
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.startswith("."):
+                if entry.name.startswith(".") and not hidden:
                     continue
                 try:
                     if entry.is_dir():
@@ -96,7 +90,7 @@ def _walk_glob(root: Path, pattern: str) -> Iterator[str]:
                     yield from walk(os.path.join(rel, name), todo, above | {ident})
         elif _MAGIC.search(head):
             if rest:
-                names = [n for n, _ in _subdirs(folder)]
+                names = [n for n, _ in _subdirs(folder, hidden=head.startswith("."))]
             else:
                 try:
                     names = os.listdir(folder)
@@ -211,16 +205,18 @@ def _type_diagnostics(spec: Spec, relpaths: Iterable[str]) -> list[Diagnostic]:
 
 
 def _input_files(spec: Spec, stats: dict[str, os.stat_result], cache: StatCache, emit: Emit,
-                 label: str) -> list[InputFile]:
+                 label: str, inspect: bool = False) -> tuple[list[InputFile], dict[str, str]]:
+    """Hashed inputs, and (with ``inspect``, for photos) what is wrong with the broken ones."""
     root = spec.root
 
     def progress(done: int, total: int) -> None:
         emit(Event("progress", None, {"done": done, "total": total, "unit": "files",
                                       "label": f"hashing {label}"}))
 
-    entries = cache.hash_files(stats.items(), progress)
+    entries = cache.hash_files(stats.items(), progress, inspect=inspect)
+    broken = {rel: entry.problem for rel, entry in entries.items() if entry.problem}
     return [InputFile(rel, root / rel, st.st_size, st.st_mtime_ns, entries[rel].sha256)
-            for rel, st in stats.items()]
+            for rel, st in stats.items()], broken
 
 
 def _needs_capture_times(spec: Spec) -> bool:
@@ -287,26 +283,6 @@ def _title_diagnostics(spec: Spec, duration: float) -> list[Diagnostic]:
     return out
 
 
-def _output_diagnostics(spec: Spec) -> list[Diagnostic]:
-    """Output paths the disk makes impossible; found now, not after minutes of rendering."""
-    found = []
-    for i, output in enumerate(spec.outputs):
-        target = spec.root / output.path
-        path, location = f"outputs[{i}].path", spec.where("outputs", i, "path")
-        if target.is_dir():
-            found.append(Diagnostic(f"{output.path} is a folder, so the video cannot be written "
-                                    "there", hint="choose a file name ending in .mp4",
-                                    path=path, location=location))
-            continue
-        blocker = next((p for p in target.parents if p.exists() and not p.is_dir()), None)
-        if blocker is not None:
-            found.append(Diagnostic(
-                f"{_relpath(blocker, spec.root)} is a file, so the folder for {output.path} "
-                "cannot be made", hint="choose another folder for the output",
-                path=path, location=location))
-    return found
-
-
 def _cloud_diagnostics(spec: Spec) -> list[Diagnostic]:
     """What the cloud refuses, checked here too because ``--backend nemo`` can override a
     spec the loader checked for the local backend."""
@@ -335,11 +311,15 @@ def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = dis
     """The Project for ``spec`` and its warnings; raises SpecError listing every problem."""
     cache = cache if cache is not None else StatCache.load(spec.root)
     matched, diagnostics = _match_frames(spec)
-    diagnostics += _cloud_diagnostics(spec) + _output_diagnostics(spec)
+    diagnostics += _cloud_diagnostics(spec) + output_diagnostics(spec, matched)
     diagnostics += _type_diagnostics(spec, matched)
     if any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)
-    files = _input_files(spec, matched, cache, emit, "photos")
+    files, broken = _input_files(spec, matched, cache, emit, "photos", inspect=True)
+    if broken:
+        # Before EXIF is read: Pillow must never open a photo known to be broken.
+        cache.save()  # the verdicts stay known: only the fixed photos are read again
+        raise SpecError(diagnostics + [broken_photos_diagnostic(spec, broken, len(files))])
     if _needs_capture_times(spec):
         files, missing, damaged = _with_capture_times(files, cache)
         if damaged:
@@ -359,7 +339,7 @@ def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = dis
     diagnostics += _title_diagnostics(spec, timing.duration)
     if any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)
-    assets = _input_files(spec, _asset_stats(spec), cache, emit, "assets")
+    assets, _ = _input_files(spec, _asset_stats(spec), cache, emit, "assets")
     cache.save()
     project = Project(spec, frames, {a.relpath: a for a in assets}, timing)
     return project, diagnostics

@@ -4,6 +4,9 @@ It lives in ``<project>/.lapsefile/statcache.json`` (the folder ignores itself f
 re-planning an unchanged folder costs one ``stat`` per file instead of reading every photo.
 The cache is only an accelerator: a missing, stale or corrupt cache is rebuilt, never trusted
 over the file system, and losing it costs time, not correctness.
+
+Photos are also inspected while they are hashed (``integrity.Inspector``: the bytes are read
+anyway), and the verdict is kept with the hash, so an unchanged photo is not inspected again.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ from pathlib import Path
 from ..atomic import write_atomic
 from ..paths import ensure_state_dir, state_dir
 from .exif import read_capture
+from .integrity import Inspector
 
 CACHE_NAME = "statcache.json"
-CACHE_VERSION = 1
+# 2: rows carry the photo's integrity verdict. Bump it whenever the inspection finds more, so
+# verdicts of an older inspection are not trusted (an older cache is simply rebuilt).
+CACHE_VERSION = 2
 _CHUNK = 1 << 20
 
 
@@ -34,21 +40,57 @@ class Entry:
     sha256: str
     # None: never looked; "": looked, the photo has none; otherwise an ISO timestamp
     captured: str | None = None
-    # the EXIF data was damaged and the capture time fell back (see exif.CaptureRead); stored
-    # only when true, so caches written before this field existed read unchanged
+    # the EXIF data was damaged and the capture time fell back (see exif.CaptureRead)
     exif_damaged: bool = False
+    # None: never inspected (not a photo); "": a whole image; else what is wrong with it,
+    # worded to follow the file's name (see integrity.Inspector.verdict)
+    problem: str | None = None
 
     def row(self) -> list:
-        row = [self.size, self.mtime_ns, self.inode, self.sha256, self.captured]
-        return row + [True] if self.exif_damaged else row
+        return [self.size, self.mtime_ns, self.inode, self.sha256, self.captured,
+                self.exif_damaged, self.problem]
 
 
 def sha256_file(path: Path) -> str:
+    return _read(path, None)
+
+
+def _read(path: Path, inspector: Inspector | None) -> str:
+    """sha256 of the file, its bytes also fed to ``inspector`` as they are read."""
     digest = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(_CHUNK):
             digest.update(chunk)
+            if inspector is not None:
+                inspector.feed(chunk)
     return digest.hexdigest()
+
+
+def _hash_and_inspect(path: Path, inspect: bool) -> tuple[str, str | None]:
+    """(sha256, verdict): the verdict is None when not asked for. A photo that cannot be read
+    is a verdict (sha256 ""), not an exception: it is reported with the other broken photos."""
+    if not inspect:
+        return _read(path, None), None
+    inspector = Inspector()
+    try:
+        digest = _read(path, inspector)
+    except OSError as exc:
+        return "", f"cannot be read ({exc.strerror or exc})"
+    return digest, inspector.verdict()
+
+
+_OPTIONAL_STR = (str, type(None))
+_ROW_TYPES: tuple[type | tuple[type, ...], ...] = (int, int, int, str, _OPTIONAL_STR, bool,
+                                                   _OPTIONAL_STR)
+
+
+def _entry(row: object) -> Entry:
+    """An Entry from a cached row; ValueError for a row this version did not write (a hand-
+    edited verdict must not pass a broken photo, or print a number as its problem)."""
+    if not isinstance(row, list) or len(row) != len(_ROW_TYPES) or not all(
+            isinstance(value, kind) for value, kind in zip(row, _ROW_TYPES)):
+        raise ValueError(f"not a stat cache row: {row!r}")
+    return Entry(*row)
 
 
 class StatCache:
@@ -67,7 +109,7 @@ class StatCache:
         try:
             data = json.loads(cache.path.read_text("utf-8"))
             if data.get("version") == CACHE_VERSION:
-                cache.entries = {k: Entry(*v) for k, v in data["files"].items()}
+                cache.entries = {k: _entry(v) for k, v in data["files"].items()}
         except (OSError, ValueError, TypeError, KeyError):
             cache.entries = {}
         return cache
@@ -86,22 +128,25 @@ class StatCache:
             # A read-only project folder still plans; it just hashes again next time.
             pass
 
-    def lookup(self, relpath: str, st: os.stat_result) -> Entry | None:
+    def lookup(self, relpath: str, st: os.stat_result, inspect: bool = False) -> Entry | None:
+        """The cached entry while the file's stat is unchanged (and, with ``inspect``, only one
+        that holds an integrity verdict)."""
         entry = self.entries.get(relpath)
         if entry and (entry.size, entry.mtime_ns, entry.inode) == (st.st_size, st.st_mtime_ns,
                                                                    st.st_ino):
-            return entry
+            return None if inspect and entry.problem is None else entry
         return None
 
     def hash_files(self, files: Iterable[tuple[str, os.stat_result]],
                    on_progress: Callable[[int, int], None] | None = None,
-                   workers: int = 4) -> dict[str, Entry]:
+                   workers: int = 4, inspect: bool = False) -> dict[str, Entry]:
         """Entries for ``files`` (paths relative to the root), hashing only those whose stat
-        changed since last time."""
+        changed since last time. ``inspect``: they are photos; each entry's ``problem`` says
+        whether it is whole (an unreadable one is returned but not cached)."""
         result: dict[str, Entry] = {}
         misses: list[tuple[str, Path, os.stat_result]] = []
         for relpath, st in files:
-            entry = self.lookup(relpath, st)
+            entry = self.lookup(relpath, st, inspect)
             if entry is None:
                 misses.append((relpath, self.root / relpath, st))
             else:
@@ -109,10 +154,13 @@ class StatCache:
         if misses:
             # hashlib releases the GIL on large buffers, so threads overlap reads and hashing.
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                digests = pool.map(lambda item: sha256_file(item[1]), misses)
-                for n, ((relpath, _path, st), digest) in enumerate(zip(misses, digests), 1):
-                    entry = Entry(st.st_size, st.st_mtime_ns, st.st_ino, digest)
-                    self.entries[relpath] = result[relpath] = entry
+                read = pool.map(lambda item: _hash_and_inspect(item[1], inspect), misses)
+                for n, ((relpath, _path, st), (digest, problem)) in enumerate(zip(misses, read),
+                                                                               1):
+                    entry = Entry(st.st_size, st.st_mtime_ns, st.st_ino, digest, problem=problem)
+                    result[relpath] = entry
+                    if digest:
+                        self.entries[relpath] = entry
                     if on_progress:
                         on_progress(n, len(misses))
             self.dirty = True

@@ -148,21 +148,32 @@ class SemanticChecker:
                     or "use a name such as white, black, yellow, or #RRGGBB")
 
     def output_paths(self) -> None:
+        """Outputs land inside the project folder, each in its own file. Both are judged on
+        where the file really lands: the real path of its folder (a symlinked ``out/`` that
+        points elsewhere is outside), plus its name (a symlink in the last place is replaced
+        by the video, not followed)."""
         seen: dict[str, tuple[int, Output]] = {}
+        real_root = os.path.realpath(self.root)
         for index, output in sorted(self.parts.outputs.items()):
             path: DocPath = ("outputs", index, "path")
-            target = os.path.normpath(os.path.join(self.root, output.path))
-            if not output.allow_outside and not _inside(target, os.path.normpath(self.root)):
+            lexical = os.path.normpath(os.path.join(self.root, output.path))
+            target = os.path.join(os.path.realpath(os.path.dirname(lexical)),
+                                  os.path.basename(lexical))
+            if not output.allow_outside and not _inside(target, real_root):
+                linked = _inside(lexical, os.path.normpath(self.root))
+                through = " through a symlinked folder" if linked else ""
                 self.report(f"output {output.path} is outside the project folder "
-                            f"(it resolves to {self.display(Path(target))})", path,
+                            f"(it resolves to {self.display(Path(target))}{through})", path,
                             hint="write outputs inside the folder of the lapse.yaml, or add "
                                  "`allow_outside: true` to this output if you mean it")
             key = os.path.normcase(target)
             if key in seen:
                 first_index, first = seen[key]
                 where = nearest(self.document.values, ("outputs", first_index, "path"))
+                same = "" if first.path == output.path else \
+                    f", which is {first.path} through a symlinked folder"
                 self.report(f"outputs '{first.name}' and '{output.name}' both write "
-                            f"{output.path} (the first at {where})", path,
+                            f"{output.path}{same} (the first at {where})", path,
                             hint="give each output its own path")
             else:
                 seen[key] = (index, output)

@@ -1,0 +1,237 @@
+"""The photo formats lapsefile reads, as containers: JPEG, PNG, GIF and WebP walkers.
+
+Each walker is a generator that asks for the file's bytes in order (``Need``: give me the
+next n bytes; ``Skip``: I do not look at the next n; ``Scan``: find the next JPEG marker in
+entropy-coded data) and raises :class:`Broken` on what cannot be; it returns at the format's
+end (what follows is allowed, see ``integrity``). ``integrity.Inspector`` serves the requests
+from the chunks hashing reads. Nothing is decoded: only headers, lengths and markers are read.
+"""
+
+from __future__ import annotations
+
+import codecs
+import struct
+from collections.abc import Generator
+from typing import NamedTuple
+
+# Pillow refuses to open an image of more than twice its MAX_IMAGE_PIXELS (89,478,485 by
+# default) with DecompressionBombError; ffmpeg's own limit is a little higher. No camera comes
+# near this (a 200-megapixel phone photo is 16320 x 12240 = 199.7 M: its binned output is
+# 50 M), so larger declared sizes are damage or a hostile file.
+MAX_PIXELS = 2 * 89_478_485
+
+
+class Need(NamedTuple):
+    """The parser wants the next ``size`` bytes."""
+
+    size: int
+
+
+class Skip(NamedTuple):
+    """The parser does not look at the next ``size`` bytes."""
+
+    size: int
+
+
+class Scan(NamedTuple):
+    """The parser wants the next JPEG marker after entropy-coded data (its code byte)."""
+
+
+Request = Need | Skip | Scan
+Parser = Generator[Request, bytes, None]
+
+
+class Broken(Exception):
+    """What is wrong with the file, worded to follow its name."""
+
+
+def recognise(head: bytes) -> tuple[str, Parser]:
+    """The format of a file starting with ``head``, and its parser; Broken if not an image."""
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG", _jpeg()
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG", _png()
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "GIF", _gif()
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "WebP", _webp()
+    raise Broken(_not_an_image(head))
+
+
+def _not_an_image(head: bytes) -> str:
+    """Name what the file is when it is not a photo lapsefile reads, when that is known."""
+    if head[4:8] == b"ftyp":
+        brand = head[8:12].decode("ascii", "replace").strip()
+        if brand in ("heic", "heix", "heim", "heis", "mif1", "msf1", "avif", "avis"):
+            return (f"is not a JPEG, PNG, GIF or WebP image but a HEIF/AVIF image "
+                    f"(brand {brand!r}); convert it to JPEG")
+        return f"is not an image but a video or audio file (brand {brand!r})"
+    if head[:4] in (b"II*\x00", b"MM\x00*"):
+        return "is not a JPEG, PNG, GIF or WebP image but a TIFF or camera raw file"
+    try:
+        # incremental: a character cut at the end of the head is not a decoding error
+        text = codecs.getincrementaldecoder("utf-8")().decode(head)
+    except UnicodeDecodeError:
+        text = ""
+    if text and all(c.isprintable() or c in "\t\r\n" for c in text):
+        return f"is not an image: it holds text ({text[:12]!r}...)"
+    return "is not a JPEG, PNG, GIF or WebP image (its first bytes are no image signature)"
+
+
+def _check_size(kind: str, width: int, height: int) -> None:
+    if width < 1 or height < 1:
+        raise Broken(f"is damaged: its {kind} header declares {width}x{height} pixels")
+    if width * height > MAX_PIXELS:
+        raise Broken(f"is too large: its {kind} header declares {width}x{height} pixels "
+                     f"({width * height / 1e6:,.0f} megapixels; lapsefile reads at most "
+                     f"{MAX_PIXELS / 1e6:.0f})")
+
+
+# JPEG markers without a length: TEM, RST0-7 (outside a scan they are out of place but
+# harmless), SOI is checked as the first marker.
+_STANDALONE = frozenset((0x01, *range(0xD0, 0xD8)))
+# Start-of-frame markers: SOF0-15 except DHT (C4), JPG (C8) and DAC (CC).
+_SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def _jpeg() -> Parser:
+    """JPEG: segments with lengths up to each scan, scans up to the next marker, until EOI."""
+    yield Need(2)  # SOI, already recognised
+    framed = scanned = False
+    code: int | None = None
+    while True:
+        if code is None:
+            code = yield from _jpeg_marker()
+        if code == 0xD9:  # EOI
+            if not scanned:
+                raise Broken("is damaged: the JPEG ends before any image data")
+            return
+        if code == 0xD8:
+            raise Broken("is damaged: a second JPEG start marker before any end marker")
+        if code in _STANDALONE:
+            code = None
+            continue
+        length = struct.unpack(">H", (yield Need(2)))[0]
+        if length < 2:
+            raise Broken(f"is damaged: a JPEG segment (marker 0x{code:02X}) has length {length}")
+        if code in _SOF:
+            body = yield Need(length - 2)
+            if len(body) < 5:
+                raise Broken("is damaged: its JPEG frame header is too short")
+            height, width = struct.unpack(">HH", body[1:5])
+            _check_size("JPEG", width, height)
+            framed = True
+        else:
+            yield Skip(length - 2)
+        if code == 0xDA:  # SOS: the scan's entropy-coded data follows
+            if not framed:
+                raise Broken("is damaged: JPEG image data comes before the frame header")
+            scanned = True
+            code = (yield Scan())[0]
+        else:
+            code = None
+
+
+def _jpeg_marker() -> Generator[Request, bytes, int]:
+    pair = yield Need(2)
+    if pair[0] != 0xFF:
+        raise Broken("is damaged: its JPEG segments are garbled (no marker where one must be)")
+    code = pair[1]
+    while code == 0xFF:  # fill bytes may precede a marker's code
+        code = (yield Need(1))[0]
+    return code
+
+
+def _png() -> Parser:
+    """PNG: IHDR first, then chunks by their lengths until IEND (with its CRC)."""
+    yield Need(8)  # the signature, already recognised
+    first, pictured = True, False
+    while True:
+        length, kind = struct.unpack(">I4s", (yield Need(8)))
+        if length > 0x7FFFFFFF or not kind.isalpha():
+            raise Broken("is damaged: its PNG chunks are garbled (a chunk header is invalid)")
+        if first:
+            if kind != b"IHDR" or length != 13:
+                raise Broken("is damaged: it does not start with a PNG header chunk (IHDR)")
+            width, height = struct.unpack(">II", (yield Need(8)))
+            _check_size("PNG", width, height)
+            yield Skip(length - 8 + 4)
+            first = False
+            continue
+        if kind == b"IEND":
+            if not pictured:
+                raise Broken("is damaged: the PNG has no image data (IDAT)")
+            yield Need(4)  # the CRC: a file cut just before it is still cut
+            return
+        pictured = pictured or kind == b"IDAT"
+        yield Skip(length + 4)
+
+
+def _gif() -> Parser:
+    """GIF: header, colour table, then extension and image blocks until the trailer (0x3B)."""
+    header = yield Need(13)
+    width, height, packed = struct.unpack("<HHB", header[6:11])
+    _check_size("GIF", width, height)
+    if packed & 0x80:
+        yield Skip(3 << ((packed & 7) + 1))
+    images = 0
+    while True:
+        block = (yield Need(1))[0]
+        if block == 0x3B:
+            if not images:
+                raise Broken("is damaged: the GIF holds no image")
+            return
+        if block == 0x21:  # extension: a label, then sub-blocks
+            yield Need(1)
+        elif block == 0x2C:  # image: descriptor, local colour table, LZW code size
+            packed = (yield Need(9))[8]
+            if packed & 0x80:
+                yield Skip(3 << ((packed & 7) + 1))
+            yield Need(1)
+            images += 1
+        else:
+            raise Broken(f"is damaged: its GIF blocks are garbled (byte 0x{block:02X} where a "
+                         "block must start)")
+        while size := (yield Need(1))[0]:  # sub-blocks, ended by an empty one
+            yield Skip(size)
+
+
+def _webp() -> Parser:
+    """WebP: the RIFF header's size, chunks inside it, the first one giving the dimensions."""
+    header = yield Need(12)
+    end = struct.unpack("<I", header[4:8])[0] + 8
+    at, first = 12, True
+    while at < end:
+        if end - at < 8:
+            raise Broken("is damaged: its WebP chunks do not fill the size its header declares")
+        fourcc, size = struct.unpack("<4sI", (yield Need(8)))
+        at += 8
+        if size > end - at:
+            raise Broken(f"is damaged: a WebP chunk ({fourcc.decode('latin-1')!r}) runs past "
+                         "the size the RIFF header declares")
+        padded = min(size + (size & 1), end - at)  # chunks are padded to an even length
+        read = 0
+        if first:
+            read = min(size, 10)
+            width, height = _webp_size(fourcc, (yield Need(read)))
+            _check_size("WebP", width, height)
+            first = False
+        yield Skip(padded - read)
+        at += padded
+    if first:
+        raise Broken("is damaged: the WebP holds no image chunk")
+
+
+def _webp_size(fourcc: bytes, body: bytes) -> tuple[int, int]:
+    """Width and height from the first chunk of a WebP (VP8, VP8L or VP8X)."""
+    if fourcc == b"VP8 " and len(body) == 10 and body[3:6] == b"\x9d\x01\x2a":
+        width, height = struct.unpack("<HH", body[6:10])
+        return width & 0x3FFF, height & 0x3FFF
+    if fourcc == b"VP8L" and len(body) >= 5 and body[0] == 0x2F:
+        bits = struct.unpack("<I", body[1:5])[0]
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    if fourcc == b"VP8X" and len(body) == 10:
+        return (int.from_bytes(body[4:7], "little") + 1,
+                int.from_bytes(body[7:10], "little") + 1)
+    raise Broken(f"is damaged: its first WebP chunk ({fourcc.decode('latin-1')!r}) is not a "
+                 "valid VP8, VP8L or VP8X header")
