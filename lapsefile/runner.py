@@ -91,6 +91,8 @@ def prepare(spec_path: str | os.PathLike[str], *, backend: str | None = None,
         spec = replace(spec, backend=backend)  # type: ignore[arg-type]
     cache = StatCache.load(spec.root)
     project, more = resolve_project(spec, cache, emit)
+    from .engine import preflight  # fonts and music, before anything renders (ARCHITECTURE)
+    project, more = preflight.check(project, more)
     lock = load_lock(lock_path_for(spec.path))
     only = list(only) if only is not None else None
     if only:

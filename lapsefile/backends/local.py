@@ -62,9 +62,11 @@ class LocalBackend:
                 steps: Sequence[Step]) -> Iterator[tuple[Step, BackendRecord]]:
         ffmpeg = self._ffmpeg(ctx)
         jobs = [self._job(ctx, step) for step in steps]
+        warned: set[str] = set()  # batches share the music: say each warning once
         for batch in batch_jobs(jobs):
             batch_steps = [steps[i] for i in batch]
-            results = render([jobs[i] for i in batch], ffmpeg, _reporter(ctx, batch_steps))
+            results = render([jobs[i] for i in batch], ffmpeg, _reporter(ctx, batch_steps),
+                             _warner(ctx, batch_steps[0], warned))
             for step, result in zip(batch_steps, results):
                 output = ctx.project.spec.output(step.output)
                 yield step, {
@@ -90,6 +92,14 @@ class LocalBackend:
             raise RenderError(f"step {step.id} names an output {step.output!r} that the "
                               f"spec does not have") from None
         return job_for_output(ctx.project, output)
+
+
+def _warner(ctx: RunContext, step: Step, warned: set[str]):
+    def warn(text: str) -> None:
+        if text not in warned:
+            warned.add(text)
+            ctx.emit(Event("warning", step.id, {"text": text}))
+    return warn
 
 
 def _reporter(ctx: RunContext, steps: Sequence[Step]):

@@ -101,10 +101,15 @@ def container_args(duration: float) -> list[str]:
             "-movflags", "+faststart", "-fflags", "+bitexact", "-f", "mp4"]
 
 
-def music_filters(music: Music, duration: float) -> list[str]:
+def music_filters(music: Music, duration: float, played: float | None = None) -> list[str]:
     """Filters turning the music input into exactly ``duration`` seconds of 48 kHz stereo:
     started ``music.start`` into the track, at ``music.volume``, faded in from 0 and out to
-    the video's end, padded with silence if it ends first (``cut`` of a short track)."""
+    where it stops sounding, padded with silence if it ends first (``cut`` of a short track).
+
+    ``played`` is how long the music sounds (``music.played_seconds``): the fade-out ends
+    there, so a cut track shorter than the video fades where it ends, not in the silence
+    after it. None: the whole video (a looped track, or one not measured)."""
+    sounding = duration if played is None else max(0.0, min(played, duration))
     # Timestamps are recounted from the samples: a looped input jumps by the file's nominal
     # duration at each turn (for MP3 that includes encoder padding), and trimming by those
     # timestamps would cut the music short.
@@ -114,12 +119,12 @@ def music_filters(music: Music, duration: float) -> list[str]:
     steps += ["aresample=48000",
               "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo",
               f"volume={num(music.volume)}"]
-    if music.fade_in > 0:
-        steps.append(f"afade=t=in:st=0:d={num(min(music.fade_in, duration))}")
+    if music.fade_in > 0 and sounding > 0:
+        steps.append(f"afade=t=in:st=0:d={num(min(music.fade_in, sounding))}")
     steps += ["apad", f"atrim=end_sample={round(duration * 48000)}"]
-    if music.fade_out > 0:
-        fade = min(music.fade_out, duration)
-        steps.append(f"afade=t=out:st={num(duration - fade)}:d={num(fade)}")
+    if music.fade_out > 0 and sounding > 0:
+        fade = min(music.fade_out, sounding)
+        steps.append(f"afade=t=out:st={num(sounding - fade)}:d={num(fade)}")
     return steps
 
 

@@ -18,7 +18,7 @@ look, as the look filters need one frame size.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
@@ -29,6 +29,7 @@ from ..spec.model import Fit
 from . import encode, overlays
 from .filters import Graph, even, fit_chain, scale, working_size
 from .job import RenderJob
+from .music import INPUT_ARGS, Track, played_seconds
 from .photos import ORIENT_FILTERS, Group, concat_list
 from .workdir import Workdir
 
@@ -94,6 +95,7 @@ class Batch:
     groups: Sequence[Group]
     temps: Sequence[Path]
     work: Workdir
+    tracks: Mapping[Path, Track] = field(default_factory=dict)
     graph: Graph = field(default_factory=Graph)
     args: Args = field(default_factory=Args)
     _inputs: dict[tuple[str, ...], int] = field(default_factory=dict)
@@ -117,9 +119,10 @@ class Batch:
 
 
 def build(jobs: Sequence[RenderJob], groups: Sequence[Group], temps: Sequence[Path],
-          work: Workdir) -> Args:
-    """The arguments (after the binary) rendering ``jobs`` into ``temps``."""
-    batch = Batch(jobs, groups, temps, work)
+          work: Workdir, tracks: Mapping[Path, Track] | None = None) -> Args:
+    """The arguments (after the binary) rendering ``jobs`` into ``temps``; ``tracks``: the
+    music already decoded into ``work`` (``music.decode_tracks``), by source file."""
+    batch = Batch(jobs, groups, temps, work, tracks or {})
     canvases = [(*canvas_size(job), job.canvas.fit) for job in jobs]
     sources = [_group_input(batch, g, group, canvases) for g, group in enumerate(groups)]
     if len(groups) == 1:
@@ -279,11 +282,20 @@ def _music(batch: Batch, job: RenderJob) -> str | None:
     if music is None:
         return None
     path = _asset(job, music.file, "music")
-    number = batch.input(("music", str(path), music.fit), encode.music_input_args(music), path,
-                         shown_path(path, job.root, "external"))
     duration = frame_count(job) / float(fps_fraction(job.fps))
+    track = batch.tracks.get(path)
+    if track is None:  # not decoded first: ffmpeg reads the file itself
+        number = batch.input(("music", str(path), music.fit), encode.music_input_args(music),
+                             path, shown_path(path, job.root, "external"))
+        played = None
+    else:  # the clean samples (music.py says why); recorded under the file they came from
+        number = batch.input(("music", track.name, music.fit),
+                             [*encode.music_input_args(music), *INPUT_ARGS],
+                             batch.work.path / track.name, shown_path(path, job.root, "external"))
+        played = played_seconds(music.fit, music.start, track.seconds, duration)
     label = batch.graph.label("a")
-    batch.graph.chain(f"{number}:a", encode.music_filters(music, duration), label, audio=True)
+    batch.graph.chain(f"{number}:a", encode.music_filters(music, duration, played), label,
+                      audio=True)
     return label
 
 

@@ -28,7 +28,7 @@ from ..atomic import (
     temp_prefix,
 )
 from ..errors import RenderError
-from . import encode, overlays, pipeline
+from . import encode, music, overlays, pipeline
 from .ffmpeg import Ffmpeg, run_ffmpeg
 from .job import RenderJob
 from .photos import group_photos
@@ -78,9 +78,11 @@ def batch_jobs(jobs: Sequence[RenderJob]) -> list[list[int]]:
 
 
 def render(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
-           on_progress: Callable[[float, float], None] | None = None) -> list[RenderResult]:
+           on_progress: Callable[[float, float], None] | None = None,
+           on_warning: Callable[[str], None] | None = None) -> list[RenderResult]:
     """Render every job; results in the order of ``jobs``. Progress is reported in seconds of
-    video rendered over the total of all batches."""
+    video rendered over the total of all batches; ``on_warning`` hears of damage the render
+    worked around (music the decoder had to skip parts of)."""
     features: set[str] = set()
     for job in jobs:
         _check(job)
@@ -94,7 +96,7 @@ def render(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
     for batch, length in zip(batches, lengths):
         report = _offset(on_progress, done, total) if on_progress is not None else None
         for index, result in zip(batch, _render_batch([jobs[i] for i in batch], ffmpeg,
-                                                      report)):
+                                                      report, on_warning)):
             results[index] = result
         done += length
     return [results[i] for i in range(len(jobs))]
@@ -130,7 +132,8 @@ def _check_outputs(jobs: Sequence[RenderJob]) -> None:
 
 
 def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
-                  on_progress: Callable[[float, float], None] | None) -> list[RenderResult]:
+                  on_progress: Callable[[float, float], None] | None,
+                  on_warning: Callable[[str], None] | None = None) -> list[RenderResult]:
     groups = group_photos([Path(p) for p in jobs[0].frames])
     outputs = [Path(job.output).resolve() for job in jobs]  # ffmpeg runs in the work folder
     # ffmpeg writes the temps itself (-y overwrites the empty file made here), named in
@@ -142,7 +145,9 @@ def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
             output.parent.mkdir(parents=True, exist_ok=True)
             temps.append(_new_temp(output))
         with Workdir() as work:
-            args = pipeline.build(jobs, groups, temps, work)
+            # Music first, leniently, so -xerror below guards the photos only.
+            tracks = music.decode_tracks(jobs, ffmpeg, work, on_warning)
+            args = pipeline.build(jobs, groups, temps, work, tracks)
             names = ", ".join(str(job.output) for job in jobs)
             command = ["-y", "-loglevel", "error", "-xerror", *args.real]
             for attempt in (1, 2):

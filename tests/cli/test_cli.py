@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from lapsefile.cli.main import cli
+from lapsefile.engine.testing import make_tone
 
 from ..support import write_photo
 
@@ -166,7 +167,7 @@ def test_an_unknown_only_output_is_refused_by_name(runner, sunset):
 
 def test_cloud_backend_override_rechecks_music_type(runner, tmp_path):
     write_photo(tmp_path / "photos" / "IMG_1.jpg")
-    (tmp_path / "song.flac").write_bytes(b"fLaC")
+    make_tone(tmp_path / "song.flac", 0.2)  # real audio: a plan checks that music is audio
     (tmp_path / "lapse.yaml").write_text(
         "version: 1\nframes: 'photos/*.jpg'\nmusic: song.flac\noutputs:\n  - path: out/a.mp4\n")
     assert runner.invoke(cli, ["plan", str(tmp_path / "lapse.yaml")]).exit_code == 0

@@ -1,0 +1,243 @@
+"""Checks that need the engine's knowledge, run by ``validate``, ``plan`` and ``run`` before
+anything renders: can the fonts draw the text, is the music audio, do fades overlap.
+
+Called from ``runner.prepare`` (the project layer may not import the engine, which owns the
+bundled font and ffmpeg). Text with the bundled font whose characters it lacks is drawn with
+an installed font that has them, when fontconfig finds one: the chosen file becomes the text's
+``style.font`` (an absolute path) and one of the project's assets, so the fingerprint follows
+it (a different fallback, or the same file changed, re-renders) and the render draws with it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import Diagnostic, EngineUnavailable, SpecError
+from ..project.model import InputFile, Project
+from ..spec.model import Spec, TextStyle
+from . import glyphs
+from .ffmpeg import find_ffmpeg
+from .music import describe, played_seconds
+from .overlays import DEFAULT_FONT
+
+# Backends whose text is drawn by someone else's fonts: the nemo service draws titles and
+# the timestamp itself (see lapsefile/overlays/title.py, uploads).
+_OWN_FONTS = frozenset({"nemo"})
+_SHOWN_CHARS = 12  # missing characters listed in a message; the rest are counted
+
+
+def check(project: Project, warnings: Sequence[Diagnostic] = ()
+          ) -> tuple[Project, list[Diagnostic]]:
+    """``project`` (with fallback fonts applied) and ``warnings`` plus what was found here;
+    raises SpecError with all of them when something is wrong."""
+    found = list(warnings)
+    if project.spec.backend not in _OWN_FONTS:
+        project = _fonts(project, found)
+    found += _title_fades(project.spec, project.timing.duration)
+    found += _music(project.spec, project.timing.duration)
+    if any(d.severity == "error" for d in found):
+        raise SpecError(found)
+    return project, found
+
+
+@dataclass(frozen=True)
+class _Text:
+    """One piece of text the engine draws, and where the spec writes it."""
+
+    what: str  # 'title "Hello"', 'timestamp format "%H:%M"'
+    doc_path: tuple[str | int, ...]  # of the text itself
+    font_path: tuple[str | int, ...]  # where its font is set
+    style: TextStyle
+    chars: list[str]  # those needing a glyph
+
+
+def _texts(spec: Spec) -> Iterator[_Text]:
+    for i, title in enumerate(spec.titles):
+        yield _Text(f"title {_quoted(title.text)}", ("overlays", "titles", i, "text"),
+                    ("overlays", "titles", i, "font"), title.style, glyphs.drawn(title.text))
+    if spec.timestamp is not None:
+        stamp = spec.timestamp
+        yield _Text(f"timestamp format {_quoted(stamp.format)}",
+                    ("overlays", "timestamp", "format"), ("overlays", "timestamp", "font"),
+                    stamp.style, glyphs.drawn("".join(stamp_samples(stamp.format))))
+
+
+def stamp_samples(fmt: str) -> list[str]:
+    """``fmt`` applied to dates that between them use every digit, month, weekday and
+    half-day: the characters a timestamp can show (its literal text included)."""
+    dates = [datetime(2019 + k, k, 9 + k, 2 * k - 1, 5 * k - 4, 4 * k) for k in range(1, 13)]
+    dates += [datetime(2024, 1, day, 23, 59, 59) for day in range(1, 8)]  # all weekdays
+    texts = [when.strftime(fmt) for when in dates]
+    if "%" in fmt.replace("%%", ""):
+        texts.append("0123456789")  # numbers of any value
+    return texts
+
+
+def _fonts(project: Project, found: list[Diagnostic]) -> Project:
+    spec, assets = project.spec, dict(project.assets)
+    fallbacks: dict[tuple[str | int, ...], Path] = {}
+    for text in _texts(spec):
+        chosen = _check_text(spec, text, found)
+        if chosen is not None:
+            fallbacks[text.font_path] = chosen
+            assets[str(chosen)] = _font_asset(chosen)
+    if not fallbacks:
+        return project
+    return replace(project, spec=_with_fonts(spec, fallbacks), assets=assets)
+
+
+def _check_text(spec: Spec, text: _Text, found: list[Diagnostic]) -> Path | None:
+    """Report what ``text``'s font cannot draw; the fallback font to use, if any."""
+    if not text.chars:
+        return None
+    font = spec.root / text.style.font if text.style.font else DEFAULT_FONT
+    shown = text.style.font or f"{font.name} (the bundled font)"
+    try:
+        lacking = glyphs.missing(font, text.chars)
+    except glyphs.FontUnreadable as exc:
+        found.append(Diagnostic(
+            f"{text.what}: the font file {shown} cannot be used: {exc.reason}",
+            path=_dotted(text.font_path), location=spec.where(*text.font_path),
+            hint="use a TrueType or OpenType font file (.ttf, .otf, .ttc); a file renamed to "
+                 ".ttf is not one" if text.style.font else "reinstall lapsefile"))
+        return None
+    if not lacking:
+        return None
+    names = _char_list(lacking)
+    if text.style.font is None:
+        fallback = glyphs.find_fallback(text.chars)
+        if fallback is not None:
+            found.append(Diagnostic(
+                f"{text.what}: the font {shown} has no glyphs for {names}; drawing it with "
+                f"the installed font {fallback}, which has them", path=_dotted(text.doc_path),
+                location=spec.where(*text.doc_path), severity="warning",
+                hint="set `font:` here to a font file of the project, so every machine "
+                     "draws it the same"))
+            return fallback
+    found.append(Diagnostic(
+        f"{text.what}: the font {shown} has no glyphs for {names}, which would be drawn as "
+        f"empty boxes", path=_dotted(text.doc_path), location=spec.where(*text.doc_path),
+        hint=f"set `font:` ({_dotted(text.font_path)}) to a font file that has them (for "
+             f"Chinese or Japanese, e.g. a Noto Sans CJK .otf), or leave those characters out"))
+    return None
+
+
+def _with_fonts(spec: Spec, fallbacks: dict[tuple[str | int, ...], Path]) -> Spec:
+    def styled(item: Any, path: tuple[str | int, ...]) -> Any:
+        chosen = fallbacks.get(path)
+        if chosen is None:
+            return item
+        return replace(item, style=replace(item.style, font=str(chosen)))
+
+    titles = tuple(styled(t, ("overlays", "titles", i, "font"))
+                   for i, t in enumerate(spec.titles))
+    stamp = (styled(spec.timestamp, ("overlays", "timestamp", "font"))
+             if spec.timestamp is not None else None)
+    return replace(spec, titles=titles, timestamp=stamp)
+
+
+def _font_asset(path: Path) -> InputFile:
+    st = os.stat(path)
+    return InputFile(str(path), path, st.st_size, st.st_mtime_ns,
+                     _sha256(str(path), st.st_mtime_ns, st.st_size))
+
+
+@lru_cache(maxsize=8)
+def _sha256(path: str, mtime_ns: int, size: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _title_fades(spec: Spec, duration: float) -> list[Diagnostic]:
+    found = []
+    for i, title in enumerate(spec.titles):
+        start = max(0.0, title.start)
+        end = duration if title.end is None else min(title.end, duration)
+        span = end - start
+        fades = title.fade_in + title.fade_out
+        if fades <= 0 or span <= 0 or fades <= span + 1e-6:
+            continue
+        found.append(Diagnostic(
+            f"title {_quoted(title.text)} fades in for {title.fade_in:g} s and out for "
+            f"{title.fade_out:g} s but is on screen for only {_seconds(span)}: the fades "
+            f"overlap, so it never shows fully", path=f"overlays.titles[{i}]",
+            location=_first_written(spec, ("overlays", "titles", i), "fade", "fade_in",
+                                    "fade_out"),
+            severity="warning", hint="make the fades together no longer than the time on "
+                                     "screen, or show the title longer"))
+    return found
+
+
+def _music(spec: Spec, duration: float) -> list[Diagnostic]:
+    music = spec.music
+    if music is None:
+        return []
+    try:
+        facts = describe(find_ffmpeg(), spec.root / music.file)
+    except EngineUnavailable:
+        return []  # without ffmpeg nothing renders; the run says so
+    location = spec.where("music", "file")
+    if not facts.has_audio:
+        return [Diagnostic(
+            f"the music file {music.file} holds no audio ffmpeg can read ({facts.reason})",
+            path="music.file", location=location,
+            hint="use a real audio file (.mp3, .m4a, .wav, ...): renaming a file does not "
+                 "convert it")]
+    track = facts.seconds if facts.seconds is not None else math.inf
+    played = played_seconds(music.fit, music.start, track, duration)
+    fades = music.fade_in + music.fade_out
+    if fades <= 0 or fades <= played + 1e-6:
+        return []
+    short = " (the track ends before the video does)" if played < duration - 1e-6 else ""
+    return [Diagnostic(
+        f"the music fades in for {music.fade_in:g} s and out for {music.fade_out:g} s but "
+        f"plays for only {_seconds(played)}{short}: the fades overlap, so it never reaches "
+        f"full volume", path="music",
+        location=_first_written(spec, ("music",), "fade", "fade_in", "fade_out"),
+        severity="warning", hint="make the fades together no longer than the music plays")]
+
+
+def _first_written(spec: Spec, base: tuple[str | int, ...], *keys: str) -> Any:
+    for key in keys:
+        written = base + (key,)
+        if written in spec.locations:
+            return spec.locations[written]
+    return spec.where(*base)
+
+
+def _dotted(path: tuple[str | int, ...]) -> str:
+    out = ""
+    for key in path:
+        out += f"[{key}]" if isinstance(key, int) else (f".{key}" if out else key)
+    return out
+
+
+def _quoted(text: str) -> str:
+    short = text if len(text) <= 40 else text[:39] + "…"
+    return '"' + short.replace("\n", "\\n") + '"'
+
+
+def _char_list(chars: Sequence[str]) -> str:
+    def name(ch: str) -> str:
+        visible = unicodedata.category(ch)[0] not in "MCZ"
+        return ch if visible else f"U+{ord(ch):04X}"
+
+    shown = ", ".join(name(ch) for ch in chars[:_SHOWN_CHARS])
+    more = len(chars) - _SHOWN_CHARS
+    return shown + (f" and {more} more" if more > 0 else "")
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.3f}".rstrip("0").rstrip(".") + " s"
