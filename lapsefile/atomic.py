@@ -17,7 +17,12 @@ this module, so the recipe lives in one place:
 
 Temp names follow one scheme, ``.<name>.<random><suffix>`` beside ``<name>``, so a leftover of
 a killed writer (SIGKILL runs no cleanup) is recognisable: see ``remove_stale_temps``.
-This module is a leaf: standard library only, importable from every layer.
+
+A write the file system refuses (disk full, a size limit, a folder where the file should be,
+a read-only disk) raises ``StorageError`` naming the destination, what happened and how to fix
+it: this is the one place such OS errors of lapsefile's writes are put into words. It is still
+an ``OSError``, so callers that treat a write as optional keep catching it.
+This module is a leaf: the standard library and ``errors`` only, importable from every layer.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+from .errors import WRITE_ERRNOS, StorageError, storage_error
 
 TEMP_SUFFIX = ".tmp"
 
@@ -77,7 +84,10 @@ def atomic_file(path: Path, *, mode: int | None = None,
     temp file is removed, ``path`` is left as it was, and the exception propagates.
     """
     final_mode = new_file_mode(path) if mode is None else mode
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path), suffix=suffix)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path), suffix=suffix)
+    except OSError as exc:
+        raise write_error(exc, path) from exc
     try:
         # Before any byte is written: a 0600 file must never be wider, even for a moment.
         os.chmod(tmp, final_mode)
@@ -86,14 +96,35 @@ def atomic_file(path: Path, *, mode: int | None = None,
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         # BaseException: a Ctrl-C mid-write must not leave the temp behind either.
         try:
             os.unlink(tmp)
         except OSError:
             pass
+        if isinstance(exc, OSError) and _about(exc, tmp, path):
+            raise write_error(exc, path) from exc
         raise
     fsync_dir(path.parent)
+
+
+def _about(exc: OSError, tmp: str, path: Path) -> bool:
+    """Whether ``exc`` is the file system refusing this write (rather than something the
+    caller's block did with another file, or an error with no errno, such as Pillow's)."""
+    if isinstance(exc, StorageError) or exc.errno is None:
+        return False
+    if exc.filename is None:  # a write through the handle, or something the block read
+        return exc.errno in WRITE_ERRNOS  # a block's other failures keep their own type
+    return exc.filename in (tmp, str(path))
+
+
+def write_error(exc: OSError, path: Path) -> StorageError:
+    """A refused write of ``path`` in words; the file it replaces is unchanged."""
+    error = storage_error(exc, "write it", path)
+    if path.is_file():
+        error.hint = f"{error.hint}; the previous {path.name} is unchanged" if error.hint \
+            else f"the previous {path.name} is unchanged"
+    return error
 
 
 def write_atomic(path: Path, data: bytes, *, mode: int | None = None) -> None:
@@ -117,7 +148,10 @@ def replace_durably(temp: Path, path: Path) -> None:
     system). The folder is fsynced so the rename survives a power cut. Removing ``temp`` when
     something fails before this point is the writer's job: only it knows when it is done.
     """
-    os.replace(temp, path)
+    try:
+        os.replace(temp, path)
+    except OSError as exc:
+        raise write_error(exc, path) from exc
     fsync_dir(path.parent)
 
 

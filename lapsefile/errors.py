@@ -6,6 +6,8 @@ codes (1 for all of them); anything else escaping is a bug (exit 3).
 
     LapsefileError
     ├── SpecError              bad lapse.yaml, inputs or timing (carries Diagnostics)
+    ├── StorageError           a file or folder could not be written or read (disk full,
+    │                          a file where a folder should be, ...); also an OSError
     ├── LockError              lapse.lock unreadable or in the way
     │   ├── LockVersionError   written by a newer lapsefile
     │   ├── LockBusyError      another run holds the project
@@ -26,8 +28,10 @@ codes (1 for all of them); anything else escaping is a bug (exit 3).
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 
@@ -106,6 +110,87 @@ class SpecError(LapsefileError):
         return {**super().to_dict(), "diagnostics": [d.to_dict() for d in self.diagnostics]}
 
 
+# errno -> (what it means, how to fix it): the one wording of file system faults.
+_FULL = "free some space on that disk (or move the project to one with room), then run again"
+_MEANINGS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: ("no space left on the device (the disk is full)", _FULL),
+    errno.EFBIG: ("file too large (a file size limit, such as `ulimit -f`, or the file "
+                  "system's)", "raise the limit or write to another disk, then run again"),
+    errno.EDQUOT: ("disk quota exceeded", _FULL),
+    errno.EROFS: ("read-only file system", "make it writable, or work on a copy of the "
+                  "project on a writable disk"),
+    errno.EACCES: ("permission denied", "give your user write access to it (or its folder)"),
+    errno.EPERM: ("operation not permitted", "give your user write access to it (or its "
+                  "folder)"),
+    errno.EEXIST: ("a file is in the way where a folder is needed",
+                   "move or rename that file, or choose another path in lapse.yaml"),
+    errno.ENOTDIR: ("a part of this path is a file, where a folder is needed",
+                    "move or rename that file, or choose another path in lapse.yaml"),
+    errno.EISDIR: ("this is a folder, where a file is needed",
+                   "move or remove the folder (lapsefile writes a file there)"),
+    errno.ENOENT: ("no such file or folder", "check that the path exists"),
+    errno.EIO: ("input/output error (the disk or its connection may be failing)",
+                "check the disk, then run again"),
+}
+
+
+class StorageError(LapsefileError, OSError):
+    """A file or folder could not be written or read: which one, what happened, how to fix it.
+
+    Also an ``OSError`` (with the original ``errno``), so code that already treats a failed
+    write as optional (``except OSError``: caches) keeps doing so.
+    """
+
+    def __init__(self, path: str | Path, problem: str, hint: str | None = None,
+                 code: int | None = None):
+        self.path, self.problem, self.hint = str(path), problem, hint
+        OSError.__init__(self, code, problem)
+        self.filename = self.path
+
+    def __str__(self) -> str:
+        text = f"{self.path}: {self.problem}"
+        return f"{text}\nhint: {self.hint}" if self.hint else text
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**super().to_dict(), "path": self.path, "errno": self.errno,
+                "errno_name": errno.errorcode.get(self.errno or -1), "hint": self.hint}
+
+
+# What writing to an open file can meet: no file name comes with these, but the cause is clear.
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EIO})
+
+
+def is_storage_fault(exc: BaseException) -> bool:
+    """An OSError the environment caused on a file (named, or a write's), not a bug."""
+    return isinstance(exc, OSError) and (exc.filename is not None or exc.errno in WRITE_ERRNOS)
+
+
+def storage_error(exc: OSError, doing: str = "", path: str | Path | None = None,
+                  hint: str | None = None) -> StorageError:
+    """``exc`` as a StorageError: ``doing`` says what lapsefile was doing ("write the lock"),
+    ``path`` which file (the error's own filename by default), ``hint`` a better fix."""
+    if isinstance(exc, StorageError):
+        return exc
+    where = path if path is not None else (exc.filename if exc.filename is not None
+                                           else "a file (the system did not say which)")
+    meaning, default_hint = _MEANINGS.get(exc.errno or -1, (exc.strerror or str(exc), None))
+    name = errno.errorcode.get(exc.errno or -1)
+    problem = f"cannot {doing}: {meaning}" if doing else meaning
+    return StorageError(where, f"{problem} ({name})" if name else problem, hint or default_hint,
+                        exc.errno)
+
+
+def full_disk(text: str) -> str | None:
+    """What a tool's message (ffmpeg's stderr) says about a full disk, or None."""
+    lowered = text.lower()
+    for words, code in (("no space left on device", errno.ENOSPC),
+                        ("file too large", errno.EFBIG), ("disk quota exceeded", errno.EDQUOT)):
+        if words in lowered:
+            meaning, fix = _MEANINGS[code]
+            return f"{meaning}: {fix}"
+    return None
+
+
 class LockError(LapsefileError):
     def __init__(self, message: str, path: str | None = None):
         self.path = path
@@ -139,6 +224,9 @@ class RenderError(LapsefileError):
 
     def __str__(self) -> str:
         parts = [self.message]
+        disk = full_disk(self.stderr_tail)
+        if disk:  # said first: the real cause, buried in ffmpeg's last lines otherwise
+            parts.append(f"the video could not be written: {disk}")
         if self.command:
             parts.append("command: " + " ".join(_shell_quote(a) for a in self.command))
         if self.stderr_tail:

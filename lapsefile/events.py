@@ -7,6 +7,10 @@ The core never prints: it emits events to a sink. Kinds:
 - ``message``: data = {"text": str, "source": "agent" | "lapsefile"}; informative lines
 - ``heartbeat``: the remote side is still working; data = {"elapsed": seconds}
 - ``warning``: data = {"text": str}
+
+Texts are carried as written (a title from the spec, a file name, an agent's reply): the sinks
+that print them for people or as JSON (``cli/output.py``) make them safe for a terminal with
+``lapsefile.terminal``, so no emitter has to.
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .atomic import write_atomic
+from .errors import StorageError, storage_error
 
 STATE_DIR = ".lapsefile"
 _IGNORE_ALL = b"# lapsefile's local state; never committed\n*\n"
@@ -22,14 +23,26 @@ def state_dir(root: Path) -> Path:
 
 def ensure_state_dir(root: Path, *subfolders: str) -> Path:
     """Create the state folder (ignoring itself for git) and ``subfolders`` below it; return
-    the deepest. Raises OSError when the project folder is not writable."""
+    the deepest. Raises StorageError (an OSError) when it cannot be made: a file in its
+    place, a full disk, a project folder that is not writable."""
     folder = state_dir(root)
-    folder.mkdir(exist_ok=True)
+    _make_folder(folder)
     ignore = folder / ".gitignore"
     if not ignore.exists():
         # Atomic, so two processes creating the folder at once cannot leave a torn file.
         write_atomic(ignore, _IGNORE_ALL)
     for name in subfolders:
         folder = folder / name
-        folder.mkdir(exist_ok=True)
+        _make_folder(folder)
     return folder
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(exist_ok=True)
+    except FileExistsError:  # exist_ok covers folders only: this is a file (or a dead link)
+        raise StorageError(
+            folder, "this is a file, but lapsefile keeps its local state (run lock, caches) in "
+            "a folder of this name", "move or delete the file, then run again") from None
+    except OSError as exc:
+        raise storage_error(exc, "create lapsefile's state folder", folder) from exc

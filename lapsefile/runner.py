@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -16,10 +17,17 @@ from typing import Any
 
 from .backends import get_backend, registry
 from .backends.base import BackendRecord, RunContext
-from .errors import Diagnostic, LapsefileError, LockOutdatedError, SpecError
+from .errors import (
+    Diagnostic,
+    LapsefileError,
+    LockOutdatedError,
+    SpecError,
+    is_storage_fault,
+    storage_error,
+)
 from .events import Emit, Event, discard
 from .lock.lockfile import Lock, load_lock, lock_path_for, remove_stale_temps
-from .lock.records import OutputRecord, StepRecord
+from .lock.records import FailedAttempt, OutputRecord, StepRecord
 from .lock.runlock import run_lock
 from .plan.fingerprint import output_files
 from .plan.instructions import PlanTexts
@@ -29,7 +37,6 @@ from .project.model import Project
 from .project.resolve import resolve_project
 from .project.statcache import StatCache
 from .spec import load_spec_with_warnings
-from .spec.model import Output
 
 
 @dataclass
@@ -109,20 +116,21 @@ def prepare(spec_path: str | os.PathLike[str], *, backend: str | None = None,
 
 
 class _Recorder:
-    """Writes step records into the lock, keeping each output's header current."""
+    """Writes step records into the lock. An output's header (the basis its file was made
+    from) changes only when every step of the new basis is done: a run that fails keeps the
+    last good record, and says what failed beside it (``OutputRecord.failed``)."""
 
     def __init__(self, prepared: Prepared):
         self.project, self.lock, self.plan = prepared.project, prepared.lock, prepared.plan
         self.steps = {s.id: s for s in self.plan.steps}
         self.live = _recorded(prepared)  # every planned step's record, kept current
 
-    def _basis(self, output: Output) -> OutputBasis:
-        return self.plan.bases[output.name]  # planned once, recorded as planned
-
     def write(self, step_id: str, record: BackendRecord, status: str) -> None:
+        self._put(step_id, record, status)
+        self.lock.save()
+
+    def _put(self, step_id: str, record: BackendRecord, status: str) -> None:
         step = self.steps[step_id]
-        output = self.project.spec.output(step.output)
-        basis = self._basis(output)
         entry = self.lock.outputs.setdefault(step.output, OutputRecord())
         current = {s.id for s in self.plan.for_output(step.output)}
         # Records of steps the plan no longer has describe nothing real. Those of planned steps
@@ -132,24 +140,61 @@ class _Recorder:
         kept[step_id] = StepRecord.split({**record, "status": status,
                                           "fingerprint": step.fingerprint})
         self.live[step_id] = kept[step_id].to_dict()
+        entry.steps = dict(sorted(kept.items()))
+        if self._complete(step.output):
+            self._made(entry, step.output)
+
+    def _complete(self, output: str) -> bool:
+        """Every step of the output's plan is done, for the fingerprint planned."""
+        return all(self.live.get(s.id, {}).get("status") == "done"
+                   and self.live[s.id].get("fingerprint") == s.fingerprint
+                   for s in self.plan.for_output(output))
+
+    def _made(self, entry: OutputRecord, name: str) -> None:
+        """The output now is what its planned basis makes: record that basis as is."""
+        basis: OutputBasis = self.plan.bases[name]
         entry.backend, entry.fingerprint = self.plan.backend, basis.fingerprint
         entry.settings, entry.inputs_digest = basis.settings, basis.inputs_digest
-        entry.steps = dict(sorted(kept.items()))
-        self.lock.inputs.update({f.relpath: f.sha256
-                                 for f in output_files(self.project, output)})
+        entry.failed = None
+        self.lock.inputs.update({f.relpath: f.sha256 for f in
+                                 output_files(self.project, self.project.spec.output(name))})
+
+    def fail(self, step_ids: Iterable[str], error: str) -> None:
+        """Record that these steps failed, keeping every record of work that was done."""
+        # The lock is committed: no absolute paths, even in a quoted error.
+        error = error.replace(f"{self.project.spec.root}{os.sep}", "")[:300]
+        for step_id in step_ids:
+            step = self.steps[step_id]
+            previous = self.lock.step(step.output, step_id)
+            # This run's own record of the step (a checkpoint: a cloud instruction's journal)
+            # becomes a failed one, resumed next time. A done record, or one aimed at other
+            # settings, is the last good one (what the file or the session shows): kept.
+            if previous is None or (previous.fingerprint == step.fingerprint
+                                    and previous.status != "done"):
+                self._put(step_id, {**(previous.to_dict() if previous else {}),
+                                    "error": error}, "failed")
+            entry = self.lock.outputs.setdefault(step.output, OutputRecord())
+            entry.failed = FailedAttempt(
+                self.plan.bases[step.output].fingerprint, step_id, error,
+                time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         self.lock.save()
 
     def checkpoint(self, step_id: str, record: BackendRecord) -> None:
         self.write(step_id, record, record.get("status", "in_progress"))
 
     def prune(self) -> None:
-        """After a full run: forget outputs and inputs the spec no longer has."""
+        """After a full run: forget outputs and inputs the spec no longer has, and failed
+        attempts (every output is up to date now, so they are history)."""
         names = {o.name for o in self.project.spec.outputs}
         outputs = {k: v for k, v in self.lock.outputs.items() if k in names}
         used = {f.relpath for o in self.project.spec.outputs
                 for f in output_files(self.project, o)}
         inputs = {k: v for k, v in self.lock.inputs.items() if k in used}
-        if (outputs, inputs) != (self.lock.outputs, self.lock.inputs) or not self.lock.exists:
+        settled = [v for v in outputs.values() if v.failed is not None]
+        if (outputs, inputs) != (self.lock.outputs, self.lock.inputs) or settled \
+                or not self.lock.exists:
+            for entry in settled:
+                entry.failed = None
             self.lock.outputs, self.lock.inputs = outputs, inputs
             self.lock.save()
 
@@ -188,17 +233,30 @@ def _execute_batch(prepared: Prepared, ctx: RunContext, recorder: _Recorder, emi
             pending.discard(step.id)
             executed.append(step.id)
             emit(Event("step_done", step.id, {"action": step.action}))
-    except LapsefileError as exc:
-        first_line = (str(exc).splitlines() or [type(exc).__name__])[0]
+    except (LapsefileError, OSError) as exc:
+        if not isinstance(exc, LapsefileError) and not is_storage_fault(exc):
+            raise  # not a file the environment refused: a bug, for the boundary
+        error = exc if isinstance(exc, LapsefileError) else storage_error(exc)
+        first_line = (str(error).splitlines() or [type(error).__name__])[0]
         for step_id in sorted(pending):
-            previous = recorder.lock.step(recorder.steps[step_id].output, step_id)
-            recorder.write(step_id, {**(previous.to_dict() if previous else {}),
-                                     "error": first_line[:300]}, "failed")
             emit(Event("step_failed", step_id, {"error": first_line}))
-        raise
+        _record_failure(recorder, sorted(pending), first_line, emit)
+        if error is exc:
+            raise
+        raise error from exc
     if pending:
         raise LapsefileError(f"the {prepared.plan.backend} backend did not finish "
                              f"{', '.join(sorted(pending))}")
+
+
+def _record_failure(recorder: _Recorder, step_ids: list[str], error: str, emit: Emit) -> None:
+    """Record the failure in the lock, if the lock can be written: when it cannot (the disk
+    is full), the step's own error is the one to report, and the lock stays as it was."""
+    try:
+        recorder.fail(step_ids, error)
+    except LapsefileError as lost:
+        first = (str(lost).splitlines() or [type(lost).__name__])[0]
+        emit(Event("warning", None, {"text": f"the failure could not be recorded: {first}"}))
 
 
 def run_project(spec_path: str | os.PathLike[str], *, backend: str | None = None,

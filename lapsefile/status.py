@@ -46,6 +46,21 @@ class RemoteStatus:
 
 
 @dataclass(frozen=True)
+class FailedStatus:
+    """The last attempt to make an output, which failed; the file on disk (if any) is still
+    the one the lock's settings made."""
+
+    step: str
+    error: str
+    at: str
+    current: bool  # it aimed at the spec as it is now (False: at settings since changed)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"step": self.step, "error": self.error, "at": self.at,
+                "current_settings": self.current}
+
+
+@dataclass(frozen=True)
 class OutputStatus:
     output: str
     path: str
@@ -55,12 +70,15 @@ class OutputStatus:
     artifact: dict[str, Any] | None  # the recorded file: path, size, sha256
     session_id: str | None
     remote: RemoteStatus | None = None
+    failed: FailedStatus | None = None  # the last attempt, when it failed
 
     def to_dict(self) -> dict[str, Any]:
         row: dict[str, Any] = {
             "output": self.output, "path": self.path, "backend": self.backend,
             "state": self.state, "details": self.details, "artifact": self.artifact,
             "session_id": self.session_id}
+        if self.failed is not None:  # only then, as the remote keys
+            row["failed"] = self.failed.to_dict()
         if self.remote is not None:
             row["instructions"] = [i.to_dict() for i in self.remote.instructions]
             row["timeline"] = self.remote.timeline
@@ -102,14 +120,25 @@ def _rows(prepared: Prepared) -> list[OutputStatus]:
         needed = [s for s in steps if s.needed]
         recorded = prepared.lock.outputs.get(output.name) or OutputRecord()
         session = recorded.step(step_id(output.name, SESSION))
+        artifact = next((r.artifact for r in recorded.steps.values() if r.artifact), None)
+        # An entry without a basis or a file is only a failed or interrupted first attempt.
+        made = recorded.fingerprint is not None or artifact is not None
         rows.append(OutputStatus(
             output=output.name, path=output.path, backend=prepared.plan.backend,
-            state="up to date" if not needed else ("not made yet" if output.name not in
-                                                   prepared.lock.outputs else "out of date"),
+            state="up to date" if not needed else ("out of date" if made else "not made yet"),
             details=[f"{s.id}: {s.reason}" for s in needed],
-            artifact=next((r.artifact for r in recorded.steps.values() if r.artifact), None),
-            session_id=session.data.get("session_id") if session else None))
+            artifact=artifact,
+            session_id=session.data.get("session_id") if session else None,
+            failed=_failed(prepared, output.name, recorded)))
     return rows
+
+
+def _failed(prepared: Prepared, name: str, recorded: OutputRecord) -> FailedStatus | None:
+    attempt = recorded.failed
+    if attempt is None:
+        return None
+    current = attempt.fingerprint == prepared.plan.bases[name].fingerprint
+    return FailedStatus(attempt.step, attempt.error, attempt.at, current)
 
 
 def _with_remote(prepared: Prepared, rows: list[OutputStatus],

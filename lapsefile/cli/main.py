@@ -45,7 +45,7 @@ def _sink(as_json: bool, quiet: bool, verbose: bool = True) -> Emit:
 
 def _print_warnings(warnings: list, as_json: bool) -> None:
     if warnings and not as_json:
-        click.echo(out.diagnostics_text(warnings), err=True)
+        out.echo(out.diagnostics_text(warnings), err=True)
 
 
 @click.group(cls=LapsefileGroup)
@@ -60,9 +60,9 @@ def cli() -> None:
 def init(folder: str, force: bool) -> None:
     """Write a starting lapse.yaml for the photos in FOLDER."""
     target, proposal = scaffold(Path(folder), overwrite=force)
-    click.echo(f"wrote {target}: {proposal.photos} photos in {proposal.folder}/, "
-               f"{proposal.duration:g} s at {proposal.fps} fps")
-    click.echo(f"next: lapsefile run {target}", err=True)
+    out.echo(f"wrote {target}: {proposal.photos} photos in {proposal.folder}/, "
+             f"{proposal.duration:g} s at {proposal.fps} fps")
+    out.echo(f"next: lapsefile run {target}", err=True)
 
 
 @cli.command()
@@ -80,9 +80,9 @@ def validate(spec: str, as_json: bool) -> None:
                        "warnings": [w.to_dict() for w in prepared.warnings]})
         return
     _print_warnings(prepared.warnings, as_json)
-    click.echo(f"{spec}: valid. {timing.photo_count} photos, {timing.duration:g} s at "
-               f"{timing.fps:g} fps ({timing.hold:.4g} s per photo), "
-               f"{len(project.spec.outputs)} output(s)")
+    out.echo(f"{spec}: valid. {timing.photo_count} photos, {timing.duration:g} s at "
+             f"{timing.fps:g} fps ({timing.hold:.4g} s per photo), "
+             f"{len(project.spec.outputs)} output(s)")
 
 
 @cli.command()
@@ -101,7 +101,7 @@ def plan(spec: str, as_json: bool, backend: str | None, force: bool,
                        "warnings": [w.to_dict() for w in prepared.warnings]})
         return
     _print_warnings(prepared.warnings, as_json)
-    click.echo(out.plan_text(prepared.plan, spec))
+    out.echo(out.plan_text(prepared.plan, spec))
 
 
 @cli.command()
@@ -141,12 +141,12 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
         return
     _print_warnings(summary.warnings, as_json)
     if dry_run:
-        click.echo(out.plan_text(summary.plan, spec))
+        out.echo(out.plan_text(summary.plan, spec))
     elif not quiet:
-        click.echo("up to date: nothing to do" if summary.up_to_date
-                   else f"done: {len(summary.executed)} step(s) run", err=True)
+        out.echo("up to date: nothing to do" if summary.up_to_date
+                 else f"done: {len(summary.executed)} step(s) run", err=True)
         if summary.report:
-            click.echo(out.report_text(summary.report), err=True)
+            out.echo(out.report_text(summary.report), err=True)
 
 
 @cli.command()
@@ -166,7 +166,7 @@ def status(spec: str, as_json: bool, backend: str | None, remote: bool,
         return
     text = out.status_text(report)
     if text:
-        click.echo(text)
+        out.echo(text)
 
 
 @cli.command()

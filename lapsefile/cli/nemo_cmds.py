@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from . import output as out
 from .boundary import LapsefileCommand
 
 
@@ -24,7 +25,7 @@ def credits(ctx: click.Context, as_json: bool, api_url: str | None) -> None:
     if as_json:
         click.echo(json.dumps(balance, indent=2, sort_keys=True))
     else:
-        click.echo(credits_text(balance))
+        out.echo(credits_text(balance))  # the register URL comes from the service
 
 
 def credits_text(balance: dict[str, Any]) -> str:

@@ -1,7 +1,9 @@
 """How the CLI shows things: diagnostics, plans and progress as text or JSON.
 
 Data goes to stdout, messages and progress to stderr, so `lapsefile plan --json > plan.json`
-and pipes stay clean.
+and pipes stay clean. Everything printed passes through ``lapsefile.terminal`` (:func:`echo`,
+:func:`echo_json`, the event sinks), so escape sequences in a title, a file name or a message
+from the service reach the terminal as visible text, never as commands.
 """
 
 from __future__ import annotations
@@ -17,26 +19,33 @@ import click
 from ..errors import Diagnostic
 from ..events import Event
 from ..plan.model import Plan, Step
-from ..status import StatusReport
+from ..status import FailedStatus, StatusReport
+from ..terminal import json_safe, printable
 
 _MARKS = {"up_to_date": "=", "new": "+", "forced": "!", "upstream": "~"}
 
 
+def echo(text: str, err: bool = False) -> None:
+    """Print text for people (stdout, or stderr with ``err``), escape sequences made inert."""
+    click.echo(printable(text), err=err)
+
+
 def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    click.echo(json_safe(json.dumps(data, indent=2, ensure_ascii=False, default=str)))
 
 
 MAX_DIAGNOSTICS = 50  # printed; the rest are counted (`--json` carries them all)
 
 
 def diagnostics_text(diagnostics: Iterable[Diagnostic], limit: int = MAX_DIAGNOSTICS) -> str:
-    """The diagnostics, at most ``limit`` of them, then how many more there are."""
+    """The diagnostics, at most ``limit`` of them, then how many more there are; printable
+    as it is (the error boundary prints it without :func:`echo`)."""
     found = list(diagnostics)
     lines = [str(d) for d in found[:limit]]
     if len(found) > limit:
         lines.append(f"... and {len(found) - limit} more (fix these first, or use --json to "
                      "see them all)")
-    return "\n".join(lines)
+    return printable("\n".join(lines))
 
 
 def step_line(step: Step, width: int) -> str:
@@ -88,6 +97,8 @@ def status_text(report: StatusReport) -> str:
     for row in report.outputs:
         lines.append(f"{row.output}: {row.state} ({row.path}, backend {row.backend})")
         lines += [f"    {detail}" for detail in row.details]
+        if row.failed is not None:
+            lines.append(failed_line(row.failed, row.artifact is not None))
         if row.remote is None:
             continue
         if row.remote.timeline:
@@ -98,6 +109,14 @@ def status_text(report: StatusReport) -> str:
     lines += [f"{orphan}: in the lock but no longer in the spec (removed at the next run)"
               for orphan in report.orphans]
     return "\n".join(lines)
+
+
+def failed_line(failed: FailedStatus, has_file: bool) -> str:
+    """The last failed attempt, and what the file on disk still is."""
+    aim = "these settings" if failed.current else "settings since changed"
+    kept = "; the existing file is still the one the recorded settings made" if has_file \
+        else ""
+    return f"    last attempt ({aim}) failed at {failed.at}: {failed.step}: {failed.error}{kept}"
 
 
 class EventPrinter:
@@ -122,7 +141,7 @@ class EventPrinter:
         if self._bar_open:
             self.stream.write("\n")
             self._bar_open = False
-        self.stream.write(text + "\n")
+        self.stream.write(printable(text) + "\n")
         self.stream.flush()
 
     def _on_step_start(self, e: Event) -> None:
@@ -169,7 +188,7 @@ class EventPrinter:
     def _progress_line(self, text: str, label: str = "", final: bool = False) -> None:
         now = time.monotonic()
         if self.tty:
-            self.stream.write("\r" + text.ljust(78))
+            self.stream.write("\r" + printable(text).ljust(78))
             self._bar_open = not final
             if final:
                 self.stream.write("\n")
@@ -189,7 +208,8 @@ class JsonLines:
         self.stream = stream or sys.stdout
 
     def __call__(self, event: Event) -> None:
-        self.stream.write(json.dumps(event.to_dict(), ensure_ascii=False, default=str) + "\n")
+        self.stream.write(json_safe(json.dumps(event.to_dict(), ensure_ascii=False,
+                                               default=str)) + "\n")
         self.stream.flush()
 
 

@@ -20,16 +20,27 @@ from pathlib import Path
 
 import filelock
 
-from ..errors import RenderError
+from ..errors import RenderError, StorageError, storage_error
 
 PREFIX = "lapsefile-render-"
 OWNER = "owner.lock"
 GRACE_SECONDS = 60.0  # younger folders are left alone: their owner may not hold the lock yet
 
 
+def _temp_error(exc: OSError, doing: str) -> StorageError:
+    """The temp folder refused a write: say which, and that TMPDIR can move it."""
+    error = storage_error(exc, doing)
+    error.hint = (f"{error.hint}; or set TMPDIR to a folder with room (render work folders "
+                  f"go in {tempfile.gettempdir()})")
+    return error
+
+
 class Workdir:
     def __init__(self) -> None:
-        self.path = Path(tempfile.mkdtemp(prefix=PREFIX))
+        try:
+            self.path = Path(tempfile.mkdtemp(prefix=PREFIX))
+        except OSError as exc:
+            raise _temp_error(exc, "create a render work folder") from exc
         self._links: dict[Path, str] = {}
         self._owner = filelock.FileLock(str(self.path / OWNER))
         try:
@@ -39,7 +50,10 @@ class Workdir:
             raise
 
     def write(self, name: str, text: str) -> str:
-        (self.path / name).write_text(text, encoding="utf-8")
+        try:
+            (self.path / name).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise _temp_error(exc, "write a render work file") from exc
         return name
 
     def link(self, source: Path, stem: str) -> str:
@@ -53,7 +67,10 @@ class Workdir:
         try:
             os.symlink(source, self.path / name)
         except OSError:  # no symlinks here (some Windows setups): a copy reads the same
-            shutil.copyfile(source, self.path / name)
+            try:
+                shutil.copyfile(source, self.path / name)
+            except OSError as exc:
+                raise _temp_error(exc, "copy a file into the render work folder") from exc
         self._links[source] = name
         return name
 

@@ -15,7 +15,7 @@ from typing import Any
 from .. import __version__
 from ..atomic import remove_stale_temps as _remove_stale_temps
 from ..atomic import write_atomic
-from ..errors import LockError, LockVersionError
+from ..errors import LockError, LockVersionError, storage_error
 from .records import OutputRecord, StepRecord, damaged
 
 LOCK_VERSION = 1
@@ -61,8 +61,8 @@ def load_lock(path: Path) -> Lock:
         text = path.read_text("utf-8")
     except FileNotFoundError:
         return Lock(path)
-    except OSError as exc:
-        raise LockError(f"cannot read the lock file: {exc.strerror}", str(path)) from None
+    except OSError as exc:  # a folder in its place, no permission, a failing disk
+        raise storage_error(exc, "read the lock file", path) from None
     except UnicodeDecodeError:
         raise LockError("not UTF-8 text; it is damaged. Restore it from version control, or "
                         "delete it to start over", str(path)) from None

@@ -3,8 +3,12 @@
 The JSON does not change: ``to_dict`` gives back what ``from_dict`` read (keys it does not
 know included), so a lock loads and saves byte for byte. An output's entry:
 
-    backend, fingerprint, settings, inputs_digest   the basis it was made from (the planner's)
+    backend, fingerprint, settings, inputs_digest   the basis the existing output was made
+                                                    from (the planner's): written only when
+                                                    every step of a basis is done
     steps                                           step id -> step record
+    failed                                          the last failed attempt, if any (kept
+                                                    beside the good record, never over it)
 
 A step record holds the runner's keys (``status``, ``fingerprint``, ``error``) and the
 backend's own fields (``data``: ``artifact``, ``session_id``, an instruction's journal, ...).
@@ -20,7 +24,7 @@ from typing import Any
 from ..errors import LockError
 
 RUNNER_KEYS = ("status", "fingerprint", "error")
-OUTPUT_KEYS = ("backend", "fingerprint", "settings", "inputs_digest", "steps")
+OUTPUT_KEYS = ("backend", "fingerprint", "settings", "inputs_digest", "steps", "failed")
 
 
 def damaged(problem: str, path: str | None = None) -> LockError:
@@ -80,6 +84,31 @@ def own_fields(record: Mapping[str, Any] | None) -> dict[str, Any]:
 
 
 @dataclass
+class FailedAttempt:
+    """A run that failed to make an output: what it aimed at, which step failed, why, when.
+
+    Recorded beside the output's good record, which it never replaces: the file on disk is
+    still what the header's settings made, and a spec put back to them needs no work.
+    """
+
+    fingerprint: str  # the output fingerprint the run aimed at (its basis)
+    step: str
+    error: str  # the first line of the error
+    at: str  # UTC, ISO 8601 to the second
+
+    @classmethod
+    def from_dict(cls, value: Any, where: str) -> FailedAttempt:
+        if not isinstance(value, dict) or not all(
+                isinstance(value.get(k), str) for k in ("fingerprint", "step", "error", "at")):
+            raise damaged(f"{where} should hold fingerprint, step, error and at as strings")
+        return cls(value["fingerprint"], value["step"], value["error"], value["at"])
+
+    def to_dict(self) -> dict[str, str]:
+        return {"fingerprint": self.fingerprint, "step": self.step, "error": self.error,
+                "at": self.at}
+
+
+@dataclass
 class OutputRecord:
     """One output's entry: the basis it was made from and its steps' records."""
 
@@ -89,6 +118,7 @@ class OutputRecord:
     inputs_digest: str | None = None
     steps: dict[str, StepRecord] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # keys this version does not know
+    failed: FailedAttempt | None = None  # the last failed attempt since the output was made
 
     @classmethod
     def from_dict(cls, value: Any, where: str = "the output") -> OutputRecord:
@@ -103,14 +133,18 @@ class OutputRecord:
         settings = value.get("settings")
         if "settings" in value and not isinstance(settings, dict):
             raise damaged(f"{where}.settings should be a mapping")
+        failed = value.get("failed")
         return cls(_string(value, "backend", where), _string(value, "fingerprint", where),
                    settings, _string(value, "inputs_digest", where), records,
-                   {k: v for k, v in value.items() if k not in OUTPUT_KEYS})
+                   {k: v for k, v in value.items() if k not in OUTPUT_KEYS},
+                   None if failed is None else
+                   FailedAttempt.from_dict(failed, f"{where}.failed"))
 
     def to_dict(self) -> dict[str, Any]:
         header = {"backend": self.backend, "fingerprint": self.fingerprint,
                   "settings": self.settings, "inputs_digest": self.inputs_digest}
-        return {**self.extra, **{k: v for k, v in header.items() if v is not None},
+        failed = {"failed": self.failed.to_dict()} if self.failed is not None else {}
+        return {**self.extra, **{k: v for k, v in header.items() if v is not None}, **failed,
                 "steps": {k: v.to_dict() for k, v in self.steps.items()}}
 
     def step(self, step_id: str) -> StepRecord | None:

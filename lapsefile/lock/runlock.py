@@ -12,7 +12,9 @@ from pathlib import Path
 
 import filelock
 
-from ..errors import LockBusyError
+from ..atomic import remove_stale_temps as _remove_stale_temps
+from ..atomic import write_atomic
+from ..errors import LockBusyError, storage_error
 from ..paths import ensure_state_dir
 
 
@@ -46,10 +48,15 @@ def run_lock(project_root: Path, command: str = "lapsefile run",
         raise LockBusyError(
             f"another run holds this project: {_describe_holder(folder)}. Wait for it to "
             "finish, or stop it", str(project_root / "lapse.lock")) from None
+    except OSError as exc:
+        raise storage_error(exc, "take the run lock", folder / "run.lock") from exc
+    _remove_stale_temps(folder, "run.holder")  # a killed run's half-written note
     try:
-        _holder_note(folder).write_text(json.dumps({
+        # Atomic: a full disk fails here, before any work, with the file named
+        # (write_atomic says what happened), rather than after a long render.
+        write_atomic(_holder_note(folder), json.dumps({
             "pid": os.getpid(), "host": socket.gethostname(), "command": command,
-            "started": time.time()}), "utf-8")
+            "started": time.time()}).encode("utf-8"))
         yield
     finally:
         try:

@@ -122,6 +122,26 @@ def _step_reason(fingerprint: str, record: StepRecord | None, change: Reason | N
     return Reason("up_to_date")
 
 
+def _still_made(previous: OutputRecord | None, basis: OutputBasis,
+                raws: list[dict[str, Any]], artifacts: Mapping[str, str | None]) -> bool:
+    """The file on disk is what this basis makes, whatever earlier steps' records say.
+
+    After a run failed part-way (a cloud session edited, then its export refused), the lock
+    keeps the output's good record; a spec put back to it needs no work, though the session's
+    records now describe the failed attempt. Proof: the output was recorded as made from this
+    basis, and every step that wrote a file did so for the fingerprint planned now (which,
+    chained, covers every step before it), the file unchanged since.
+    """
+    if previous is None or previous.fingerprint != basis.fingerprint:
+        return False
+    makers = [(raw["fingerprint"], previous.step(raw["id"])) for raw in raws]
+    files = [(fingerprint, r) for fingerprint, r in makers if r is not None and r.artifact]
+    return bool(files) and all(
+        r.status == "done" and r.fingerprint == fingerprint and r.artifact is not None
+        and artifacts.get(r.artifact["path"]) == r.artifact.get("sha256")
+        for fingerprint, r in files)
+
+
 def _forced(output: str, force: bool | Iterable[str]) -> bool:
     return force is True or (not isinstance(force, bool) and output in set(force))
 
@@ -148,11 +168,15 @@ def make_plan(project: Project, lock: Lock, artifacts: Mapping[str, str | None],
         previous = lock.outputs.get(output.name)
         change = _change_reason(previous, basis, project, output, lock)
         needed: dict[str, str] = {}  # step id -> the step that makes it run (itself or earlier)
-        for raw in builder(project, output, basis, previous):
+        raws = builder(project, output, basis, previous)
+        made = _still_made(previous, basis, raws, artifacts)
+        for raw in raws:
             after, concerns = raw.pop("after"), raw.pop("concerns", ())
             record = previous.step(raw["id"]) if previous is not None else None
             if _forced(output.name, force):
                 reason = Reason("forced")
+            elif made:
+                reason = Reason("up_to_date")
             else:
                 reason = _narrowed(_step_reason(raw["fingerprint"], record, change, artifacts),
                                    concerns)

@@ -23,6 +23,7 @@ from lapsefile.atomic import (
     write_atomic,
 )
 from lapsefile.backends.nemo.auth import write_cache
+from lapsefile.errors import StorageError
 from lapsefile.lock.lockfile import Lock
 from lapsefile.lock.lockfile import remove_stale_temps as remove_stale_lock_temps
 from lapsefile.paths import STATE_DIR, ensure_state_dir, state_dir
@@ -207,8 +208,10 @@ def test_a_read_only_folder_keeps_the_old_file(old_file):
 
 
 def test_a_missing_folder_is_an_error_not_a_stray_file(tmp_path):
-    with pytest.raises(FileNotFoundError):
+    with pytest.raises(StorageError) as info:  # an OSError, put into words
         write_atomic(tmp_path / "nowhere" / "file", b"x")
+    assert info.value.errno == errno.ENOENT
+    assert str(tmp_path / "nowhere" / "file") in str(info.value)
     assert _names(tmp_path) == []
 
 

@@ -124,6 +124,9 @@ def test_absent_keys_stay_absent():
     ({"steps": {}, "settings": []}, "outputs.m.settings should be a mapping"),
     ({"steps": {}, "backend": 3}, "outputs.m.backend should be a string"),
     ({"steps": {}, "inputs_digest": None}, "outputs.m.inputs_digest should be a string"),
+    ({"steps": {}, "failed": "yes"}, "outputs.m.failed should hold fingerprint, step, error"),
+    ({"steps": {}, "failed": {"fingerprint": "f", "step": "m/render", "error": "x"}},
+     "outputs.m.failed should hold fingerprint, step, error and at"),
 ])
 def test_damaged_shapes_are_refused(tmp_path, entry, words):
     with pytest.raises(LockError) as info:
@@ -142,3 +145,14 @@ def test_step_ids_are_spelled_in_one_place():
     assert instruct_id("main", "title-2") == "main/instruct-title-2"
     assert output_of("main/instruct-title-2") == "main"
     assert output_of(step_id("a-b", "export")) == "a-b"
+
+
+def test_a_failed_attempt_is_kept_beside_the_good_record_byte_for_byte():
+    entry = {"backend": "local", "fingerprint": "good", "settings": {"a": 1},
+             "failed": {"fingerprint": "tried", "step": "m/render", "error": "ffmpeg failed",
+                        "at": "2026-01-02T03:04:05Z"},
+             "steps": {"m/render": {"status": "done", "fingerprint": "g"}}}
+    record = OutputRecord.from_dict(entry, "outputs.m")
+    assert record.fingerprint == "good" and record.failed is not None
+    assert (record.failed.fingerprint, record.failed.step) == ("tried", "m/render")
+    assert record.extra == {} and record.to_dict() == entry
