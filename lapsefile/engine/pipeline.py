@@ -5,7 +5,8 @@ The video path, per batch::
     photos (one concat input per group) -> scale to a working size (early: big photos are
     not carried further than needed) -> EXIF orientation -> one frame per photo
     -> timing: frame N shows at output frame floor(N*frames_per_photo + 0.5)
-    -> look on the photo sequence: deflicker, blend (tmix), [interpolate to the output rate]
+    -> look on the photo sequence: each option's filters (engine/looks/<name>.py), in the
+       schema's order; [interpolate to the output rate]
     -> split per output -> fit (cover / contain / blur) -> [repeat frames to the output rate]
     -> exact frame count -> titles, timestamp, logo -> encoder
 
@@ -20,39 +21,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import partial
 from pathlib import Path
 
 from ..errors import RenderError
 from ..spec.model import Fit
-from . import encode, overlays
+from . import encode, looks, overlays
 from .filters import Graph, even, fit_chain, scale, working_size
 from .job import RenderJob
+from .looks import LookStage
+from .looks.interpolate import applies as interpolates
+from .looks.interpolate import rate_filters
 from .photos import ORIENT_FILTERS, Group, concat_list
+from .rates import fps_fraction, frame_count
 from .workdir import Workdir
-
-_NTSC = {23.976: Fraction(24000, 1001), 29.97: Fraction(30000, 1001),
-         59.94: Fraction(60000, 1001)}
-
-
-def fps_fraction(fps: float) -> Fraction:
-    for approx, exact in _NTSC.items():
-        if abs(fps - approx) < 0.002:
-            return exact
-    return Fraction(fps).limit_denominator(1001)
-
-
-def frame_count(job: RenderJob) -> int:
-    return max(1, round(job.duration * float(fps_fraction(job.fps))))
-
-
-def interpolates(job: RenderJob) -> bool:
-    """Whether motion interpolation applies: asked for, and photos held two frames or more
-    (with less there is nothing between two photos to invent; with one photo, nothing to
-    interpolate at all)."""
-    return (job.look.interpolate and len(job.frames) >= 2
-            and job.hold * float(fps_fraction(job.fps)) >= 2)
 
 
 def canvas_size(job: RenderJob) -> tuple[int, int]:
@@ -186,24 +168,6 @@ def _timing(job: RenderJob, interpolate: bool) -> list[str]:
             f"setpts=floor(N*{frames_per_photo}+0.5+0.000001)"]
 
 
-def _look(job: RenderJob) -> list[str]:
-    look, steps = job.look, []
-    # deflicker's window may not be longer than the stream (the photos and the extra copy of
-    # the last): ffmpeg then averages in frames that do not exist and darkens everything.
-    size = min(129, look.deflicker.size if look.deflicker else 0, len(job.frames) + 1)
-    if look.deflicker and size >= 2:
-        steps.append(f"deflicker=size={size}:mode={look.deflicker.mode}")
-    if look.blend > 1:
-        steps.append(f"tmix=frames={min(1024, look.blend)}")
-    return steps
-
-
-def _interpolation(job: RenderJob) -> list[str]:
-    fps = fps_fraction(job.fps)
-    mode = "blend" if encode.PRESETS[job.quality].blend_interpolation else "mci"
-    return [f"minterpolate=fps={fps.numerator}/{fps.denominator}:mi_mode={mode}"]
-
-
 def _to_length(job: RenderJob, at_rate: bool) -> list[str]:
     """Exactly the job's frame count at a constant rate, the last frame held to the end.
 
@@ -222,9 +186,9 @@ def _to_length(job: RenderJob, at_rate: bool) -> list[str]:
 def _single_group(batch: Batch, source: str, working: tuple[int, int]) -> list[str]:
     lead = batch.lead
     interpolate = interpolates(lead)
-    steps = _timing(lead, interpolate) + _look(lead)
+    steps = _timing(lead, interpolate) + looks.filters(LookStage(lead))
     if interpolate:
-        steps += _interpolation(lead) + _to_length(lead, at_rate=True)
+        steps += rate_filters(lead) + _to_length(lead, at_rate=True)
     shared = batch.graph.chain(source, steps)
     videos = []
     for job, branch in zip(batch.jobs, batch.graph.fan_out(shared, len(batch.jobs))):
@@ -249,8 +213,8 @@ def _mixed_groups(batch: Batch, sources: Sequence[str],
     for job, fitted in zip(batch.jobs, per_job):
         interpolate = interpolates(job)
         steps = [f"interleave=nb_inputs={len(fitted)}", *_timing(job, interpolate),
-                 *_look(job)]
-        steps += ((_interpolation(job) + _to_length(job, at_rate=True)) if interpolate
+                 *looks.filters(LookStage(job))]
+        steps += ((rate_filters(job) + _to_length(job, at_rate=True)) if interpolate
                   else _to_length(job, at_rate=False))
         videos.append(batch.graph.chain(fitted, steps))
     return videos
