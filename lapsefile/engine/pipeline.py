@@ -76,6 +76,7 @@ class Batch:
     groups: Sequence[Group]
     temps: Sequence[Path]
     work: Workdir
+    analysing: str | None = None  # a two-pass look option whose first pass this command is
     graph: Graph = field(default_factory=Graph)
     args: Args = field(default_factory=Args)
     _inputs: dict[tuple[str, ...], int] = field(default_factory=dict)
@@ -102,18 +103,43 @@ def build(jobs: Sequence[RenderJob], groups: Sequence[Group], temps: Sequence[Pa
           work: Workdir) -> Args:
     """The arguments (after the binary) rendering ``jobs`` into ``temps``."""
     batch = Batch(jobs, groups, temps, work)
-    canvases = [(*canvas_size(job), job.canvas.fit) for job in jobs]
-    sources = [_group_input(batch, g, group, canvases) for g, group in enumerate(groups)]
-    if len(groups) == 1:
-        videos = _single_group(batch, sources[0], working=_working(groups[0], canvases))
-    else:
-        videos = _mixed_groups(batch, sources, [_working(g, canvases) for g in groups])
+    videos = _videos(batch)
     finals = [_overlays(batch, index, video) for index, video in enumerate(videos)]
     audios = [_music(batch, job) for job in jobs]
     batch.args.add("-filter_complex", batch.graph.text())
     for job, temp, video, audio in zip(jobs, temps, finals, audios):
         _output(batch, job, temp, video, audio)
     return batch.args
+
+
+def build_analysis(jobs: Sequence[RenderJob], groups: Sequence[Group], work: Workdir,
+                   option: str) -> Args:
+    """The first pass of the two-pass look ``option``: the photo sequences up to its analysis
+    filter, which writes ``looks.analysis_file(option, chain)``, and nothing more (no fitting,
+    overlays, music or encoding), so what is analysed is exactly what the render's look sees
+    and a change to anything later leaves the analysis as it was."""
+    batch = Batch(jobs, groups, [], work, analysing=option)
+    videos = _videos(batch)
+    batch.args.add("-filter_complex", batch.graph.text())
+    for video in videos:
+        batch.args.add("-map", f"[{video}]", "-f", "null", "-")
+    return batch.args
+
+
+def look_chains(jobs: Sequence[RenderJob], groups: Sequence[Group]) -> int:
+    """How many photo sequences get a look: one shared by all jobs, or one per job when
+    photos of several shapes are fitted per job first."""
+    return 1 if len(groups) == 1 else len(jobs)
+
+
+def _videos(batch: Batch) -> list[str]:
+    """Each job's video stream up to the overlays (in analysis mode: each look chain's end)."""
+    canvases = [(*canvas_size(job), job.canvas.fit) for job in batch.jobs]
+    groups = batch.groups
+    sources = [_group_input(batch, g, group, canvases) for g, group in enumerate(groups)]
+    if len(groups) == 1:
+        return _single_group(batch, sources[0], working=_working(groups[0], canvases))
+    return _mixed_groups(batch, sources, [_working(g, canvases) for g in groups])
 
 
 def _working(group: Group, canvases: Sequence[tuple[int, int, Fit]]) -> tuple[int, int]:
@@ -186,7 +212,9 @@ def _to_length(job: RenderJob, at_rate: bool) -> list[str]:
 def _single_group(batch: Batch, source: str, working: tuple[int, int]) -> list[str]:
     lead = batch.lead
     interpolate = interpolates(lead)
-    steps = _timing(lead, interpolate) + looks.filters(LookStage(lead))
+    steps = _timing(lead, interpolate) + looks.filters(LookStage(lead, 0, batch.analysing))
+    if batch.analysing:
+        return [batch.graph.chain(source, steps)]
     if interpolate:
         steps += rate_filters(lead) + _to_length(lead, at_rate=True)
     shared = batch.graph.chain(source, steps)
@@ -210,12 +238,13 @@ def _mixed_groups(batch: Batch, sources: Sequence[str],
             per_job[j].append(fit_chain(batch.graph, branch, working, canvas_size(job),
                                         job.canvas.fit, flags))
     videos = []
-    for job, fitted in zip(batch.jobs, per_job):
+    for chain, (job, fitted) in enumerate(zip(batch.jobs, per_job)):
         interpolate = interpolates(job)
         steps = [f"interleave=nb_inputs={len(fitted)}", *_timing(job, interpolate),
-                 *looks.filters(LookStage(job))]
-        steps += ((rate_filters(job) + _to_length(job, at_rate=True)) if interpolate
-                  else _to_length(job, at_rate=False))
+                 *looks.filters(LookStage(job, chain, batch.analysing))]
+        if not batch.analysing:
+            steps += ((rate_filters(job) + _to_length(job, at_rate=True)) if interpolate
+                      else _to_length(job, at_rate=False))
         videos.append(batch.graph.chain(fitted, steps))
     return videos
 

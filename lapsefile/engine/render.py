@@ -28,7 +28,7 @@ from ..atomic import (
     temp_prefix,
 )
 from ..errors import RenderError
-from . import encode, looks, overlays, pipeline
+from . import encode, look_passes, looks, overlays, pipeline
 from .ffmpeg import Ffmpeg, run_ffmpeg
 from .job import RenderJob
 from .photos import group_photos
@@ -137,6 +137,7 @@ def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
             output.parent.mkdir(parents=True, exist_ok=True)
             temps.append(_new_temp(output))
         with Workdir() as work:
+            look_passes.prepare(jobs, groups, work, ffmpeg)
             args = pipeline.build(jobs, groups, temps, work)
             names = ", ".join(str(job.output) for job in jobs)
             command = ["-y", "-loglevel", "error", "-xerror", *args.real]

@@ -19,16 +19,30 @@ from typing import Any
 from ..job import RenderJob
 
 
+def analysis_file(option: str, chain: int) -> str:
+    """The name, in the render's work folder, of a two-pass option's analysis of one photo
+    sequence (``chain``: see ``pipeline.look_chains``)."""
+    return f"{option}-{chain}.analysis"
+
+
 @dataclass(frozen=True)
 class LookStage:
-    """Where a look option's filters go: the job, and the frames of the stream they see (one
-    per photo, and one more: the copy of the last photo that holds it to the end)."""
+    """Where a look option's filters go: the job, which of the batch's photo sequences
+    (``chain``), and in a first pass the option being analysed."""
 
     job: RenderJob
+    chain: int = 0
+    analysing: str | None = None
 
     @property
     def frames(self) -> int:
+        """Frames of the stream the filters see: one per photo, and one more (the copy of the
+        last photo that holds it to the end)."""
         return len(self.job.frames) + 1
+
+    def file(self, option: str) -> str:
+        """Where ``option``'s analysis of this sequence is (written by its first pass)."""
+        return analysis_file(option, self.chain)
 
 
 def _none(value: Any, job: RenderJob) -> set[str]:
@@ -39,11 +53,18 @@ def _none(value: Any, job: RenderJob) -> set[str]:
 class EngineLook:
     """``filters(value, stage)``: ffmpeg filters for the option's model value (empty when
     there is nothing to do, e.g. a window longer than the video); ``features(value, job)``:
-    the filters and encoders of ffmpeg it needs (checked before rendering)."""
+    the filters and encoders of ffmpeg it needs (checked before rendering).
+
+    A two-pass option also has ``analysis(value, stage)``: the filters of a first pass over
+    the same frames, writing ``stage.file(name)``, which its ``filters`` then read. The
+    first pass runs before the render (``engine/look_passes.py``) and its result is cached by
+    what it saw, so only a change to the photos or to what comes before it redoes it.
+    """
 
     name: str
     filters: Callable[[Any, LookStage], list[str]]
     features: Callable[[Any, RenderJob], set[str]] = _none
+    analysis: Callable[[Any, LookStage], list[str]] | None = None
 
 
 @cache
@@ -64,9 +85,20 @@ def engine(name: str) -> EngineLook:
 
 
 def filters(stage: LookStage) -> list[str]:
-    """The filters of every option that is on, in order."""
-    return [step for name, value in stage.job.look.items()
-            for step in engine(name).filters(value, stage)]
+    """The filters of every option that is on, in order; in a first pass, those before the
+    option analysed and then its analysis, which ends the chain."""
+    steps: list[str] = []
+    for name, value in stage.job.look.items():
+        look = engine(name)
+        if name == stage.analysing and look.analysis is not None:
+            return steps + look.analysis(value, stage)
+        steps += look.filters(value, stage)
+    return steps
+
+
+def two_pass(job: RenderJob) -> list[str]:
+    """The options of the job's look that need a first pass, in order."""
+    return [name for name in job.look if engine(name).analysis is not None]
 
 
 def features(job: RenderJob) -> set[str]:
