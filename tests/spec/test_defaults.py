@@ -17,6 +17,7 @@ import pytest
 
 from lapsefile import units
 from lapsefile.looks.deflicker import Deflicker
+from lapsefile.looks.stabilize import Stabilize
 from lapsefile.spec import load_spec, model
 from lapsefile.spec.defaults import WHEN_TRUE, SchemaDefault, default, defaults, when_true
 from lapsefile.spec.model import (
@@ -45,7 +46,7 @@ MINIMAL = "version: 1\nframes: photos/*.jpg\noutputs:\n  - path: out.mp4\n"
 SECTIONS = """\
 version: 1
 frames: {include: photos/*.jpg}
-look: {deflicker: {}}
+look: {deflicker: {}, stabilize: {}}
 overlays:
   titles: [{text: Hi}]
   timestamp: {}
@@ -57,8 +58,8 @@ outputs:
 """
 FILES = ("logo.png", "song.mp3")
 # Defaults that live inside a section MINIMAL leaves out are read from SECTIONS.
-IN_SECTIONS = ("look.deflicker.", "overlays.titles[].", "overlays.timestamp.", "overlays.logo.",
-               "music.")
+IN_SECTIONS = ("look.deflicker.", "look.stabilize.", "overlays.titles[].", "overlays.timestamp.",
+               "overlays.logo.", "music.")
 
 # Schema paths whose model field has another name or shape. Every other path maps by name:
 # "overlays." is dropped (Spec has titles, timestamp, logo), "[]" is the first item, and a text
@@ -189,7 +190,7 @@ def test_model_made_without_arguments_equals_the_normalized_minimal_sections(
     assert minimal.timing == TimingRequest()
     assert minimal.look == Look()
     assert minimal.cloud == Cloud() and sections.cloud == Cloud()
-    assert sections.look == Look(deflicker=Deflicker())
+    assert sections.look == Look(deflicker=Deflicker(), stabilize=Stabilize())
     assert sections.titles == (Title(text="Hi"),)
     assert sections.timestamp == Timestamp()
     assert sections.logo == Logo(file="logo.png")
