@@ -68,6 +68,7 @@ import copy
 from collections.abc import Sequence
 from typing import Any
 
+from ..spec.model import look_names
 from . import replies
 from .agent import Edit
 from .intents import DEFAULTS
@@ -179,7 +180,7 @@ def _set_video(draft: dict[str, Any], media: Sequence[Asset], p: dict[str, Any],
                 for i, asset in enumerate(media)]
     old = video_track(draft)
     look = {k: v for k, v in (old or {}).get("m", {}).items()
-            if k in ("deflicker", "blend", "interpolate")}
+            if k in look_names()}
     # A clip shows each of its frames; photos share the duration when no hold was stated.
     hold = p.get("hold", 1 / p["fps"] if source == "clip" else total / 1000 / count)
     track = {"id": "video", "tt": VIDEO, "n": "Video",

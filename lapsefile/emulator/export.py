@@ -14,9 +14,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from .. import looks
 from ..engine.job import Canvas, RenderJob
 from ..errors import LapsefileError
-from ..spec.model import Deflicker, Logo, Look, Music, Quality, TextStyle, Timestamp, Title
+from ..spec.model import Logo, Look, Music, Quality, TextStyle, Timestamp, Title, look_names
 from . import draft as drafts
 from .state import RenderRecord, ServiceState
 from .store import Asset, describe_file
@@ -140,14 +141,12 @@ def _job(draft: dict[str, Any], resolve: Callable[[dict[str, Any]], Asset], outp
         captures = tuple(asset.captured_at for asset in media)
     store_root = media[0].path.parent.parent
     overlays = [s for t in draft["t"] if t.get("tt") != drafts.VIDEO for s in t.get("sg", [])]
-    deflicker = vmeta.get("deflicker")
     return RenderJob(
         root=store_root, frames=frames, fps=fps, duration=duration, hold=duration / len(frames),
         canvas=Canvas(int(meta["width"]), int(meta["height"]), meta.get("fit", "cover")),
         output=output,
-        look=Look(deflicker=Deflicker(**deflicker) if deflicker else None,
-                  blend=int(vmeta.get("blend", Look().blend)),
-                  interpolate=bool(vmeta.get("interpolate", Look().interpolate))),
+        look=Look({name: looks.parse(name, vmeta[name]) for name in look_names()
+                   if name in vmeta}),
         titles=tuple(_title(s) for s in overlays if s.get("kind") == "text"),
         timestamp=next((_timestamp(s) for s in overlays if s.get("kind") == "timestamp"), None),
         capture_times=captures,

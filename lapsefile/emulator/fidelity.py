@@ -25,6 +25,7 @@ import random
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..spec.model import look_names
 from .agent import Edit
 from .intents import DEFAULTS
 
@@ -34,7 +35,7 @@ PARTS: dict[str, tuple[tuple[str, ...], ...]] = {
     "timestamp": (("format",), ("position",), ("size",), ("color",)),
     "logo": (("position",), ("scale",), ("opacity",)),
     "music": (("volume",), ("start",), ("fade_in", "fade_out"), ("fit",)),
-    "look": (("deflicker",), ("blend",), ("interpolate",)),
+    "look": tuple((name,) for name in look_names()),
 }
 TIMES = {"title": ("start", "end", "fade_in", "fade_out"), "music": ("start", "fade_in",
                                                                       "fade_out")}

@@ -24,16 +24,26 @@ from dataclasses import asdict
 from math import gcd
 from typing import Any
 
-from ..spec.model import Deflicker, Look
+from .. import looks
+from ..looks.deflicker import Deflicker
+from ..looks.stabilize import Stabilize
+from ..spec.defaults import default, filled
+from ..spec.model import Look, look_names
 from .understand import Utterance
 
 Built = tuple[str, str, dict[str, Any]] | None
 
 
+def _off(name: str) -> Any:
+    """An option turned off, as the draft keeps it: None for one that is a mapping when on
+    (``deflicker``), else the schema's default (``blend: 1``)."""
+    return None if filled(f"look.{name}", True) is not True else default(f"look.{name}")
+
+
 def _draft_look(look: Look) -> dict[str, Any]:
-    """A look as the draft's video track keeps it (``deflicker`` None: off)."""
-    deflicker = None if look.deflicker is None else asdict(look.deflicker)
-    return {"deflicker": deflicker, "blend": look.blend, "interpolate": look.interpolate}
+    """A look as the draft's video track keeps it: every option, as JSON data."""
+    return {name: looks.as_data(look[name]) if name in look else _off(name)
+            for name in look_names()}
 
 
 DEFAULTS: dict[str, dict[str, Any]] = {
@@ -46,7 +56,8 @@ DEFAULTS: dict[str, dict[str, Any]] = {
     "look": _draft_look(Look()),  # lapsefile's own look defaults: the schema's
 }
 DEFLICKER = asdict(Deflicker())  # what "deflicker" alone turns on
-LOOK_OFF: dict[str, Any] = {"deflicker": None, "blend": 1, "interpolate": False}  # each part off
+STABILIZE = asdict(Stabilize())  # what "stabilize" alone turns on
+LOOK_OFF: dict[str, Any] = {name: _off(name) for name in look_names()}  # each part off
 CANVAS = (1920, 1080)
 FPS = 24.0
 
@@ -101,13 +112,14 @@ def look(said: Utterance, action: str) -> Built:
     for role, value in said.roles("look", "frames", ""):
         counts.setdefault(role, int(float(value.raw)))
     loose = counts.pop(None, None)
-    counting = [p for p in ("deflicker", "blend") if named.get(p) and p not in counts]
+    counting = [p for p in ("stabilize", "deflicker", "blend") if named.get(p) and p not in counts]
     if loose is not None and counting:  # "(mode median, 9 frames)": the part it stands by
         counts[counting[0]] = loose
     mode = re.search(said.words.mode, said.text)
     on = {"deflicker": {"size": counts.get("deflicker", DEFLICKER["size"]),
                         "mode": mode[1] if mode else DEFLICKER["mode"]},
-          "blend": counts.get("blend", 2), "interpolate": True}
+          "blend": counts.get("blend", 2), "interpolate": True,
+          "stabilize": {"smoothing": counts.get("stabilize", STABILIZE["smoothing"])}}
     values = {part: on[part] if named[part] else LOOK_OFF[part] for part in named}
     if action == "add":  # the parts not named at their defaults
         return "look", "add", {**copy.deepcopy(DEFAULTS["look"]), **values}

@@ -16,7 +16,8 @@ ENGLISH = Lexicon(
     kinds=(
         ("timestamp", r"\btime ?stamps?\b|\bdate ?stamps?\b|\bcapture[- ]?(?:time|date)s?\b|"
                       r"\bdate and time\b|\bshooting time\b|\btime taken\b"),
-        ("look", r"\bsmooth\w*|\bde-?flicker\w*|\bflicker\w*|\bblend\w*|\binterpolat\w*"),
+        ("look", r"\bsmooth\w*|\bde-?flicker\w*|\bflicker\w*|\bblend\w*|\binterpolat\w*"
+                 r"|\bstabili[sz]\w*|\bsteady\w*"),
         ("logo", r"\blogos?\b|\bwatermarks?\b|\bstickers?\b|\bbranding\b"),
         ("music", r"\bmusic\b|\bsoundtrack\b|\baudio\b|\bsongs?\b|\bbgm\b|\btunes?\b"),
         ("title", r"\btitles?\b|\bcaptions?\b|\bheadings?\b|\bheadlines?\b|\bsubtitles?\b"),
@@ -69,7 +70,8 @@ ENGLISH = Lexicon(
                      ("fps", r"\bframe ?rate\b|\bframerate\b"),
                      ("duration", r"\blasting\b|\bduration\b|\btotal\b")),
         "look": (("deflicker", r"\bflicker\w*|\bbrightness\b|\bwindow\b|\baverag\w*|deflicker\w*"),
-                 ("blend", r"\bblend\w*|\bmix\w*")),
+                 ("blend", r"\bblend\w*|\bmix\w*"),
+                 ("stabilize", r"\bsmoothing\b|\bpath\b|\bstabili[sz]\w*")),
     },
     after={
         "title": (*FADES_AFTER, ("length", r"\blong\b"), TEXT_SIZE),
@@ -83,7 +85,8 @@ ENGLISH = Lexicon(
         "look": (("deflicker", r"\bwindow\b|\bde-?flicker\w*"), ("blend", r"\bblend\w*")),
     },
     filler=r"^(?:\s|-|\bof\b|\bthe\b|\bframe\b|\bvideo\b|\bscreen\b|\bits\b)*$",
-    look_parts=(("deflicker", r"\bde-?flicker\w*|\bflicker\w*"),
+    look_parts=(("stabilize", r"\bstabili[sz]\w*|\bsteady\w*|\bdeshak\w*"),
+                ("deflicker", r"\bde-?flicker\w*|\bflicker\w*"),
                 ("blend", r"\bblend\w*|\bframe mix\w*"),
                 ("interpolate", r"\binterpolat\w*|\boptical flow\b")),
     music_fits=(("loop", r"\bloop\w*|\brepeat\w*"), ("cut", r"\bcut\b|\btrim\w*")),

@@ -19,7 +19,7 @@ CHINESE = Lexicon(
     language="zh",
     kinds=(
         ("timestamp", "时间戳|拍摄时间|拍摄日期|日期时间|时间水印|日期水印"),
-        ("look", "平滑|去闪烁|闪烁|帧混合|混合|插帧|补帧"),
+        ("look", "平滑|去闪烁|闪烁|帧混合|混合|插帧|补帧|稳定|防抖"),
         ("logo", "标志|水印|徽标|台标|logo|贴纸|角标"),
         ("music", "背景音乐|音乐|配乐|音频|歌曲|bgm"),
         ("title", "标题|字幕|片名"),
@@ -50,7 +50,7 @@ CHINESE = Lexicon(
                   ("volume", "音量")),
         "timeline": (("hold", "每张|每幅|每一张|每个"), ("fps", "帧率|帧速率"),
                      ("duration", "时长|总长")),
-        "look": (("deflicker", "闪烁|亮度|窗口"), ("blend", "混合|每")),
+        "look": (("deflicker", "闪烁|亮度|窗口"), ("blend", "混合|每"), ("stabilize", "平滑|路径")),
     },
     after={
         "title": (*FADES, TEXT_SIZE),
@@ -61,7 +61,8 @@ CHINESE = Lexicon(
         "look": (("blend", "混合"), ("deflicker", "窗口")),
     },
     filler=r"^(?:\s|的|画面)*$",
-    look_parts=(("deflicker", "闪烁"), ("blend", "混合"), ("interpolate", "插帧|补帧|插值")),
+    look_parts=(("stabilize", "稳定|防抖"), ("deflicker", "闪烁"), ("blend", "混合"),
+                ("interpolate", "插帧|补帧|插值")),
     music_fits=(("loop", "循环|重复"), ("cut", "截断|剪切|截取")),
     negation=r"(?:不要|不用|无需|不|无|别)\s*\S{0,2}$",
     mode=r"模式\s*[:=]?\s*(\w+)",

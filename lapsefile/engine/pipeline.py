@@ -5,7 +5,8 @@ The video path, per batch::
     photos (one concat input per group) -> scale to a working size (early: big photos are
     not carried further than needed) -> EXIF orientation -> one frame per photo
     -> timing: frame N shows at output frame floor(N*frames_per_photo + 0.5)
-    -> look on the photo sequence: deflicker, blend (tmix), [interpolate to the output rate]
+    -> look on the photo sequence: each option's filters (engine/looks/<name>.py), in the
+       schema's order; [interpolate to the output rate]
     -> split per output -> fit (cover / contain / blur) -> [repeat frames to the output rate]
     -> exact frame count -> titles, timestamp, logo -> encoder
 
@@ -20,40 +21,21 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from fractions import Fraction
 from functools import partial
 from pathlib import Path
 
 from ..errors import RenderError
 from ..spec.model import Fit
-from . import encode, overlays
+from . import encode, looks, overlays
 from .filters import Graph, even, fit_chain, scale, working_size
 from .job import RenderJob
+from .looks import LookStage
+from .looks.interpolate import applies as interpolates
+from .looks.interpolate import rate_filters
 from .music import INPUT_ARGS, Track, played_seconds
 from .photos import ORIENT_FILTERS, Group, concat_list
+from .rates import fps_fraction, frame_count
 from .workdir import Workdir
-
-_NTSC = {23.976: Fraction(24000, 1001), 29.97: Fraction(30000, 1001),
-         59.94: Fraction(60000, 1001)}
-
-
-def fps_fraction(fps: float) -> Fraction:
-    for approx, exact in _NTSC.items():
-        if abs(fps - approx) < 0.002:
-            return exact
-    return Fraction(fps).limit_denominator(1001)
-
-
-def frame_count(job: RenderJob) -> int:
-    return max(1, round(job.duration * float(fps_fraction(job.fps))))
-
-
-def interpolates(job: RenderJob) -> bool:
-    """Whether motion interpolation applies: asked for, and photos held two frames or more
-    (with less there is nothing between two photos to invent; with one photo, nothing to
-    interpolate at all)."""
-    return (job.look.interpolate and len(job.frames) >= 2
-            and job.hold * float(fps_fraction(job.fps)) >= 2)
 
 
 def canvas_size(job: RenderJob) -> tuple[int, int]:
@@ -96,6 +78,7 @@ class Batch:
     temps: Sequence[Path]
     work: Workdir
     tracks: Mapping[Path, Track] = field(default_factory=dict)
+    analysing: str | None = None  # a two-pass look option whose first pass this command is
     graph: Graph = field(default_factory=Graph)
     args: Args = field(default_factory=Args)
     _inputs: dict[tuple[str, ...], int] = field(default_factory=dict)
@@ -123,18 +106,43 @@ def build(jobs: Sequence[RenderJob], groups: Sequence[Group], temps: Sequence[Pa
     """The arguments (after the binary) rendering ``jobs`` into ``temps``; ``tracks``: the
     music already decoded into ``work`` (``music.decode_tracks``), by source file."""
     batch = Batch(jobs, groups, temps, work, tracks or {})
-    canvases = [(*canvas_size(job), job.canvas.fit) for job in jobs]
-    sources = [_group_input(batch, g, group, canvases) for g, group in enumerate(groups)]
-    if len(groups) == 1:
-        videos = _single_group(batch, sources[0], working=_working(groups[0], canvases))
-    else:
-        videos = _mixed_groups(batch, sources, [_working(g, canvases) for g in groups])
+    videos = _videos(batch)
     finals = [_overlays(batch, index, video) for index, video in enumerate(videos)]
     audios = [_music(batch, job) for job in jobs]
     batch.args.add("-filter_complex", batch.graph.text())
     for job, temp, video, audio in zip(jobs, temps, finals, audios):
         _output(batch, job, temp, video, audio)
     return batch.args
+
+
+def build_analysis(jobs: Sequence[RenderJob], groups: Sequence[Group], work: Workdir,
+                   option: str) -> Args:
+    """The first pass of the two-pass look ``option``: the photo sequences up to its analysis
+    filter, which writes ``looks.analysis_file(option, chain)``, and nothing more (no fitting,
+    overlays, music or encoding), so what is analysed is exactly what the render's look sees
+    and a change to anything later leaves the analysis as it was."""
+    batch = Batch(jobs, groups, [], work, analysing=option)
+    videos = _videos(batch)
+    batch.args.add("-filter_complex", batch.graph.text())
+    for video in videos:
+        batch.args.add("-map", f"[{video}]", "-f", "null", "-")
+    return batch.args
+
+
+def look_chains(jobs: Sequence[RenderJob], groups: Sequence[Group]) -> int:
+    """How many photo sequences get a look: one shared by all jobs, or one per job when
+    photos of several shapes are fitted per job first."""
+    return 1 if len(groups) == 1 else len(jobs)
+
+
+def _videos(batch: Batch) -> list[str]:
+    """Each job's video stream up to the overlays (in analysis mode: each look chain's end)."""
+    canvases = [(*canvas_size(job), job.canvas.fit) for job in batch.jobs]
+    groups = batch.groups
+    sources = [_group_input(batch, g, group, canvases) for g, group in enumerate(groups)]
+    if len(groups) == 1:
+        return _single_group(batch, sources[0], working=_working(groups[0], canvases))
+    return _mixed_groups(batch, sources, [_working(g, canvases) for g in groups])
 
 
 def _working(group: Group, canvases: Sequence[tuple[int, int, Fit]]) -> tuple[int, int]:
@@ -189,24 +197,6 @@ def _timing(job: RenderJob, interpolate: bool) -> list[str]:
             f"setpts=floor(N*{frames_per_photo}+0.5+0.000001)"]
 
 
-def _look(job: RenderJob) -> list[str]:
-    look, steps = job.look, []
-    # deflicker's window may not be longer than the stream (the photos and the extra copy of
-    # the last): ffmpeg then averages in frames that do not exist and darkens everything.
-    size = min(129, look.deflicker.size if look.deflicker else 0, len(job.frames) + 1)
-    if look.deflicker and size >= 2:
-        steps.append(f"deflicker=size={size}:mode={look.deflicker.mode}")
-    if look.blend > 1:
-        steps.append(f"tmix=frames={min(1024, look.blend)}")
-    return steps
-
-
-def _interpolation(job: RenderJob) -> list[str]:
-    fps = fps_fraction(job.fps)
-    mode = "blend" if encode.PRESETS[job.quality].blend_interpolation else "mci"
-    return [f"minterpolate=fps={fps.numerator}/{fps.denominator}:mi_mode={mode}"]
-
-
 def _to_length(job: RenderJob, at_rate: bool) -> list[str]:
     """Exactly the job's frame count at a constant rate, the last frame held to the end.
 
@@ -225,9 +215,11 @@ def _to_length(job: RenderJob, at_rate: bool) -> list[str]:
 def _single_group(batch: Batch, source: str, working: tuple[int, int]) -> list[str]:
     lead = batch.lead
     interpolate = interpolates(lead)
-    steps = _timing(lead, interpolate) + _look(lead)
+    steps = _timing(lead, interpolate) + looks.filters(LookStage(lead, 0, batch.analysing))
+    if batch.analysing:
+        return [batch.graph.chain(source, steps)]
     if interpolate:
-        steps += _interpolation(lead) + _to_length(lead, at_rate=True)
+        steps += rate_filters(lead) + _to_length(lead, at_rate=True)
     shared = batch.graph.chain(source, steps)
     videos = []
     for job, branch in zip(batch.jobs, batch.graph.fan_out(shared, len(batch.jobs))):
@@ -249,12 +241,13 @@ def _mixed_groups(batch: Batch, sources: Sequence[str],
             per_job[j].append(fit_chain(batch.graph, branch, working, canvas_size(job),
                                         job.canvas.fit, flags))
     videos = []
-    for job, fitted in zip(batch.jobs, per_job):
+    for chain, (job, fitted) in enumerate(zip(batch.jobs, per_job)):
         interpolate = interpolates(job)
         steps = [f"interleave=nb_inputs={len(fitted)}", *_timing(job, interpolate),
-                 *_look(job)]
-        steps += ((_interpolation(job) + _to_length(job, at_rate=True)) if interpolate
-                  else _to_length(job, at_rate=False))
+                 *looks.filters(LookStage(job, chain, batch.analysing))]
+        if not batch.analysing:
+            steps += ((rate_filters(job) + _to_length(job, at_rate=True)) if interpolate
+                      else _to_length(job, at_rate=False))
         videos.append(batch.graph.chain(fitted, steps))
     return videos
 

@@ -28,7 +28,7 @@ from ..atomic import (
     temp_prefix,
 )
 from ..errors import RenderError
-from . import encode, music, overlays, pipeline
+from . import encode, look_passes, looks, music, overlays, pipeline
 from .ffmpeg import Ffmpeg, run_ffmpeg
 from .job import RenderJob
 from .photos import group_photos
@@ -51,12 +51,7 @@ def required_features(job: RenderJob) -> set[str]:
     if job.music is not None:
         needed |= {"aac", "afade", "apad", "atrim", "volume"}
     needed |= overlays.required_features(job)
-    if job.look.deflicker:
-        needed.add("deflicker")
-    if job.look.blend > 1:
-        needed.add("tmix")
-    if pipeline.interpolates(job):
-        needed.add("minterpolate")
+    needed |= looks.features(job)
     if job.canvas.fit == "blur":
         needed |= {"gblur", "overlay"}
     return needed
@@ -147,6 +142,7 @@ def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
         with Workdir() as work:
             # Music first, leniently, so -xerror below guards the photos only.
             tracks = music.decode_tracks(jobs, ffmpeg, work, on_warning)
+            look_passes.prepare(jobs, groups, work, ffmpeg)
             args = pipeline.build(jobs, groups, temps, work, tracks)
             names = ", ".join(str(job.output) for job in jobs)
             command = ["-y", "-loglevel", "error", "-xerror", *args.real]

@@ -29,6 +29,8 @@ def _plain(value: Any) -> Any:
         return dataclasses.asdict(value)
     if isinstance(value, tuple):
         return list(value)
+    if isinstance(value, Mapping):  # the look: its options that are on
+        return dict(value)
     raise TypeError(f"not JSON-able: {type(value).__name__}")
 
 

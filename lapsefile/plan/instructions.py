@@ -10,7 +10,6 @@ bounded sandbox (``template_env.py``): a project's templates are code from whoev
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -18,6 +17,7 @@ from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 
+from .. import looks
 from ..overlays import KINDS as OVERLAY_KINDS
 from ..overlays import pct as _pct
 from ..overlays import shown_overlays
@@ -57,11 +57,9 @@ def instruction_params(project: Project, output: Output) -> list[tuple[str, str,
             "aspect": output.aspect, "fit": output.fit, "strategy": spec.cloud.upload,
             "clip_name": clip_name(output)}
     items: list[tuple[str, str, dict[str, Any]]] = [("timeline", "timeline", base)]
-    look = spec.look
-    if spec.cloud.upload == "frames" and (look.deflicker or look.blend > 1 or look.interpolate):
-        deflicker = dataclasses.asdict(look.deflicker) if look.deflicker else None  # JSON data
-        items.append(("look", "look", {"deflicker": deflicker, "blend": look.blend,
-                                       "interpolate": look.interpolate}))
+    # A clip is uploaded with its look rendered in; photos get it from the service.
+    if spec.cloud.upload == "frames" and spec.look:
+        items.append(("look", "look", looks.params(spec.look)))  # lapsefile/looks/<option>.py
     # Each overlay kind states its own numbers (lapsefile/overlays/<kind>.py).
     items += [(overlay.key, overlay.kind, overlay.params(timing.duration))
               for overlay in shown_overlays(spec, output.name)]

@@ -105,7 +105,7 @@ def _refuse_newer_version(data: dict[str, Any], document: Document) -> None:
 
 
 def _build(absolute: Path, parts: Parts, document: Document, data: dict[str, Any]) -> Spec:
-    assert parts.frames and parts.timing and parts.look and parts.cloud  # parts.complete
+    assert parts.frames and parts.timing and parts.look is not None and parts.cloud  # complete
     return Spec(
         path=absolute, version=int(data["version"]), frames=parts.frames, timing=parts.timing,
         look=parts.look, titles=tuple(title for _, title in sorted(parts.titles.items())),

@@ -55,6 +55,21 @@ def default(path: str) -> Any:
     return copy.deepcopy(value) if isinstance(value, (list, dict)) else value
 
 
+def filled(path: str, value: Any) -> Any:
+    """``value`` of the property at ``path`` with the defaults of its sub-keys filled in; for a
+    property that may be a mapping, ``true`` is the mapping of defaults (``deflicker: true``
+    is ``{size: 5, mode: am}``). Any other value is returned as is."""
+    prefix = f"{path}."
+    subkeys = {key[len(prefix):]: default(key) for key in defaults()
+               if key.startswith(prefix) and "." not in key[len(prefix):]
+               and "[" not in key[len(prefix):]}
+    if value is True and subkeys:
+        return subkeys
+    if isinstance(value, Mapping):
+        return {**subkeys, **value}
+    return value
+
+
 def when_true(path: str) -> Any:
     """What ``true`` means for the property at ``path`` (its ``x-when-true``)."""
     node = _properties().get(path, {})

@@ -5,7 +5,7 @@ defaults applied and human units converted: seconds are floats, percentages are 
 (``35%`` -> 0.35), file references stay as POSIX paths relative to the spec's folder (they are
 resolved by whoever reads files, so the same values can go into the lock unchanged).
 
-Defaults are the schema's (:mod:`.defaults`): ``_schema("look.blend")`` is a field whose default
+Defaults are the schema's (:mod:`.defaults`): ``_schema("frames.every")`` is a field whose default
 is read from ``schemas/lapse.schema.json`` when an instance is made. The few fields with a
 literal default are optional keys (``None``: not written) or not set from lapse.yaml; the list
 is in ``tests/spec/test_defaults.py``, which checks both.
@@ -13,8 +13,9 @@ is in ``tests/spec/test_defaults.py``, which checks both.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -66,17 +67,72 @@ class TimingRequest:
     interval: float | None = None
 
 
-@dataclass(frozen=True)
-class Deflicker:
-    size: int = _schema("look.deflicker.size")  # frames averaged (ffmpeg deflicker: 2..129)
-    mode: Literal["am", "gm", "hm", "qm", "cm", "pm", "median"] = _schema("look.deflicker.mode")
+class Look(Mapping[str, Any]):
+    """The look options that are on, by their name under ``look:`` in lapse.yaml.
+
+    What each option means lives in its own module (``lapsefile/looks/<name>.py``, with its
+    engine filter in ``lapsefile/engine/looks/<name>.py``): this class knows none of them by
+    name. An option at its schema default (``deflicker: false``, ``blend: 1``) or None is off,
+    and absent, so ``Look(blend=1) == Look()``, and a new option, off by default, leaves every
+    existing fingerprint as it was. Iteration follows the schema's order of ``look``'s keys,
+    which is the order the engine applies them. ``look.deflicker`` reads one (None when off).
+    """
+
+    __slots__ = ("_items",)
+    _items: tuple[tuple[str, Any], ...]
+
+    def __init__(self, options: Mapping[str, Any] | None = None, /, **named: Any) -> None:
+        values = {**(options or {}), **named}
+        order = look_names()
+        unknown = sorted(set(values) - set(order))
+        if unknown:
+            raise ValueError(f"not look options: {', '.join(unknown)} (known: "
+                             f"{', '.join(order)})")
+        kept = tuple((name, values[name]) for name in order
+                     if name in values and not _is_off(name, values[name]))
+        object.__setattr__(self, "_items", kept)
+
+    def __getitem__(self, name: str) -> Any:
+        for key, value in self._items:
+            if key == name:
+                return value
+        raise KeyError(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return (name for name, _ in self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError("Look is immutable")
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_") or name not in look_names():
+            raise AttributeError(name)
+        return self.get(name)
+
+    def __repr__(self) -> str:
+        return f"Look({', '.join(f'{k}={v!r}' for k, v in self._items)})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Look, (dict(self._items),))
 
 
-@dataclass(frozen=True)
-class Look:
-    deflicker: Deflicker | None = None  # off; the schema's `deflicker: false`
-    blend: int = _schema("look.blend")  # frames mixed by tmix; 1 means off
-    interpolate: bool = _schema("look.interpolate")  # motion interpolation (minterpolate)
+@lru_cache(maxsize=1)
+def look_names() -> tuple[str, ...]:
+    """The look options, in the schema's order (the order they are applied)."""
+    from .schema_file import walk_properties  # here: importing the model stays light
+
+    return tuple(prop.path[1] for prop in walk_properties()
+                 if len(prop.path) == 2 and prop.path[0] == "look")
+
+
+def _is_off(name: str, value: Any) -> bool:
+    return value is None or value is False or value == default(f"look.{name}")
 
 
 @dataclass(frozen=True)

@@ -16,15 +16,14 @@ from math import gcd
 from pathlib import PurePosixPath
 from typing import Any
 
-from .. import units
+from .. import looks, units
 from ..errors import Diagnostic, Location
-from .defaults import SchemaDefault, default
+from .defaults import SchemaDefault, default, filled
 from .loader import Document
 from .model import (
     ASPECTS,
     PRESET_HEIGHTS,
     Cloud,
-    Deflicker,
     Frames,
     Logo,
     Look,
@@ -34,6 +33,7 @@ from .model import (
     Timestamp,
     TimingRequest,
     Title,
+    look_names,
     text_style,
 )
 from .paths import DocPath, dotted, nearest
@@ -157,17 +157,10 @@ class Normalizer:
         return None if value is None else self.seconds(value, path, positive=True)
 
     def look(self) -> Look:
+        """Each option as its own module (``lapsefile/looks/``) reads it."""
         value = self.data.get("look") or {}
-        deflicker = _given(value, "look", "deflicker")
-        if deflicker is True:
-            deflicker = {}
-        if isinstance(deflicker, dict):
-            deflicker = Deflicker(size=int(_given(deflicker, "look.deflicker", "size")),
-                                  mode=_given(deflicker, "look.deflicker", "mode"))
-        else:
-            deflicker = None
-        return Look(deflicker=deflicker, blend=int(_given(value, "look", "blend")),
-                    interpolate=bool(_given(value, "look", "interpolate")))
+        return Look({name: looks.parse(name, filled(f"look.{name}", _given(value, "look", name)))
+                     for name in look_names()})
 
     def cloud(self) -> Cloud:
         value = self.data.get("cloud") or {}

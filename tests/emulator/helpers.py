@@ -18,11 +18,11 @@ from lapsefile.emulator.agent import parse_instruction
 from lapsefile.emulator.store import Asset
 from lapsefile.engine.testing import make_frames
 from lapsefile.engine.testing import make_tone as engine_tone
+from lapsefile.looks.deflicker import Deflicker
 from lapsefile.plan.instructions import Instruction, render_instructions
 from lapsefile.project.model import InputFile, Project, Timing
 from lapsefile.spec.model import (
     Cloud,
-    Deflicker,
     Frames,
     Logo,
     Look,

@@ -10,10 +10,12 @@ import pytest
 
 from lapsefile.emulator import draft as drafts
 from lapsefile.emulator.agent import Edit, parse_instruction
+from lapsefile.emulator.intents import LOOK_OFF
 from lapsefile.emulator.store import Asset
+from lapsefile.looks.deflicker import Deflicker
 from lapsefile.plan.instructions import Instruction, num
 from lapsefile.project.model import Project
-from lapsefile.spec.model import Deflicker, Look, Music, TextStyle, Timestamp, Title
+from lapsefile.spec.model import Look, Music, TextStyle, Timestamp, Title
 
 from .helpers import instructions, make_project, with_spec
 
@@ -94,10 +96,8 @@ def _expected(instruction: Instruction) -> dict[str, Any]:
     if instruction.kind == "timeline":
         return {**canvas, "photos": p["photos"], "hold": n(p["hold"])}
     if instruction.kind == "look":
-        deflicker = p["deflicker"]  # a Deflicker, or already its dict
-        if deflicker is not None and not isinstance(deflicker, dict):
-            deflicker = {"size": deflicker.size, "mode": deflicker.mode}
-        return {"deflicker": deflicker, "blend": p["blend"], "interpolate": p["interpolate"]}
+        # every option the draft keeps: those the text names, the others off
+        return {name: p.get(name, LOOK_OFF[name]) for name in LOOK_OFF}
     if instruction.kind == "title":
         box = {"box_color": p["box_color"]} if p["box"] else {}
         return {"text": p["text"], "start": n(p["start"]), "end": n(p["end"]),

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from lapsefile.emulator.agent import parse_instruction
+from lapsefile.looks.deflicker import Deflicker
 from lapsefile.project.model import Project
 from lapsefile.spec.model import (
     POSITIONS,
-    Deflicker,
     Logo,
     Look,
     Music,

@@ -18,7 +18,8 @@ from lapsefile.engine.probe import probe
 from lapsefile.engine.render import render, required_features
 from lapsefile.engine.testing import make_photos
 from lapsefile.errors import EngineUnavailable, RenderError
-from lapsefile.spec.model import Deflicker, Logo, Look, Music, Timestamp, Title
+from lapsefile.looks.deflicker import Deflicker
+from lapsefile.spec.model import Logo, Look, Music, Timestamp, Title
 
 from .conftest import write_script
 

@@ -14,7 +14,8 @@ from lapsefile.engine.job import Canvas
 from lapsefile.engine.probe import probe
 from lapsefile.engine.render import batch_jobs, render
 from lapsefile.engine.testing import make_tone
-from lapsefile.spec.model import Deflicker, Look, Music, TextStyle, Timestamp, Title
+from lapsefile.looks.deflicker import Deflicker
+from lapsefile.spec.model import Look, Music, TextStyle, Timestamp, Title
 
 from .conftest import frame_indexes, write_script
 

@@ -105,7 +105,8 @@ def test_interpolation_keeps_length_and_ends_on_the_last_photo(job, render_one):
 
 
 def test_look_filters_render(job, render_one):
-    from lapsefile.spec.model import Deflicker, Look
+    from lapsefile.looks.deflicker import Deflicker
+    from lapsefile.spec.model import Look
 
     j = job(look=Look(deflicker=Deflicker(size=3, mode="pm"), blend=3))
     _, info = render_one(j)
@@ -114,7 +115,8 @@ def test_look_filters_render(job, render_one):
 
 
 def test_single_photo_with_every_look_option(job, photos, render_one):
-    from lapsefile.spec.model import Deflicker, Look, Title
+    from lapsefile.looks.deflicker import Deflicker
+    from lapsefile.spec.model import Look, Title
 
     j = job(frames=(photos[4],), hold=1.0, duration=1.0, titles=(Title(""), Title("  ")),
             look=Look(deflicker=Deflicker(), blend=3, interpolate=True))
@@ -149,7 +151,8 @@ def _brightness(path, info):
 
 
 def test_deflicker_evens_out_brightness_and_keeps_the_level(tmp_path, job, render_one):
-    from lapsefile.spec.model import Deflicker, Look
+    from lapsefile.looks.deflicker import Deflicker
+    from lapsefile.spec.model import Look
 
     photos = _greys(tmp_path / "flicker", [100, 140] * 8)
     base = {"frames": tuple(photos), "fps": 4, "hold": 0.25, "duration": 4.0}
@@ -169,7 +172,8 @@ def test_deflicker_evens_out_brightness_and_keeps_the_level(tmp_path, job, rende
 @pytest.mark.parametrize("count", [1, 2, 4])
 def test_deflicker_on_fewer_photos_than_its_window_does_not_darken(tmp_path, job,
                                                                    render_one, count):
-    from lapsefile.spec.model import Deflicker, Look
+    from lapsefile.looks.deflicker import Deflicker
+    from lapsefile.spec.model import Look
 
     photos = _greys(tmp_path / "few", [128] * count)
     result, info = render_one(job(frames=tuple(photos), fps=4, hold=0.5, duration=count * 0.5,

@@ -198,7 +198,7 @@ def test_only_documented_facts_prove_an_instruction_missing():
     assert _verdict(DRAFT, "timestamp", {"format": "%H:%M"}) == (
         "unverifiable", ["no segment of the text tracks reads as a timestamp"])
     assert _verdict(DRAFT, "look", {"blend": 3}) == (
-        "unverifiable", ["frames read as blended by 1, not 3"])
+        "unverifiable", ["blend reads as 1, not 3"])
     assert _verdict(DRAFT, "logo", {"filename": "other.png"})[0] == "unverifiable"
 
 

@@ -21,12 +21,14 @@ import pytest
 from PIL import Image
 
 import lapsefile.engine
+from lapsefile import looks
 from lapsefile.lock.lockfile import Lock
+from lapsefile.looks.deflicker import Deflicker
 from lapsefile.plan.fingerprint import NOT_SHAPING, NOT_SHAPING_ON
 from lapsefile.project.resolve import resolve_project
+from lapsefile.spec.defaults import filled
 from lapsefile.spec.model import (
     Cloud,
-    Deflicker,
     Frames,
     Logo,
     Look,
@@ -36,8 +38,10 @@ from lapsefile.spec.model import (
     Timestamp,
     TimingRequest,
     Title,
+    look_names,
     text_style,
 )
+from lapsefile.spec.schema_file import walk_properties
 
 from ..support import make_plan, write_photo
 
@@ -117,6 +121,10 @@ def _fields(value: Any, path: Path_ = ()) -> Iterator[tuple[Path_, Any, Any]]:
     hints = typing.get_type_hints(type(value))
     for field in dataclasses.fields(value):
         item, here = getattr(value, field.name), (*path, field.name)
+        if isinstance(item, Look):  # each option, on or off (lapsefile/looks/)
+            for name in look_names():
+                yield (*here, name), item.get(name), Look
+            continue
         yield here, item, hints[field.name]
         if dataclasses.is_dataclass(item):
             yield from _fields(item, here)
@@ -163,6 +171,17 @@ def _alternative(key: str, value: Any, hint: Any) -> Any:
     raise AssertionError(f"{key}: teach this test another value of {type(value).__name__}")
 
 
+def _look_value(name: str, spec: Spec) -> Any:
+    """Another value of look option ``name``, on: the first of the schema's examples that
+    differs from the spec's."""
+    node = next(p.schema for p in walk_properties() if p.path == ("look", name))
+    for example in node.get("examples", []):
+        value = looks.parse(name, filled(f"look.{name}", example))
+        if value is not None and value != spec.look.get(name):
+            return value
+    raise AssertionError(f"look.{name}: the schema needs an example that turns it on")
+
+
 def _replace_at(obj: Any, path: Path_, change: Callable[[Any], Any]) -> Any:
     """``obj`` with the value at ``path`` replaced by ``change(value)``."""
     if not path:
@@ -179,6 +198,9 @@ def _variant(spec: Spec, path: Path_, key: str, hint: Any) -> Spec:
     """``spec`` with the field at ``path`` changed (an optional section: dropped)."""
     if key in _SPEC_CHANGES:
         return _SPEC_CHANGES[key](spec)
+    if hint is Look:
+        name = str(path[-1])
+        return dataclasses.replace(spec, look=Look({**spec.look, name: _look_value(name, spec)}))
     return _replace_at(spec, path, lambda value: None if dataclasses.is_dataclass(value)
                        else _alternative(key, value, hint))
 

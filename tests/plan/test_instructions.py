@@ -5,8 +5,9 @@ from dataclasses import replace
 import pytest
 
 from lapsefile.errors import SpecError
+from lapsefile.looks.deflicker import Deflicker
 from lapsefile.plan.instructions import render_instructions
-from lapsefile.spec.model import Cloud, Deflicker, Logo, Look, Music, Timestamp
+from lapsefile.spec.model import Cloud, Logo, Look, Music, Timestamp
 
 from ..support import make_spec
 
@@ -18,7 +19,7 @@ def _texts(project, output="wide"):
 def test_every_kind_in_english(project_dir, resolve):
     (project_dir / "logo.png").write_bytes(b"x")
     (project_dir / "song.mp3").write_bytes(b"x")
-    spec = make_spec(project_dir, backend="nemo", look=Look(Deflicker(7, "gm"), blend=3),
+    spec = make_spec(project_dir, backend="nemo", look=Look(deflicker=Deflicker(7, "gm"), blend=3),
                      timestamp=Timestamp(), logo=Logo("logo.png", opacity=0.8),
                      music=Music("song.mp3", volume=0.35, fade_out=2, fit="cut"))
     texts = _texts(resolve(spec))

@@ -8,6 +8,7 @@ read from the schema, or is listed below with the reason it is not.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import inspect
 from collections.abc import Callable
 from typing import Any
@@ -15,12 +16,13 @@ from typing import Any
 import pytest
 
 from lapsefile import units
+from lapsefile.looks.deflicker import Deflicker
+from lapsefile.looks.stabilize import Stabilize
 from lapsefile.spec import load_spec, model
 from lapsefile.spec.defaults import WHEN_TRUE, SchemaDefault, default, defaults, when_true
 from lapsefile.spec.model import (
     PRESET_HEIGHTS,
     Cloud,
-    Deflicker,
     Frames,
     Logo,
     Look,
@@ -31,6 +33,7 @@ from lapsefile.spec.model import (
     Timestamp,
     TimingRequest,
     Title,
+    look_names,
     text_style,
 )
 from lapsefile.spec.normalize import preset_dimensions
@@ -43,7 +46,7 @@ MINIMAL = "version: 1\nframes: photos/*.jpg\noutputs:\n  - path: out.mp4\n"
 SECTIONS = """\
 version: 1
 frames: {include: photos/*.jpg}
-look: {deflicker: {}}
+look: {deflicker: {}, stabilize: {}}
 overlays:
   titles: [{text: Hi}]
   timestamp: {}
@@ -55,14 +58,13 @@ outputs:
 """
 FILES = ("logo.png", "song.mp3")
 # Defaults that live inside a section MINIMAL leaves out are read from SECTIONS.
-IN_SECTIONS = ("look.deflicker.", "overlays.titles[].", "overlays.timestamp.", "overlays.logo.",
-               "music.")
+IN_SECTIONS = ("look.deflicker.", "look.stabilize.", "overlays.titles[].", "overlays.timestamp.",
+               "overlays.logo.", "music.")
 
 # Schema paths whose model field has another name or shape. Every other path maps by name:
 # "overlays." is dropped (Spec has titles, timestamp, logo), "[]" is the first item, and a text
 # overlay's style keys are under `.style`.
 FIELD_OF: dict[str, Callable[[Spec], Any]] = {
-    "look.deflicker": lambda spec: spec.look.deflicker is not None,  # false is None
     "outputs[].size": lambda spec: _preset(spec.outputs[0]),  # resolved to width and height
     # `fade` is a shorthand for both fades: it has no field of its own
     "overlays.titles[].fade": lambda spec: _same(spec.titles[0].fade_in, spec.titles[0].fade_out),
@@ -87,9 +89,7 @@ OPTIONAL: dict[str, str] = {
     "Cloud.templates": "cloud.templates",
 }
 # The schema's value, spelled otherwise in the model.
-SPELLED: dict[str, tuple[str, Any, Any]] = {
-    "Look.deflicker": ("look.deflicker", False, None),
-}
+SPELLED: dict[str, tuple[str, Any, Any]] = {}
 # Built from the schema's defaults by a factory (checked against the normalizer below).
 BUILT: dict[str, Callable[[], Any]] = {
     "Title.style": lambda: text_style("overlays.titles[]"),
@@ -156,7 +156,11 @@ def test_normalized_minimal_spec_has_each_schema_default(prop: Any,
     path = path_text(prop.path)
     spec = specs["sections" if path.startswith(IN_SECTIONS) else "minimal"]
     expected = _in_model_units(prop.schema, prop.schema["default"])
-    assert _model_value(spec, path) == expected, path
+    if prop.path[0] == "look" and len(prop.path) == 2:
+        assert prop.path[1] in look_names()
+        assert prop.path[1] not in spec.look, f"{path} at its default must be off (absent)"
+    else:
+        assert _model_value(spec, path) == expected, path
     assert default(path) == expected, path
 
 
@@ -186,7 +190,7 @@ def test_model_made_without_arguments_equals_the_normalized_minimal_sections(
     assert minimal.timing == TimingRequest()
     assert minimal.look == Look()
     assert minimal.cloud == Cloud() and sections.cloud == Cloud()
-    assert sections.look == Look(deflicker=Deflicker())
+    assert sections.look == Look(deflicker=Deflicker(), stabilize=Stabilize())
     assert sections.titles == (Title(text="Hi"),)
     assert sections.timestamp == Timestamp()
     assert sections.logo == Logo(file="logo.png")
@@ -198,9 +202,12 @@ def test_model_made_without_arguments_equals_the_normalized_minimal_sections(
 
 
 def _model_fields() -> list[tuple[str, dataclasses.Field[Any]]]:
-    classes = [cls for _, cls in inspect.getmembers(model, inspect.isclass)
-               if dataclasses.is_dataclass(cls) and cls.__module__ == model.__name__]
-    assert len(classes) >= 12
+    """Fields with defaults of the model's dataclasses and of each look option's."""
+    modules = [model, *(importlib.import_module(f"lapsefile.looks.{name}")
+                        for name in look_names())]
+    classes = [cls for module in modules for _, cls in inspect.getmembers(module, inspect.isclass)
+               if dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__]
+    assert len(classes) >= 11
     return [(f"{cls.__name__}.{f.name}", f) for cls in classes for f in dataclasses.fields(cls)
             if f.default is not dataclasses.MISSING
             or f.default_factory is not dataclasses.MISSING]

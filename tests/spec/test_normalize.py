@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from lapsefile.errors import Location
+from lapsefile.looks.deflicker import Deflicker
 from lapsefile.spec import load_spec, load_spec_with_warnings
 from lapsefile.spec.model import (
     Cloud,
-    Deflicker,
     Frames,
     Logo,
     Look,

@@ -18,6 +18,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ...spec.defaults import default
+from ...spec.model import look_names
 from . import draft as drafts
 from .draft import AUDIO, TEXT, VIDEO, Segment, Track
 
@@ -160,18 +162,27 @@ def _music(found: list[Track], p: Mapping[str, Any]) -> Findings:
 
 
 def _look(found: list[Track], p: Mapping[str, Any]) -> Findings:
+    """Each look option the draft states (by its name, as the emulator and the plausible
+    readings keep it) against the instruction: numbers equal, anything else on or off alike.
+    An option the instruction leaves out is off (its schema default)."""
     video = _video(found)
     meta = video.meta if video else {}
     result = Findings()
-    known = [key for key in ("blend", "deflicker", "interpolate") if key in meta]
+    known = [name for name in look_names() if name in meta]
     if not known:
         result.unverified.append("the draft does not state the smoothing settings")
-    if "blend" in meta and p.get("blend") is not None and meta["blend"] != p["blend"]:
-        result.unverified.append(f"frames read as blended by {meta['blend']}, not {p['blend']}")
-    for key in ("deflicker", "interpolate"):
-        if key in meta and bool(meta[key]) != bool(p.get(key)):
-            result.unverified.append(f"{key} reads as {'on' if meta[key] else 'off'}")
+    for name in known:
+        wanted, read = p.get(name, default(f"look.{name}")), meta[name]
+        if _is_number(wanted) and _is_number(read):
+            if read != wanted:
+                result.unverified.append(f"{name} reads as {read}, not {wanted}")
+        elif bool(read) != bool(wanted):
+            result.unverified.append(f"{name} reads as {'on' if read else 'off'}")
     return result
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 # Removals: the draft changing is checked by the caller; here, whether the thing still shows.
@@ -202,7 +213,7 @@ def _music_gone(found: list[Track], p: Mapping[str, Any]) -> Findings:
 
 
 def _look_gone(found: list[Track], p: Mapping[str, Any]) -> Findings:
-    return _look(found, {"blend": 1, "deflicker": None, "interpolate": False})
+    return _look(found, {})  # every option off
 
 
 def _needs_track(found: list[Track], kind: int, problem: str) -> Findings:

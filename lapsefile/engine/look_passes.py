@@ -1,0 +1,75 @@
+"""First passes of two-pass look options (stabilization): run once, cached by what they saw.
+
+A two-pass option (``EngineLook.analysis``) analyses the photo sequence before the render
+reads the result. The analysis depends on the photos and on what comes before it in the
+graph (decoding size, orientation, earlier look options), not on titles, music, encoding or
+the output's size after the look, so it is cached under a key made of exactly those: the
+first pass's own arguments (``pipeline.build_analysis``, which stops at the analysis), the
+photo lists it reads, each photo's size and modification time, and the ffmpeg build. A title
+change re-renders but does not re-analyse. The cache is ``.lapsefile/cache/looks/`` beside
+the spec; a project folder that cannot be written to only loses the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..atomic import write_atomic
+from ..paths import ensure_state_dir
+from . import pipeline
+from .ffmpeg import Ffmpeg, run_ffmpeg
+from .job import RenderJob
+from .looks import analysis_file, two_pass
+from .photos import Group
+from .workdir import Workdir
+
+CACHE = ("cache", "looks")  # under the state folder
+
+
+def prepare(jobs: Sequence[RenderJob], groups: Sequence[Group], work: Workdir,
+            ffmpeg: Ffmpeg) -> None:
+    """Put every analysis the batch's render reads into ``work``: from the cache, or by
+    running the option's first pass (in the look's order: a later option's first pass sees
+    the earlier options applied, so their analyses must be there first)."""
+    lead = jobs[0]
+    chains = pipeline.look_chains(jobs, groups)
+    for option in two_pass(lead):
+        args = pipeline.build_analysis(jobs, groups, work, option)
+        key = _key(option, args.shown, work, lead, ffmpeg)
+        names = [analysis_file(option, chain) for chain in range(chains)]
+        cache = _cache_folder(lead.root)
+        cached = [cache / f"{key}-{name}" for name in names] if cache else []
+        if cached and all(path.is_file() for path in cached):
+            for path, name in zip(cached, names):
+                shutil.copyfile(path, work.path / name)
+            continue
+        run_ffmpeg(ffmpeg, ["-y", "-loglevel", "error", "-xerror", *args.real], cwd=work.path,
+                   what=f"ffmpeg failed to analyse the photos for look.{option}")
+        for path, name in zip(cached, names):
+            if (work.path / name).is_file():  # not when there was nothing to analyse
+                write_atomic(path, (work.path / name).read_bytes())
+
+
+def _key(option: str, shown_args: Sequence[str], work: Workdir, job: RenderJob,
+         ffmpeg: Ffmpeg) -> str:
+    digest = hashlib.sha256()
+    for part in (option, ffmpeg.version, *shown_args):
+        digest.update(part.encode("utf-8") + b"\0")
+    for name in sorted(os.listdir(work.path)):  # the photo lists the arguments name
+        if name.endswith(".ffconcat"):
+            digest.update(name.encode("utf-8") + b"\0" + (work.path / name).read_bytes())
+    for frame in job.frames:
+        st = os.stat(frame)
+        digest.update(f"{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+def _cache_folder(root: Path) -> Path | None:
+    try:
+        return ensure_state_dir(root, *CACHE)
+    except OSError:
+        return None  # a read-only project: analyse every time

@@ -1,0 +1,58 @@
+"""Look options: what ``look:`` in lapse.yaml may say, one module per option.
+
+An option is its key in the schema (``schemas/lapse.schema.json``, ``$defs.look``: the one
+source of its name, its accepted values, its default and its place in the order the options
+are applied), a module here named after the key (``deflicker.py``) holding ``OPTION``, a
+:class:`~.base.LookOption`, its engine filter in ``lapsefile/engine/looks/<name>.py``, and its
+phrase of the cloud instruction, ``lapsefile/plan/templates/<language>/look/<name>.j2``. Nothing
+else names an option: the model (:class:`~lapsefile.spec.model.Look`), the fingerprint, the
+instruction and the engine find them all through the schema's keys and these modules.
+
+The spec layer builds the model with it, so it imports from lapsefile only the schema's
+defaults (``spec/defaults.py``, for an option's sub-keys), and only in option modules, which are
+imported on first use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from .base import LookOption, as_data
+
+__all__ = ["LookOption", "as_data", "option", "params", "parse"]
+
+
+@cache
+def option(name: str) -> LookOption:
+    """The option ``name`` (its module ``lapsefile.looks.<name>``)."""
+    try:
+        module = importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{name}":
+            raise
+        raise LookupError(f"the schema has a look option {name!r} but lapsefile/looks/ has no "
+                          f"module {name}.py for it") from None
+    found = getattr(module, "OPTION", None)
+    if not isinstance(found, LookOption) or found.name != name:
+        raise LookupError(f"lapsefile/looks/{name}.py must define OPTION = LookOption({name!r}, "
+                          "...)")
+    return found
+
+
+def parse(name: str, value: Any) -> Any:
+    """The model's value of option ``name`` from its schema-checked value, sub-keys' defaults
+    filled (:func:`lapsefile.spec.defaults.filled`); None (or the default) means off."""
+    if value is None or value is False:
+        return None
+    return option(name).parse(value)
+
+
+def params(look: Mapping[str, Any]) -> dict[str, Any]:
+    """What the cloud instruction for ``look`` states, as JSON data: each option that is on by
+    its name, and ``options``, their names in the order they are applied (the order the
+    template says them in)."""
+    return {"options": list(look), **{name: option(name).params(value)
+                                      for name, value in look.items()}}
