@@ -99,7 +99,8 @@ def prepare(spec_path: str | os.PathLike[str], *, backend: str | None = None,
     cache = StatCache.load(spec.root)
     project, more = resolve_project(spec, cache, emit)
     from .engine import preflight  # fonts and music, before anything renders (ARCHITECTURE)
-    project, more = preflight.check(project, more)
+    project, more = preflight.check(project, more,
+                                    fonts=not registry.get(spec.backend).own_fonts)
     lock = load_lock(lock_path_for(spec.path))
     only = list(only) if only is not None else None
     if only:

@@ -68,7 +68,10 @@ class BackendEntry:
 
     ``engine_revision`` goes into every output's fingerprint: bump it when the meaning of a
     setting changes for this backend, so outputs it made are re-made. ``music_types`` are the
-    audio file suffixes it can use.
+    audio file suffixes it can use. ``instructed``: its outputs are made by sending
+    instructions, so its plans carry their rendered texts (and fingerprints hash them).
+    ``own_fonts``: text is drawn by the backend with fonts of its own, so lapsefile's checks of
+    the spec's fonts (glyphs, fallbacks) do not apply.
     """
 
     name: str
@@ -77,6 +80,8 @@ class BackendEntry:
     engine_revision: int
     music_types: tuple[str, ...] = ()
     summary: str = ""
+    instructed: bool = False
+    own_fonts: bool = False
 
     def load(self) -> Backend:
         """A new instance of the backend (imports its module now)."""
@@ -99,7 +104,7 @@ BUILTIN: tuple[BackendEntry, ...] = (
         # revision 2: per-step fingerprints, edits in place
         name="nemo", backend="lapsefile.backends.nemo:NemoBackend",
         steps="lapsefile.plan.planner:nemo_steps", engine_revision=2,
-        music_types=AUDIO_TYPES,
+        music_types=AUDIO_TYPES, instructed=True, own_fonts=True,
         summary="edit and export through the NemoVideo cloud API"),
 )
 _BUILTIN = {entry.name: entry for entry in BUILTIN}

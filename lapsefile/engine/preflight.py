@@ -29,18 +29,16 @@ from .ffmpeg import find_ffmpeg
 from .music import describe, played_seconds
 from .overlays import DEFAULT_FONT
 
-# Backends whose text is drawn by someone else's fonts: the nemo service draws titles and
-# the timestamp itself (see lapsefile/overlays/title.py, uploads).
-_OWN_FONTS = frozenset({"nemo"})
 _SHOWN_CHARS = 12  # missing characters listed in a message; the rest are counted
 
 
-def check(project: Project, warnings: Sequence[Diagnostic] = ()
+def check(project: Project, warnings: Sequence[Diagnostic] = (), *, fonts: bool = True
           ) -> tuple[Project, list[Diagnostic]]:
     """``project`` (with fallback fonts applied) and ``warnings`` plus what was found here;
-    raises SpecError with all of them when something is wrong."""
+    raises SpecError with all of them when something is wrong. ``fonts``: whether lapsefile
+    draws the text (not for a backend with fonts of its own: ``BackendEntry.own_fonts``)."""
     found = list(warnings)
-    if project.spec.backend not in _OWN_FONTS:
+    if fonts:
         project = _fonts(project, found)
     found += _title_fades(project.spec, project.timing.duration)
     found += _music(project.spec, project.timing.duration)

@@ -8,18 +8,18 @@ phrase of the cloud instruction, ``lapsefile/plan/templates/<language>/look/<nam
 else names an option: the model (:class:`~lapsefile.spec.model.Look`), the fingerprint, the
 instruction and the engine find them all through the schema's keys and these modules.
 
-The spec layer builds the model with it, so it imports from lapsefile only the schema's
-defaults (``spec/defaults.py``, for an option's sub-keys), and only in option modules, which are
-imported on first use.
+The spec layer builds the model with it, so it imports from lapsefile only ``named.py`` (how a
+module is found by name) and the schema's defaults (``spec/defaults.py``, for an option's
+sub-keys), the latter only in option modules, which are imported on first use.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
+from ..named import load_named
 from .base import LookOption, as_data
 
 __all__ = ["LookOption", "as_data", "option", "params", "parse"]
@@ -28,18 +28,7 @@ __all__ = ["LookOption", "as_data", "option", "params", "parse"]
 @cache
 def option(name: str) -> LookOption:
     """The option ``name`` (its module ``lapsefile.looks.<name>``)."""
-    try:
-        module = importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.{name}":
-            raise
-        raise LookupError(f"the schema has a look option {name!r} but lapsefile/looks/ has no "
-                          f"module {name}.py for it") from None
-    found = getattr(module, "OPTION", None)
-    if not isinstance(found, LookOption) or found.name != name:
-        raise LookupError(f"lapsefile/looks/{name}.py must define OPTION = LookOption({name!r}, "
-                          "...)")
-    return found
+    return load_named(__name__, name, "OPTION", LookOption)
 
 
 def parse(name: str, value: Any) -> Any:

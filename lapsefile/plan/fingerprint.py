@@ -11,9 +11,10 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from .. import overlays
+from ..backends import registry
 from ..project.model import InputFile, Project
 from ..spec.model import Output
-from .instructions import INSTRUCTED_BACKENDS, Instruction
+from .instructions import Instruction
 
 # Each backend's engine revision (bumped when the meaning of a setting changes, so old outputs
 # are re-made) is in its registry entry: lapsefile/backends/registry.py.
@@ -111,7 +112,7 @@ def output_settings(project: Project, output: Output, backend: str,
             settings[_SECTIONS[name][0]] = _SECTIONS[name][1](project, output, backend)
         else:
             settings[name] = getattr(spec, name)
-    if backend in INSTRUCTED_BACKENDS:
+    if registry.get(backend).instructed:
         settings["instructions"] = [i.text for i in instructions]
     return plain(settings)
 

@@ -18,6 +18,7 @@ from typing import Any
 from jinja2.sandbox import SandboxedEnvironment
 
 from .. import looks
+from ..backends import registry
 from ..overlays import KINDS as OVERLAY_KINDS
 from ..overlays import pct as _pct
 from ..overlays import shown_overlays
@@ -25,7 +26,7 @@ from ..project.model import Project
 from ..spec.model import Output
 from .template_env import ZH_POSITIONS, num, render_template, template_environment
 
-__all__ = ["INSTRUCTED_BACKENDS", "KINDS", "ZH_POSITIONS", "Instruction", "PlanTexts", "Wording",
+__all__ = ["KINDS", "ZH_POSITIONS", "Instruction", "PlanTexts", "Wording",
            "clip_name", "edit_instruction", "instruction_params", "num", "render_instructions"]
 
 # In sending order; the overlay kinds (title, timestamp, logo) come from lapsefile/overlays/.
@@ -112,10 +113,6 @@ class Wording:
             else "".join(text.split("\n")).strip()
 
 
-# Backends whose outputs are made by sending instructions: only they need the texts.
-INSTRUCTED_BACKENDS = frozenset({"nemo"})
-
-
 @dataclass(frozen=True)
 class PlanTexts:
     """The instruction texts a plan needs, rendered before planning: each output's
@@ -127,7 +124,7 @@ class PlanTexts:
     @classmethod
     def load(cls, project: Project, backend: str) -> PlanTexts:
         """Render every output's instructions, once, if ``backend`` sends any."""
-        if backend not in INSTRUCTED_BACKENDS:
+        if not registry.get(backend).instructed:  # only they need the texts
             return cls({}, None)
         wording = Wording(project)
         return cls({o.name: wording.instructions(o) for o in project.spec.outputs}, wording)

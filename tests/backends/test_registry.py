@@ -214,3 +214,19 @@ def test_validate_and_planning_do_not_import_the_http_client(project):
         assert "httpx" not in sys.modules, "httpx was imported"
     """)
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_spec_spells_exactly_the_built_in_names() -> None:
+    """`backend:` in lapse.yaml admits the built-in backends, no more and no fewer: the
+    schema's enum and the model's type say the registry's names."""
+    import typing
+
+    from lapsefile.backends.registry import BUILTIN
+    from lapsefile.spec.model import BackendName
+    from lapsefile.spec.schema_file import walk_properties
+
+    node = next(p.schema for p in walk_properties() if p.path == ("backend",))
+    built_in = [entry.name for entry in BUILTIN]
+    assert node["enum"] == built_in
+    assert list(typing.get_args(BackendName)) == built_in
+

@@ -41,7 +41,7 @@ def test_an_options_default_is_off(name: str) -> None:
 
 
 def test_a_missing_module_is_named() -> None:
-    with pytest.raises(LookupError, match=r"lapsefile/looks/ has no module sharpen\.py"):
+    with pytest.raises(LookupError, match=r"has no module lapsefile/looks/sharpen\.py"):
         looks.option("sharpen")
     with pytest.raises(LookupError, match=r"lapsefile/engine/looks/sharpen\.py"):
         engine_looks.engine("sharpen")

@@ -10,12 +10,12 @@ changes how the photo sequence becomes the output rate (``interpolate.py``).
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from ...named import load_named
 from ..job import RenderJob
 
 
@@ -70,18 +70,7 @@ class EngineLook:
 @cache
 def engine(name: str) -> EngineLook:
     """The engine half of look option ``name`` (``lapsefile.engine.looks.<name>``)."""
-    try:
-        module = importlib.import_module(f"{__name__}.{name}")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__name__}.{name}":
-            raise
-        raise LookupError(f"the look option {name!r} has no engine module "
-                          f"lapsefile/engine/looks/{name}.py") from None
-    found = getattr(module, "ENGINE", None)
-    if not isinstance(found, EngineLook) or found.name != name:
-        raise LookupError(f"lapsefile/engine/looks/{name}.py must define "
-                          f"ENGINE = EngineLook({name!r}, ...)")
-    return found
+    return load_named(__name__, name, "ENGINE", EngineLook)
 
 
 def filters(stage: LookStage) -> list[str]:
