@@ -20,28 +20,33 @@ from ..events import Event
 from ..overlays import shown_overlays
 from ..plan.model import Step
 from ..project.model import Project
+from ..spec.formats import container_of, poster_path
 from ..spec.model import Output
 from .base import BackendRecord, RunContext
 
 
 def job_for_output(project: Project, output: Output) -> RenderJob:
     """What the engine renders for ``output`` of ``project``."""
-    spec, timing = project.spec, project.timing
+    spec, timing = project.spec, project.timing_for(output.name)
     return RenderJob(
         root=spec.root,
         frames=tuple(f.path for f in project.frames),
         fps=timing.fps,
         duration=timing.duration,
         hold=timing.hold,
+        hold_start=timing.hold_start,
         canvas=Canvas(output.width, output.height, output.fit),
         output=spec.root / output.path,
         look=spec.look,
         capture_times=tuple(f.captured_at for f in project.frames),
         # titles, timestamp, logo: the overlays this output shows
         **job_fields(shown_overlays(spec, output.name)),
-        music=spec.music,
+        # a silent format (.gif) leaves the music out, so nothing decodes it
+        music=spec.music if container_of(output.path).audio else None,
+        motion=spec.motion,  # relative to the canvas: the same move in every output
         quality=output.quality,
         codec=output.codec,
+        poster=output.poster,
     )
 
 
@@ -69,12 +74,17 @@ class LocalBackend:
                              _warner(ctx, batch_steps[0], warned))
             for step, result in zip(batch_steps, results):
                 output = ctx.project.spec.output(step.output)
-                yield step, {
+                record: BackendRecord = {
                     "artifact": {"path": output.path, "size": result.size,
                                  "sha256": result.sha256},
                     "ffmpeg_version": ffmpeg.version,
                     "args": result.args,
                 }
+                if result.poster is not None:  # made by the same render, beside the video
+                    record["poster"] = {"path": poster_path(output.path),
+                                        "size": result.poster.size,
+                                        "sha256": result.poster.sha256}
+                yield step, record
 
     @staticmethod
     def _ffmpeg(ctx: RunContext) -> Ffmpeg:

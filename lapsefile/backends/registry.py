@@ -97,7 +97,8 @@ class BackendEntry:
 BUILTIN: tuple[BackendEntry, ...] = (
     BackendEntry(
         name="local", backend="lapsefile.backends.local:LocalBackend",
-        steps="lapsefile.plan.planner:local_steps", engine_revision=1,
+        # revision 2: a centred blend window, loops restart at music.start with a crossfade
+        steps="lapsefile.plan.planner:local_steps", engine_revision=2,
         music_types=AUDIO_TYPES + LOCAL_ONLY_AUDIO_TYPES,
         summary="render with ffmpeg on this machine"),
     BackendEntry(

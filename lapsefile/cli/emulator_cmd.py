@@ -61,7 +61,13 @@ def emulator(ctx: click.Context, host: str, port: int, faults_file: Path | None,
     The base URL is printed as the first line of standard output. Point lapsefile at it with
     NEMO_API_URL=<url> (or --api-url <url>) and run with --backend nemo. Exports are rendered
     locally with ffmpeg; no credits are spent anywhere.
+
+    \b
+    Example:
+      lapsefile emulator --port 8765 &
+      NEMO_API_URL=http://127.0.0.1:8765 lapsefile run --backend nemo
     """
+    _require_server_packages()
     from ..emulator.config import EmulatorConfig
     from ..emulator.faults import FaultPlan
     from ..emulator.server import serve_forever
@@ -92,3 +98,18 @@ def emulator(ctx: click.Context, host: str, port: int, faults_file: Path | None,
         click.echo("emulator stopped", err=True)
         ctx.exit(130)
     click.echo("emulator stopped", err=True)
+
+
+# The web server the emulator runs on is an extra: most users never start it.
+SERVER_PACKAGES = ("starlette", "uvicorn", "multipart")
+
+
+def _require_server_packages() -> None:
+    """Stop with the install command when the emulator's extra is missing."""
+    import importlib.util
+
+    missing = [name for name in SERVER_PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise LapsefileError(
+            f"the emulator needs packages that are not installed ({', '.join(missing)}); "
+            "install them with: pip install 'lapsefile[emulator]'")

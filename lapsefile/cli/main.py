@@ -13,6 +13,8 @@ import click
 
 from .. import __version__
 from ..backends import registry
+from ..checking import check_specs
+from ..errors import LapsefileError, SpecError
 from ..events import Emit, Event
 from ..runner import prepare, run_project
 from ..scaffold import scaffold
@@ -27,6 +29,24 @@ JSON_OPT = click.option("--json", "as_json", is_flag=True, help="Print data as J
 # The registry's names: the built-in backends and any installed plug-in.
 BACKEND_OPT = click.option("--backend", type=click.Choice(registry.names()), default=None,
                            help="Override the spec's backend.")
+
+
+def _complete_outputs(ctx: click.Context, param: click.Parameter,
+                      incomplete: str) -> list[str]:
+    """Shell completion of ``--only``: the output names of the spec on the command line (the
+    spec alone is read, quietly: a broken spec completes nothing)."""
+    from ..spec import load_spec_with_warnings
+
+    try:
+        spec, _ = load_spec_with_warnings(ctx.params.get("spec") or "lapse.yaml", disk=False)
+    except Exception:  # noqa: BLE001 - completion must never print a traceback into a shell
+        return []
+    return [o.name for o in spec.outputs if o.name.startswith(incomplete)]
+
+
+ONLY_OPT = click.option("--only", multiple=True, metavar="OUTPUT",
+                        shell_complete=_complete_outputs,
+                        help="Only this output (repeatable).")
 API_OPT = click.option("--api-url", envvar="NEMO_API_URL", default=None,
                        help="Cloud API base URL (env NEMO_API_URL); e.g. a local emulator.")
 
@@ -48,17 +68,29 @@ def _print_warnings(warnings: list, as_json: bool) -> None:
         out.echo(out.diagnostics_text(warnings), err=True)
 
 
-@click.group(cls=LapsefileGroup)
+@click.group(cls=LapsefileGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lapsefile")
 def cli() -> None:
-    """Turn a folder of sequential photos into a timelapse video, from a lapse.yaml."""
+    """Turn a folder of sequential photos into a timelapse video, from a lapse.yaml.
+
+    \b
+    Start:
+      lapsefile init photos/      write a lapse.yaml for the photos in photos/
+      lapsefile run               make the videos it describes
+    """
 
 
 @cli.command()
 @click.argument("folder", default=".", type=click.Path(file_okay=False, exists=True))
 @click.option("--force", is_flag=True, help="Replace an existing lapse.yaml.")
 def init(folder: str, force: bool) -> None:
-    """Write a starting lapse.yaml for the photos in FOLDER."""
+    """Write a starting lapse.yaml for the photos in FOLDER.
+
+    \b
+    Examples:
+      lapsefile init
+      lapsefile init ~/Pictures/sunset --force
+    """
     target, proposal = scaffold(Path(folder), overwrite=force)
     out.echo(f"wrote {target}: {proposal.photos} photos in {proposal.folder}/, "
              f"{proposal.duration:g} s at {proposal.fps} fps")
@@ -66,23 +98,35 @@ def init(folder: str, force: bool) -> None:
 
 
 @cli.command()
-@SPEC_ARG
+@click.argument("specs", nargs=-1, type=click.Path(dir_okay=False))
+@click.option("--schema-only", is_flag=True,
+              help="Check each spec alone, not the photos and files it names (they are often "
+                   "not committed: for pre-commit and CI).")
 @JSON_OPT
-def validate(spec: str, as_json: bool) -> None:
-    """Check SPEC and the files it points at; print every problem at once."""
+def validate(specs: tuple[str, ...], schema_only: bool, as_json: bool) -> None:
+    """Check SPECS (default lapse.yaml) and the files they point at; print every problem.
+
+    \b
+    Examples:
+      lapsefile validate
+      lapsefile validate projects/*/lapse.yaml --schema-only
+    """
     _json_mode(as_json)
-    prepared = prepare(spec)
-    project, timing = prepared.project, prepared.project.timing
+    checks = check_specs(specs or ("lapse.yaml",), schema_only=schema_only)
+    if len(checks) == 1 and not checks[0].valid:
+        raise SpecError(list(checks[0].diagnostics))  # as one spec always was: the boundary
     if as_json:
-        out.echo_json({"valid": True, "photos": timing.photo_count, "fps": timing.fps,
-                       "duration": timing.duration, "hold": timing.hold,
-                       "outputs": [o.name for o in project.spec.outputs],
-                       "warnings": [w.to_dict() for w in prepared.warnings]})
-        return
-    _print_warnings(prepared.warnings, as_json)
-    out.echo(f"{spec}: valid. {timing.photo_count} photos, {timing.duration:g} s at "
-             f"{timing.fps:g} fps ({timing.hold:.4g} s per photo), "
-             f"{len(project.spec.outputs)} output(s)")
+        out.echo_json(checks[0].to_dict() if len(checks) == 1 else
+                      {"valid": all(c.valid for c in checks),
+                       "specs": [c.to_dict() for c in checks]})
+    else:
+        for check in checks:
+            if check.diagnostics:
+                out.echo(out.diagnostics_text(list(check.diagnostics)), err=True)
+            out.echo(out.validation_text(check), err=not check.valid)
+    failed = sum(1 for c in checks if not c.valid)
+    if failed:
+        raise LapsefileError(f"{failed} of {len(checks)} specs are not valid")
 
 
 @cli.command()
@@ -90,10 +134,16 @@ def validate(spec: str, as_json: bool) -> None:
 @JSON_OPT
 @BACKEND_OPT
 @click.option("--force", is_flag=True, help="Plan as if every (selected) output must be redone.")
-@click.option("--only", multiple=True, metavar="OUTPUT", help="Only this output (repeatable).")
+@ONLY_OPT
 def plan(spec: str, as_json: bool, backend: str | None, force: bool,
          only: tuple[str, ...]) -> None:
-    """Show the steps a run would take, and why."""
+    """Show the steps a run would take, and why.
+
+    \b
+    Examples:
+      lapsefile plan
+      lapsefile plan --only vertical --json
+    """
     _json_mode(as_json)
     prepared = prepare(spec, backend=backend, force=force, only=only or None)
     if as_json:
@@ -110,7 +160,7 @@ def plan(spec: str, as_json: bool, backend: str | None, force: bool,
 @click.option("--locked", is_flag=True, help="Fail if the lock is out of date (CI gate).")
 @click.option("--force", is_flag=True, help="Redo every selected output even if up to date.")
 @click.option("--dry-run", is_flag=True, help="Plan and stop.")
-@click.option("--only", multiple=True, metavar="OUTPUT", help="Only this output (repeatable).")
+@ONLY_OPT
 @JSON_OPT
 @click.option("--quiet", "-q", is_flag=True, help="No progress; errors only.")
 @API_OPT
@@ -124,7 +174,15 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
         only: tuple[str, ...], as_json: bool, quiet: bool, api_url: str | None,
         ffmpeg: str | None, instruction_timeout: float | None,
         render_timeout: float | None) -> None:
-    """Make every output of SPEC, skipping what the lock shows is done."""
+    """Make every output of SPEC, skipping what the lock shows is done.
+
+    \b
+    Examples:
+      lapsefile run
+      lapsefile run --only vertical --force
+      lapsefile run --locked          # in CI: fail if anything is out of date
+      lapsefile run --backend nemo    # render in the cloud
+    """
     if locked and force:
         # Contradictory options are a usage error (click's exit 2), found before any work.
         raise click.UsageError("--locked and --force cannot be used together: --locked "
@@ -157,7 +215,13 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
 @API_OPT
 def status(spec: str, as_json: bool, backend: str | None, remote: bool,
            api_url: str | None) -> None:
-    """Compare SPEC with its lock: what is up to date, what changed."""
+    """Compare SPEC with its lock: what is up to date, what changed.
+
+    \b
+    Examples:
+      lapsefile status
+      lapsefile status --remote --backend nemo --json
+    """
     _json_mode(as_json)
     report = status_of(spec, backend=backend, remote=remote,
                        options={"api_url": api_url} if api_url else {})
@@ -170,8 +234,38 @@ def status(spec: str, as_json: bool, backend: str | None, remote: bool,
 
 
 @cli.command()
+@SPEC_ARG
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
+              help="Folder for the pictures (default .lapsefile/preview/ beside the spec).")
+@click.option("--every", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Every Nth photo on the contact sheet (default: at most 60 photos).")
+@JSON_OPT
+def preview(spec: str, out_dir: str | None, every: int | None, as_json: bool) -> None:
+    """Look before rendering: a contact sheet, a brightness plot and a poster frame.
+
+    \b
+    Examples:
+      lapsefile preview
+      lapsefile preview --every 10 --out /tmp/look
+    """
+    from ..preview import preview as make_preview
+
+    _json_mode(as_json)
+    result = make_preview(spec, out_dir, every)
+    if as_json:
+        out.echo_json(result.to_dict())
+        return
+    out.echo(out.preview_text(result))
+
+
+@cli.command()
 def schema() -> None:
-    """Print the JSON Schema of lapse.yaml."""
+    """Print the JSON Schema of lapse.yaml.
+
+    \b
+    Example:
+      lapsefile schema > lapse.schema.json
+    """
     from ..spec import schema_text
 
     click.echo(schema_text(), nl=False)

@@ -17,7 +17,12 @@ from .boundary import LapsefileCommand
               help="Cloud API base URL (env NEMO_API_URL); e.g. a local emulator.")
 @click.pass_context
 def credits(ctx: click.Context, as_json: bool, api_url: str | None) -> None:
-    """Show the NemoVideo credits: available, frozen by running jobs, total."""
+    """Show the NemoVideo credits: available, frozen by running jobs, total.
+
+    \b
+    Example:
+      lapsefile credits --json
+    """
     from ..backends.nemo import credits as fetch_credits
 
     ctx.meta["json"] = as_json  # a failure is printed by the boundary, as JSON too

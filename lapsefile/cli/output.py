@@ -12,7 +12,7 @@ import json
 import sys
 import time
 from collections.abc import Iterable
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import click
 
@@ -21,6 +21,10 @@ from ..events import Event
 from ..plan.model import Plan, Step
 from ..status import FailedStatus, StatusReport
 from ..terminal import json_safe, printable
+
+if TYPE_CHECKING:  # imported by the commands that need them: start-up stays light
+    from ..checking import SpecCheck
+    from ..preview import Preview
 
 _MARKS = {"up_to_date": "=", "new": "+", "forced": "!", "upstream": "~"}
 
@@ -215,3 +219,27 @@ class JsonLines:
 
 def quiet(event: Event) -> None:
     """Only failures reach the user; the error boundary prints them."""
+
+
+def validation_text(check: SpecCheck) -> str:
+    """The closing line of one spec's verdict (its problems are printed before it)."""
+    summary = check.summary
+    if not check.valid:
+        errors = sum(1 for d in check.diagnostics if d.severity == "error")
+        return f"{check.path}: {errors} error(s)"
+    if "photos" not in summary:
+        return f"{check.path}: valid (the spec alone), {len(summary['outputs'])} output(s)"
+    return (f"{check.path}: valid. {summary['photos']} photos, {summary['duration']:g} s at "
+            f"{summary['fps']:g} fps ({summary['hold']:.4g} s per photo), "
+            f"{len(summary['outputs'])} output(s)")
+
+
+def preview_text(result: Preview) -> str:
+    """The files a preview wrote, and what it measured."""
+    return "\n".join([
+        f"contact sheet:   {result.contact_sheet} ({result.shown} of {result.photos} photos, "
+        f"every {result.every})",
+        f"brightness plot: {result.luminance_plot} (flicker {result.flicker_before:.2f}% as "
+        f"shot, {result.flicker_after:.2f}% after the look)",
+        f"poster frame:    {result.poster}",
+        f"in {result.seconds:.2f} s"])

@@ -26,6 +26,7 @@ from typing import Any
 
 from .. import looks
 from ..looks.deflicker import Deflicker
+from ..looks.exposure import Exposure
 from ..looks.stabilize import Stabilize
 from ..spec.defaults import default, filled
 from ..spec.model import Look, look_names
@@ -57,6 +58,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
 }
 DEFLICKER = asdict(Deflicker())  # what "deflicker" alone turns on
 STABILIZE = asdict(Stabilize())  # what "stabilize" alone turns on
+EXPOSURE = asdict(Exposure())  # what "smooth the exposure" alone turns on
 LOOK_OFF: dict[str, Any] = {name: _off(name) for name in look_names()}  # each part off
 CANVAS = (1920, 1080)
 FPS = 24.0
@@ -112,14 +114,16 @@ def look(said: Utterance, action: str) -> Built:
     for role, value in said.roles("look", "frames", ""):
         counts.setdefault(role, int(float(value.raw)))
     loose = counts.pop(None, None)
-    counting = [p for p in ("stabilize", "deflicker", "blend") if named.get(p) and p not in counts]
+    counting = [p for p in ("stabilize", "exposure", "deflicker", "blend")
+                if named.get(p) and p not in counts]
     if loose is not None and counting:  # "(mode median, 9 frames)": the part it stands by
         counts[counting[0]] = loose
     mode = re.search(said.words.mode, said.text)
     on = {"deflicker": {"size": counts.get("deflicker", DEFLICKER["size"]),
                         "mode": mode[1] if mode else DEFLICKER["mode"]},
           "blend": counts.get("blend", 2), "interpolate": True,
-          "stabilize": {"smoothing": counts.get("stabilize", STABILIZE["smoothing"])}}
+          "stabilize": {"smoothing": counts.get("stabilize", STABILIZE["smoothing"])},
+          "exposure": {"window": counts.get("exposure", EXPOSURE["window"])}}
     values = {part: on[part] if named[part] else LOOK_OFF[part] for part in named}
     if action == "add":  # the parts not named at their defaults
         return "look", "add", {**copy.deepcopy(DEFAULTS["look"]), **values}

@@ -71,7 +71,8 @@ ENGLISH = Lexicon(
                      ("duration", r"\blasting\b|\bduration\b|\btotal\b")),
         "look": (("deflicker", r"\bflicker\w*|\bbrightness\b|\bwindow\b|\baverag\w*|deflicker\w*"),
                  ("blend", r"\bblend\w*|\bmix\w*"),
-                 ("stabilize", r"\bsmoothing\b|\bpath\b|\bstabili[sz]\w*")),
+                 ("stabilize", r"\bsmoothing\b|\bpath\b|\bstabili[sz]\w*"),
+                 ("exposure", r"\bexposure\b|\bramp\b")),
     },
     after={
         "title": (*FADES_AFTER, ("length", r"\blong\b"), TEXT_SIZE),
@@ -86,6 +87,7 @@ ENGLISH = Lexicon(
     },
     filler=r"^(?:\s|-|\bof\b|\bthe\b|\bframe\b|\bvideo\b|\bscreen\b|\bits\b)*$",
     look_parts=(("stabilize", r"\bstabili[sz]\w*|\bsteady\w*|\bdeshak\w*"),
+                ("exposure", r"\bexposure\b|\bholy grail\b"),
                 ("deflicker", r"\bde-?flicker\w*|\bflicker\w*"),
                 ("blend", r"\bblend\w*|\bframe mix\w*"),
                 ("interpolate", r"\binterpolat\w*|\boptical flow\b")),

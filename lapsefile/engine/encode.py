@@ -101,20 +101,22 @@ def container_args(duration: float) -> list[str]:
             "-movflags", "+faststart", "-fflags", "+bitexact", "-f", "mp4"]
 
 
-def music_filters(music: Music, duration: float, played: float | None = None) -> list[str]:
+def music_filters(music: Music, duration: float, played: float | None = None,
+                  looped: bool = False) -> list[str]:
     """Filters turning the music input into exactly ``duration`` seconds of 48 kHz stereo:
     started ``music.start`` into the track, at ``music.volume``, faded in from 0 and out to
     where it stops sounding, padded with silence if it ends first (``cut`` of a short track).
 
     ``played`` is how long the music sounds (``music.played_seconds``): the fade-out ends
     there, so a cut track shorter than the video fades where it ends, not in the silence
-    after it. None: the whole video (a looped track, or one not measured)."""
+    after it. None: the whole video (a looped track, or one not measured). ``looped``: the
+    input is already looped from ``music.start`` (``music.loop_samples``), so not trimmed."""
     sounding = duration if played is None else max(0.0, min(played, duration))
     # Timestamps are recounted from the samples: a looped input jumps by the file's nominal
     # duration at each turn (for MP3 that includes encoder padding), and trimming by those
     # timestamps would cut the music short.
     steps = ["asetpts=N/SR/TB"]
-    if music.start > 0:
+    if music.start > 0 and not looped:
         steps += [f"atrim=start={num(music.start)}", "asetpts=N/SR/TB"]
     steps += ["aresample=48000",
               "aformat=sample_fmts=fltp:sample_rates=48000:channel_layouts=stereo",
@@ -128,6 +130,8 @@ def music_filters(music: Music, duration: float, played: float | None = None) ->
     return steps
 
 
-def music_input_args(music: Music) -> Sequence[str]:
-    """Input options for the music file: looped forever for ``loop`` (the graph cuts it)."""
-    return ["-stream_loop", "-1"] if music.fit == "loop" else []
+def music_input_args(music: Music, looped: bool = False) -> Sequence[str]:
+    """Input options for the music file: for ``loop``, looped forever (the graph cuts it),
+    unless the samples are looped already (``looped``: ``music.loop_samples``, with
+    crossfaded seams; ffmpeg's own looping restarts at 0 with a hard cut)."""
+    return ["-stream_loop", "-1"] if music.fit == "loop" and not looped else []

@@ -31,6 +31,8 @@ STALL_SECONDS = 300.0  # no new output for this long: ffmpeg is stuck, not slow
 _BUILD_FLAGS = {
     "libx264": "--enable-gpl --enable-libx264",
     "libx265": "--enable-gpl --enable-libx265",
+    "libsvtav1": "--enable-libsvtav1",
+    "libvpx-vp9": "--enable-libvpx",
     "drawtext": "--enable-libfreetype",
     "aac": "(the native AAC encoder, present in every normal build)",
 }
@@ -111,7 +113,7 @@ def _capabilities(path: str, mtime_ns: int, size: int) -> frozenset[str]:
     names: set[str] = set()
     for listing in ("-encoders", "-filters"):
         for line in _query(path, ["-hide_banner", listing]).splitlines():
-            match = re.match(r"^\s([A-Z.|]{2,6})\s+([A-Za-z0-9_]+)\s", line)
+            match = re.match(r"^\s([A-Z.|]{2,6})\s+([A-Za-z0-9_-]+)\s", line)  # libvpx-vp9
             if match:
                 names.add(match.group(2))
     return frozenset(names)

@@ -1,7 +1,7 @@
 """Which characters a font can draw, and finding an installed font that draws the rest.
 
 drawtext draws a character its font has no glyph for as an empty box, silently, so a title in
-Japanese with the bundled DejaVu Sans renders as a row of boxes. The font's character map
+Japanese drawn with DejaVu Sans renders as a row of boxes. The font's character map
 (``cmap``, read with fontTools) says beforehand which characters it covers. Whitespace, line
 breaks and invisible format characters (joiners, variation selectors) draw nothing, so they
 need no glyph.
@@ -74,6 +74,7 @@ def _coverage(path: str, mtime_ns: int, size: int) -> frozenset[int]:
         with TTFont(path, lazy=True, fontNumber=0) as face:
             _check_tables(face, size)
             cmap = face.getBestCmap()
+            tables = set(face.reader.keys())
     except TTLibError as exc:
         raise FontUnreadable(Path(path), _plain_reason(str(exc))) from None
     except (OSError, EOFError, struct.error, KeyError, ValueError, IndexError,
@@ -82,7 +83,22 @@ def _coverage(path: str, mtime_ns: int, size: int) -> frozenset[int]:
                              ) from None
     if not cmap:
         raise FontUnreadable(Path(path), "it maps no characters to glyphs (no usable cmap)")
+    if not _OUTLINES & tables:
+        # Colour emoji fonts (CBDT, sbix) are fixed-size pictures: FreeType cannot scale
+        # them, and drawtext then fails ("Could not set font size") instead of drawing.
+        raise FontUnreadable(Path(path), f"it holds only bitmaps ({_bitmap_tables(tables)}), "
+                             "like colour emoji fonts, which ffmpeg's drawtext cannot scale; "
+                             "use an outline font (for emoji a monochrome one, such as Noto "
+                             "Emoji or Symbola)")
     return frozenset(cmap)
+
+
+_OUTLINES = {"glyf", "CFF ", "CFF2"}  # the tables holding scalable glyph outlines
+
+
+def _bitmap_tables(tables: set[str]) -> str:
+    found = [tag.strip() for tag in ("CBDT", "sbix", "EBDT", "bdat") if tag in tables]
+    return ", ".join(found) or "no outline table"
 
 
 def _check_tables(face, size: int) -> None:

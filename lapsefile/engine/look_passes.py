@@ -8,6 +8,10 @@ first pass's own arguments (``pipeline.build_analysis``, which stops at the anal
 photo lists it reads, each photo's size and modification time, and the ffmpeg build. A title
 change re-renders but does not re-analyse. The cache is ``.lapsefile/cache/looks/`` beside
 the spec; a project folder that cannot be written to only loses the cache.
+
+An option whose filters read a file derived from its analysis (``EngineLook.derive``: the
+exposure gains as a sendcmd script) has it written next, cached analysis or not; a later
+option's first pass, which sees those filters, is keyed by the derived files too.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from ..paths import ensure_state_dir
 from . import pipeline
 from .ffmpeg import Ffmpeg, run_ffmpeg
 from .job import RenderJob
-from .looks import analysis_file, two_pass
+from .looks import LookStage, analysis_file, derived_file, engine, two_pass
 from .photos import Group
 from .workdir import Workdir
 
@@ -46,12 +50,28 @@ def prepare(jobs: Sequence[RenderJob], groups: Sequence[Group], work: Workdir,
         if cached and all(path.is_file() for path in cached):
             for path, name in zip(cached, names):
                 shutil.copyfile(path, work.path / name)
+        else:
+            run_ffmpeg(ffmpeg, ["-y", "-loglevel", "error", "-xerror", *args.real],
+                       cwd=work.path, what=f"ffmpeg failed to analyse the photos for "
+                                           f"look.{option}")
+            for path, name in zip(cached, names):
+                if (work.path / name).is_file():  # not when there was nothing to analyse
+                    write_atomic(path, (work.path / name).read_bytes())
+        _derive(option, jobs, chains, work)
+
+
+def _derive(option: str, jobs: Sequence[RenderJob], chains: int, work: Workdir) -> None:
+    """Write what ``option`` derives from each sequence's analysis, if it derives anything."""
+    derive = engine(option).derive
+    if derive is None:
+        return
+    for chain in range(chains):
+        analysis = work.path / analysis_file(option, chain)
+        if not analysis.is_file():  # nothing was analysed: the filters read nothing either
             continue
-        run_ffmpeg(ffmpeg, ["-y", "-loglevel", "error", "-xerror", *args.real], cwd=work.path,
-                   what=f"ffmpeg failed to analyse the photos for look.{option}")
-        for path, name in zip(cached, names):
-            if (work.path / name).is_file():  # not when there was nothing to analyse
-                write_atomic(path, (work.path / name).read_bytes())
+        stage = LookStage(jobs[chain] if chains > 1 else jobs[0], chain)
+        value = stage.job.look[option]
+        work.write(derived_file(option, chain), derive(value, stage, analysis.read_bytes()))
 
 
 def _key(option: str, shown_args: Sequence[str], work: Workdir, job: RenderJob,
@@ -59,8 +79,8 @@ def _key(option: str, shown_args: Sequence[str], work: Workdir, job: RenderJob,
     digest = hashlib.sha256()
     for part in (option, ffmpeg.version, *shown_args):
         digest.update(part.encode("utf-8") + b"\0")
-    for name in sorted(os.listdir(work.path)):  # the photo lists the arguments name
-        if name.endswith(".ffconcat"):
+    for name in sorted(os.listdir(work.path)):  # the photo lists and derived files they name
+        if name.endswith((".ffconcat", ".derived")):
             digest.update(name.encode("utf-8") + b"\0" + (work.path / name).read_bytes())
     for frame in job.frames:
         st = os.stat(frame)

@@ -10,15 +10,23 @@ The render then reads those clean samples, still under ``-xerror``.
 
 A file with no audio ffmpeg can decode (a JPEG renamed .mp3, a text file) is an error naming
 it, before any photo is rendered; :func:`describe` finds the same earlier, at plan time.
+
+A track that ``loop`` repeats is written out looped here too (:func:`loop_samples`): each turn
+restarts at ``start``, the skipped intro stays skipped, and the seam is an equal-power
+crossfade of :data:`CROSSFADE` seconds, not a click where the waveform jumps. The render then
+reads those samples as they are (no ``-stream_loop``, no second trim).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
+from array import array
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import RenderError
 from .ffmpeg import Ffmpeg, tied_to_this_process
@@ -32,6 +40,9 @@ _BYTES_PER_SECOND = RATE * CHANNELS * 4  # f32le
 INPUT_ARGS = ("-f", "f32le", "-ar", str(RATE), "-ch_layout", "stereo")
 _DECODE_TIMEOUT = 600.0  # seconds; decoding even hours of audio takes a few seconds
 _MARGIN = 1.0  # seconds decoded past what the video can play, so no rounding cuts it short
+_FRAME_BYTES = CHANNELS * 4  # one stereo sample
+CROSSFADE = 0.5  # seconds at each loop seam; at most a quarter of the looped part
+_COPY_CHUNK = 1 << 20  # bytes copied at a time: a long track is never read whole
 
 Warn = Callable[[str], None]
 
@@ -42,6 +53,7 @@ class Track:
 
     name: str  # the raw samples' file name in the work folder
     seconds: float  # their length: the whole file, or up to what the video can use
+    looped: bool = False  # already looped from the music's ``start`` (loop_samples)
 
 
 @dataclass(frozen=True)
@@ -83,15 +95,86 @@ def describe(ffmpeg: Ffmpeg, path: Path) -> AudioFacts:
 def decode_tracks(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg, work: Workdir,
                   warn: Warn | None = None) -> dict[Path, Track]:
     """Each music file of ``jobs`` decoded once into ``work``: source path -> Track."""
-    limits: dict[Path, tuple[float, str]] = {}
+    # The jobs of a batch come from one spec: they share its music (file, start, fit).
+    limits: dict[Path, tuple[float, str, float, bool]] = {}
     for job in jobs:
         if job.music is None:
             continue
-        source = job.resolve(job.music.file).resolve()
-        limit = job.music.start + job.duration + _MARGIN
-        limits[source] = (max(limit, limits.get(source, (0.0, ""))[0]), job.music.file)
-    return {source: _decode(ffmpeg, source, shown, limit, work, f"music-{number}.f32", warn)
-            for number, (source, (limit, shown)) in enumerate(limits.items())}
+        music = job.music
+        source = job.resolve(music.file).resolve()
+        limit = music.start + job.duration + _MARGIN
+        known = limits.get(source, (0.0, "", 0.0, False))[0]
+        limits[source] = (max(limit, known), music.file, music.start, music.fit == "loop")
+    tracks = {}
+    for number, (source, (limit, shown, start, loop)) in enumerate(limits.items()):
+        track = _decode(ffmpeg, source, shown, limit, work, f"music-{number}.f32", warn)
+        if loop and track.seconds < limit - 1e-6:  # it ends before the video: loop it
+            track = loop_samples(work.path, track, start, limit - start,
+                                 f"music-{number}-looped.f32")
+        tracks[source] = track
+    return tracks
+
+
+def loop_samples(folder: Path, track: Track, start: float, seconds: float, name: str
+                 ) -> Track:
+    """``track`` from ``start`` on, repeated to ``seconds`` into the file ``name``: each turn
+    restarts at ``start``, crossfading from the end of the turn before (equal power: the
+    seam's loudness stays even for music that differs across it)."""
+    total = _frames(track.seconds)
+    first = _frames(start) % total if total else 0  # past the end: where the loop would be
+    body = total - first
+    fade = min(_frames(CROSSFADE), body // 4)
+    wanted = _frames(seconds)
+    with open(folder / track.name, "rb") as src, open(folder / name, "wb") as out:
+        seam = _crossfade(_read(src, total - fade, fade), _read(src, first, fade))
+        # The first turn plays from `start` itself; each later one opens with the seam.
+        written = _copy(src, out, first, min(body - fade, wanted))
+        while written < wanted:
+            written += _write(out, seam[:(wanted - written) * CHANNELS])
+            written += _copy(src, out, first + fade, min(body - 2 * fade, wanted - written))
+    return replace(track, name=name, seconds=wanted / RATE, looped=True)
+
+
+def _frames(seconds: float) -> int:
+    return max(0, round(seconds * RATE))
+
+
+def _read(src: BinaryIO, frame: int, count: int) -> array:
+    src.seek(frame * _FRAME_BYTES)
+    samples = array("f")
+    samples.frombytes(src.read(count * _FRAME_BYTES))
+    return samples
+
+
+def _crossfade(ending: array, beginning: array) -> array:
+    """``ending`` fading out over ``beginning`` fading in (interleaved stereo, equal length)."""
+    frames = len(ending) // CHANNELS
+    mixed = array("f", bytes(len(ending) * 4))
+    for k in range(frames):
+        angle = (k + 0.5) / frames * math.pi / 2
+        out, into = math.cos(angle), math.sin(angle)
+        for c in range(CHANNELS):
+            i = k * CHANNELS + c
+            mixed[i] = ending[i] * out + beginning[i] * into
+    return mixed
+
+
+def _write(out: BinaryIO, samples: array) -> int:
+    out.write(samples.tobytes())
+    return len(samples) // CHANNELS
+
+
+def _copy(src: BinaryIO, out: BinaryIO, frame: int, count: int) -> int:
+    """Copy ``count`` frames from ``frame`` on; the number copied."""
+    src.seek(frame * _FRAME_BYTES)
+    left = max(0, count) * _FRAME_BYTES
+    while left > 0:
+        chunk = src.read(min(left, _COPY_CHUNK))
+        if not chunk:
+            break
+        out.write(chunk)
+        left -= len(chunk)
+    return max(0, count) - left // _FRAME_BYTES
 
 
 def _decode(ffmpeg: Ffmpeg, source: Path, shown: str, limit: float, work: Workdir,

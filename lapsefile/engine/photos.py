@@ -11,6 +11,9 @@ group, merged back into display order by timestamp.
 ffmpeg's own EXIF handling differs between versions (recent builds rotate JPEGs, older ones
 do not, and none do it per file inside a concat list), so it is switched off
 (``-noautorotate``) and the orientation read here is applied by explicit filters.
+
+TIFF, HEIC and RAW photos are decoded first (``decode.py``: once, cached by content) into
+upright PNGs at the size the render needs, and those PNGs are what the groups list.
 """
 
 from __future__ import annotations
@@ -22,7 +25,10 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from .. import decoders
 from ..errors import RenderError
+from . import decode
+from .job import RenderJob
 
 MAX_GROUPS = 32
 
@@ -101,13 +107,16 @@ def _orientation(im: Image.Image) -> int:
     return value if isinstance(value, int) and value in ORIENT_FILTERS else 1
 
 
-def group_photos(paths: Sequence[Path]) -> list[Group]:
-    """Photos grouped by how they decode, groups ordered by their first photo."""
+def group_photos(paths: Sequence[Path], jobs: Sequence[RenderJob] = ()) -> list[Group]:
+    """Photos grouped by how they decode, groups ordered by their first photo. Photos ffmpeg
+    cannot read are decoded first, to the size ``jobs``' canvases need (full size without
+    ``jobs``), into their project's cache."""
     cache: dict[Path, Photo] = {}
     by_key: dict[tuple[str, Fraction, int], list[int]] = {}
     photos: list[Photo] = []
+    readable = _Readable(jobs)
     for index, path in enumerate(paths):
-        photo = cache.get(path) or cache.setdefault(path, read_photo(path))
+        photo = cache.get(path) or cache.setdefault(path, read_photo(readable.path(path)))
         photos.append(photo)
         by_key.setdefault(photo.key, []).append(index)
     if len(by_key) > MAX_GROUPS:
@@ -120,6 +129,25 @@ def group_photos(paths: Sequence[Path]) -> list[Group]:
     by_key[photos[-1].key].append(len(photos))
     photos.append(photos[-1])
     return [Group(tuple(idx), tuple(photos[i] for i in idx)) for idx in by_key.values()]
+
+
+class _Readable:
+    """The file ffmpeg reads for a photo: the photo, or its decoded copy."""
+
+    def __init__(self, jobs: Sequence[RenderJob]) -> None:
+        self._canvases = [(job.canvas.width, job.canvas.height, job.canvas.fit)
+                          for job in jobs]
+        self._root = jobs[0].root if jobs else None
+        self._folder: Path | None = None
+
+    def path(self, path: Path) -> Path:
+        if not decoders.needs_decoding(path):
+            return path
+        if self._folder is None:
+            self._folder = decode.cache_folder(self._root)
+        # The canvases at full size (drafts render at half): a draft then reuses the decode.
+        size = decode.target_size(path, self._canvases)
+        return decode.decoded_copy(path, size, self._folder)
 
 
 def concat_list(group: Group) -> str:

@@ -4,9 +4,10 @@ The video path, per batch::
 
     photos (one concat input per group) -> scale to a working size (early: big photos are
     not carried further than needed) -> EXIF orientation -> one frame per photo
-    -> timing: frame N shows at output frame floor(N*frames_per_photo + 0.5)
     -> look on the photo sequence: each option's filters (engine/looks/<name>.py), in the
-       schema's order; [interpolate to the output rate]
+       schema's order (before the timing, so a look may drop, add or renumber frames)
+    -> timing: frame N shows at output frame floor(N*frames_per_photo + 0.5)
+       [interpolate to the output rate]
     -> split per output -> fit (cover / contain / blur) -> [repeat frames to the output rate]
     -> exact frame count -> titles, timestamp, logo -> encoder
 
@@ -26,15 +27,16 @@ from pathlib import Path
 
 from ..errors import RenderError
 from ..spec.model import Fit
-from . import encode, looks, overlays
+from . import encode, formats, looks, overlays
 from .filters import Graph, even, fit_chain, scale, working_size
 from .job import RenderJob
 from .looks import LookStage
 from .looks.interpolate import applies as interpolates
 from .looks.interpolate import rate_filters
+from .motion import chain as motion_chain
 from .music import INPUT_ARGS, Track, played_seconds
 from .photos import ORIENT_FILTERS, Group, concat_list
-from .rates import fps_fraction, frame_count
+from .rates import fps_fraction, frame_count, start_frames
 from .workdir import Workdir
 
 
@@ -102,16 +104,27 @@ class Batch:
 
 
 def build(jobs: Sequence[RenderJob], groups: Sequence[Group], temps: Sequence[Path],
-          work: Workdir, tracks: Mapping[Path, Track] | None = None) -> Args:
+          work: Workdir, tracks: Mapping[Path, Track] | None = None,
+          posters: Sequence[Path | None] = ()) -> Args:
     """The arguments (after the binary) rendering ``jobs`` into ``temps``; ``tracks``: the
-    music already decoded into ``work`` (``music.decode_tracks``), by source file."""
+    music already decoded into ``work`` (``music.decode_tracks``), by source file;
+    ``posters``: where each job with a poster writes it."""
     batch = Batch(jobs, groups, temps, work, tracks or {})
-    videos = _videos(batch)
-    finals = [_overlays(batch, index, video) for index, video in enumerate(videos)]
-    audios = [_music(batch, job) for job in jobs]
+    # the camera move: on each fitted canvas at its exact frame count, under the overlays
+    videos = [motion_chain(batch.graph, video, job, frame_count(job))
+              for job, video in zip(jobs, _videos(batch))]
+    finals = [formats.finish(batch.graph, job, _overlays(batch, index, video))
+              for index, (job, video) in enumerate(zip(jobs, videos))]
+    audios = [_music(batch, job) if formats.container(job).audio else None for job in jobs]
     batch.args.add("-filter_complex", batch.graph.text())
-    for job, temp, video, audio in zip(jobs, temps, finals, audios):
+    for index, (job, temp, (video, poster), audio) in enumerate(zip(jobs, temps, finals,
+                                                                   audios)):
         _output(batch, job, temp, video, audio)
+        poster_temp = posters[index] if index < len(posters) else None
+        if poster and poster_temp is not None:
+            batch.args.add("-map", f"[{poster}]", *formats.poster_args())
+            batch.args.path(poster_temp, shown_path(formats.poster_file(job), job.root,
+                                                    "output"))
     return batch.args
 
 
@@ -204,18 +217,21 @@ def _to_length(job: RenderJob, at_rate: bool) -> list[str]:
     stream must already be at the output rate (``at_rate``, else an ``fps`` comes first: at
     the photo rate the clones would not advance in time and the fps filter would wait for
     ever). The second fps fills the gap tpad may leave before its first clone (minterpolate
-    stops one photo interval early); trim cuts the exact count.
+    stops one photo interval early); trim cuts the exact count. A hold at the start is the
+    first frame cloned before the rest, by the same tpad.
     """
     fps = fps_fraction(job.fps)
     rate = f"fps={fps.numerator}/{fps.denominator}"
-    return ([] if at_rate else [rate]) + ["tpad=stop=-1:stop_mode=clone", rate,
-                                          f"trim=end_frame={frame_count(job)}"]
+    start = start_frames(job)
+    pad = (f"tpad=start={start}:start_mode=clone:" if start else "tpad=") + \
+        "stop=-1:stop_mode=clone"
+    return ([] if at_rate else [rate]) + [pad, rate, f"trim=end_frame={frame_count(job)}"]
 
 
 def _single_group(batch: Batch, source: str, working: tuple[int, int]) -> list[str]:
     lead = batch.lead
     interpolate = interpolates(lead)
-    steps = _timing(lead, interpolate) + looks.filters(LookStage(lead, 0, batch.analysing))
+    steps = looks.filters(LookStage(lead, 0, batch.analysing)) + _timing(lead, interpolate)
     if batch.analysing:
         return [batch.graph.chain(source, steps)]
     if interpolate:
@@ -243,8 +259,9 @@ def _mixed_groups(batch: Batch, sources: Sequence[str],
     videos = []
     for chain, (job, fitted) in enumerate(zip(batch.jobs, per_job)):
         interpolate = interpolates(job)
-        steps = [f"interleave=nb_inputs={len(fitted)}", *_timing(job, interpolate),
-                 *looks.filters(LookStage(job, chain, batch.analysing))]
+        steps = [f"interleave=nb_inputs={len(fitted)}",
+                 *looks.filters(LookStage(job, chain, batch.analysing)),
+                 *_timing(job, interpolate)]
         if not batch.analysing:
             steps += ((rate_filters(job) + _to_length(job, at_rate=True)) if interpolate
                       else _to_length(job, at_rate=False))
@@ -283,12 +300,13 @@ def _music(batch: Batch, job: RenderJob) -> str | None:
         played = None
     else:  # the clean samples (music.py says why); recorded under the file they came from
         number = batch.input(("music", track.name, music.fit),
-                             [*encode.music_input_args(music), *INPUT_ARGS],
+                             [*encode.music_input_args(music, track.looped), *INPUT_ARGS],
                              batch.work.path / track.name, shown_path(path, job.root, "external"))
         played = played_seconds(music.fit, music.start, track.seconds, duration)
+    looped = track is not None and track.looped
     label = batch.graph.label("a")
-    batch.graph.chain(f"{number}:a", encode.music_filters(music, duration, played), label,
-                      audio=True)
+    batch.graph.chain(f"{number}:a", encode.music_filters(music, duration, played, looped),
+                      label, audio=True)
     return label
 
 
@@ -300,14 +318,17 @@ def _asset(job: RenderJob, relpath: str, what: str) -> Path:
 
 
 def _output(batch: Batch, job: RenderJob, temp: Path, video: str, audio: str | None) -> None:
+    """The encoder and muxer of one output, chosen by its file's extension (a GIF at its own
+    capped rate, see ``formats``)."""
     fps = fps_fraction(job.fps)
     fps_text = f"{fps.numerator}/{fps.denominator}" if fps.denominator != 1 \
         else str(fps.numerator)
-    count = frame_count(job)
+    kind = formats.container(job)
     batch.args.add("-map", f"[{video}]")
     if audio:
-        batch.args.add("-map", f"[{audio}]", *encode.audio_args())
-    batch.args.add(*encode.video_args(job.codec, job.quality, canvas_size(job), fps_text,
-                                      float(fps)),
-                   "-frames:v", str(count), *encode.container_args(count / float(fps)))
+        batch.args.add("-map", f"[{audio}]", *formats.audio_args(kind))
+    batch.args.add(*formats.video_args(job.codec, job.quality, canvas_size(job), fps_text,
+                                       float(fps)),
+                   "-frames:v", str(formats.encoded_frames(job)),
+                   *formats.container_args(kind, frame_count(job) / float(fps)))
     batch.args.path(temp, shown_path(job.output, job.root, "output"))

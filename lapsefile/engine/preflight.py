@@ -2,10 +2,13 @@
 anything renders: can the fonts draw the text, is the music audio, do fades overlap.
 
 Called from ``runner.prepare`` (the project layer may not import the engine, which owns the
-bundled font and ffmpeg). Text with the bundled font whose characters it lacks is drawn with
-an installed font that has them, when fontconfig finds one: the chosen file becomes the text's
-``style.font`` (an absolute path) and one of the project's assets, so the fingerprint follows
-it (a different fallback, or the same file changed, re-renders) and the render draws with it.
+bundled fonts and ffmpeg). Text without a ``font:`` is drawn with the first font of a chain
+that has all its characters: DejaVu Sans, then the bundled CJK subset (recorded as
+``lapsefile:NotoSansCJKsc-Subset.otf``, a name the same in every install), then an installed
+font fontconfig finds (recorded as its absolute path); else an error names the characters. A
+recorded font becomes the text's ``style.font`` and one of the project's assets, so the
+fingerprint follows it (another choice, or the same file changed, re-renders) and the render
+draws with it.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from ..spec.model import Spec, TextStyle
 from . import glyphs
 from .ffmpeg import find_ffmpeg
 from .music import describe, played_seconds
-from .overlays import DEFAULT_FONT
+from .overlays.text import BUNDLED_FONTS, DEFAULT_FONT, bundled_name
 
 _SHOWN_CHARS = 12  # missing characters listed in a message; the rest are counted
 
@@ -82,59 +85,104 @@ def stamp_samples(fmt: str) -> list[str]:
 
 def _fonts(project: Project, found: list[Diagnostic]) -> Project:
     spec, assets = project.spec, dict(project.assets)
-    fallbacks: dict[tuple[str | int, ...], Path] = {}
+    chosen_fonts: dict[tuple[str | int, ...], str] = {}
     for text in _texts(spec):
         chosen = _check_text(spec, text, found)
         if chosen is not None:
-            fallbacks[text.font_path] = chosen
-            assets[str(chosen)] = _font_asset(chosen)
-    if not fallbacks:
+            name, path = chosen
+            chosen_fonts[text.font_path] = name
+            assets[name] = _font_asset(name, path)
+    if not chosen_fonts:
         return project
-    return replace(project, spec=_with_fonts(spec, fallbacks), assets=assets)
+    return replace(project, spec=_with_fonts(spec, chosen_fonts), assets=assets)
 
 
-def _check_text(spec: Spec, text: _Text, found: list[Diagnostic]) -> Path | None:
-    """Report what ``text``'s font cannot draw; the fallback font to use, if any."""
+def _check_text(spec: Spec, text: _Text, found: list[Diagnostic]) -> tuple[str, Path] | None:
+    """Report what ``text``'s font cannot draw. The font to record for it, as ``style.font``
+    names it and its file, when the spec sets none and DejaVu Sans will not do: the bundled
+    CJK font, else an installed fallback (the chain of ``overlays.text``)."""
     if not text.chars:
         return None
-    font = spec.root / text.style.font if text.style.font else DEFAULT_FONT
-    shown = text.style.font or f"{font.name} (the bundled font)"
-    try:
-        lacking = glyphs.missing(font, text.chars)
-    except glyphs.FontUnreadable as exc:
+    if text.style.font is not None:
+        _check_own_font(spec, text, text.style.font, found)
+        return None
+    lacking = list(text.chars)  # those no bundled font has
+    for bundled in BUNDLED_FONTS:
+        try:
+            lacks = glyphs.missing(bundled, text.chars)
+        except glyphs.FontUnreadable as exc:
+            found.append(_unusable(spec, text, f"{bundled.name} (a bundled font)", exc))
+            return None
+        if not lacks:
+            return None if bundled == DEFAULT_FONT else (bundled_name(bundled), bundled)
+        lacking = [ch for ch in lacking if ch in lacks]
+    shown = ", ".join(f.name for f in BUNDLED_FONTS) + " (the bundled fonts)"
+    # Each character in some bundled font, but no font with all: drawtext draws one font.
+    names = (_char_list(lacking) if lacking else
+             f"all of {_char_list(text.chars)} together (each draws some; a text is drawn "
+             f"in one font)")
+    fallback = glyphs.find_fallback(text.chars)
+    if fallback is not None:
         found.append(Diagnostic(
-            f"{text.what}: the font file {shown} cannot be used: {exc.reason}",
-            path=_dotted(text.font_path), location=spec.where(*text.font_path),
-            hint="use a TrueType or OpenType font file (.ttf, .otf, .ttc); a file renamed to "
-                 ".ttf is not one" if text.style.font else "reinstall lapsefile"))
-        return None
-    if not lacking:
-        return None
-    names = _char_list(lacking)
-    if text.style.font is None:
-        fallback = glyphs.find_fallback(text.chars)
-        if fallback is not None:
-            found.append(Diagnostic(
-                f"{text.what}: the font {shown} has no glyphs for {names}; drawing it with "
-                f"the installed font {fallback}, which has them", path=_dotted(text.doc_path),
-                location=spec.where(*text.doc_path), severity="warning",
-                hint="set `font:` here to a font file of the project, so every machine "
-                     "draws it the same"))
-            return fallback
-    found.append(Diagnostic(
-        f"{text.what}: the font {shown} has no glyphs for {names}, which would be drawn as "
-        f"empty boxes", path=_dotted(text.doc_path), location=spec.where(*text.doc_path),
-        hint=f"set `font:` ({_dotted(text.font_path)}) to a font file that has them (for "
-             f"Chinese or Japanese, e.g. a Noto Sans CJK .otf), or leave those characters out"))
+            f"{text.what}: the fonts {shown} have no glyphs for {names}; drawing it with the "
+            f"installed font {fallback}, which has them", path=_dotted(text.doc_path),
+            location=spec.where(*text.doc_path), severity="warning",
+            hint="set `font:` here to a font file of the project, so every machine draws it "
+                 "the same"))
+        return str(fallback), fallback
+    found.append(_no_glyphs(spec, text, shown, names, lacking, "have",
+                            "install one fontconfig finds, split the text into two titles, "))
     return None
 
 
-def _with_fonts(spec: Spec, fallbacks: dict[tuple[str | int, ...], Path]) -> Spec:
+def _check_own_font(spec: Spec, text: _Text, own: str, found: list[Diagnostic]) -> None:
+    """The font the spec names (``own``) must draw every character: no fallback overrides
+    a choice."""
+    try:
+        lacking = glyphs.missing(spec.root / own, text.chars)
+    except glyphs.FontUnreadable as exc:
+        found.append(_unusable(spec, text, own, exc))
+        return
+    if lacking:
+        found.append(_no_glyphs(spec, text, own, _char_list(lacking), lacking, "has", ""))
+
+
+def _unusable(spec: Spec, text: _Text, shown: str, exc: glyphs.FontUnreadable) -> Diagnostic:
+    own = text.style.font is not None
+    return Diagnostic(
+        f"{text.what}: the font file {shown} cannot be used: {exc.reason}",
+        path=_dotted(text.font_path), location=spec.where(*text.font_path),
+        hint="use a TrueType or OpenType font file (.ttf, .otf, .ttc); a file renamed to .ttf "
+             "is not one" if own else "reinstall lapsefile")
+
+
+def _no_glyphs(spec: Spec, text: _Text, shown: str, names: str, lacking: Sequence[str],
+               verb: str, also: str) -> Diagnostic:
+    """The error for characters ``shown`` cannot draw; ``also``: other ways out, if any."""
+    emoji = any(_is_emoji(ch) for ch in lacking)
+    what = ("a font that has them (for emoji a monochrome one such as Noto Emoji or Symbola: "
+            "colour emoji fonts cannot be drawn)" if emoji else
+            "a font file that has them (e.g. a Noto Sans CJK, Noto Sans Arabic or Noto Sans "
+            "Devanagari .otf/.ttf)")
+    return Diagnostic(
+        f"{text.what}: the font {shown} {verb} no glyphs for {names}, which would be drawn as "
+        f"empty boxes", path=_dotted(text.doc_path), location=spec.where(*text.doc_path),
+        hint=f"set `font:` ({_dotted(text.font_path)}) to {what}, {also}or leave those "
+             f"characters out")
+
+
+def _is_emoji(ch: str) -> bool:
+    """Pictographs: the emoji blocks, and the symbols and dingbats many emoji come from."""
+    code = ord(ch)
+    return 0x1F000 <= code <= 0x1FAFF or 0x2600 <= code <= 0x27BF
+
+
+def _with_fonts(spec: Spec, chosen: dict[tuple[str | int, ...], str]) -> Spec:
     def styled(item: Any, path: tuple[str | int, ...]) -> Any:
-        chosen = fallbacks.get(path)
-        if chosen is None:
+        font = chosen.get(path)
+        if font is None:
             return item
-        return replace(item, style=replace(item.style, font=str(chosen)))
+        return replace(item, style=replace(item.style, font=font))
 
     titles = tuple(styled(t, ("overlays", "titles", i, "font"))
                    for i, t in enumerate(spec.titles))
@@ -143,9 +191,10 @@ def _with_fonts(spec: Spec, fallbacks: dict[tuple[str | int, ...], Path]) -> Spe
     return replace(spec, titles=titles, timestamp=stamp)
 
 
-def _font_asset(path: Path) -> InputFile:
+def _font_asset(name: str, path: Path) -> InputFile:
+    """The font file ``path`` as an input, named as ``style.font`` names it."""
     st = os.stat(path)
-    return InputFile(str(path), path, st.st_size, st.st_mtime_ns,
+    return InputFile(name, path, st.st_size, st.st_mtime_ns,
                      _sha256(str(path), st.st_mtime_ns, st.st_size))
 
 

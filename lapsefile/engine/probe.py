@@ -1,8 +1,9 @@
 """What a media file holds, found with ffmpeg alone (the bundled build has no ffprobe).
 
-``ffmpeg -i`` describes the streams on stderr; frames are counted by copying the video stream
-to the null muxer; audio length is the number of decoded samples; the H.264/H.265 level and the
-position of the ``moov`` box (faststart) are read from the MP4 boxes directly.
+``ffmpeg -i`` describes the streams (codec, size, colour tags) and the container on stderr;
+frames are counted from an MP4's or MOV's boxes, or by copying the video stream to the null
+muxer; audio length is the number of decoded samples; the H.264/H.265 level and the position
+of the ``moov`` box (faststart) are read from the MP4 boxes directly.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ class MediaInfo:
     audio_channels: str | None  # "stereo", "mono", ...
     frame_count: int
     faststart: bool | None  # MP4 only: the moov box comes before the media data
+    container: str | None = None  # the demuxer's names: "mov,mp4,m4a,3gp,3g2,mj2", "gif", ...
+    color_space: str | None = None  # the matrix: "bt709", "bt470bg", ... (None: not tagged)
+    color_primaries: str | None = None
+    color_transfer: str | None = None
 
 
 def probe(path: str | Path, ffmpeg: Ffmpeg | None = None) -> MediaInfo:
@@ -53,6 +58,7 @@ def probe(path: str | Path, ffmpeg: Ffmpeg | None = None) -> MediaInfo:
         raise RenderError(f"{path} holds no audio or video ffmpeg can read",
                           stderr_tail="\n".join(text.splitlines()[-20:]))
     width, height, sar = _size(video or [])
+    space, primaries, transfer = _colours(video)
     boxes = _mp4_boxes(path)
     audio_rate = _first_int(audio or [], r"(\d+) Hz")
     return MediaInfo(
@@ -75,7 +81,24 @@ def probe(path: str | Path, ffmpeg: Ffmpeg | None = None) -> MediaInfo:
         audio_channels=audio[2] if audio is not None and len(audio) > 2 else None,
         frame_count=_count_frames(ffmpeg, path) if video is not None else 0,
         faststart=boxes.get("faststart"),
+        container=_container(text),
+        color_space=space,
+        color_primaries=primaries,
+        color_transfer=transfer,
     )
+
+
+def video_frames(path: str | Path, ffmpeg: Ffmpeg | None = None, boxes: bool = True
+                 ) -> int | None:
+    """Number of video frames: with ``boxes`` (an MP4 or MOV) read from its boxes without
+    decoding, else counted by copying the stream (WebM, GIF); None when there is no video."""
+    path = Path(path)
+    if boxes:
+        return mp4_video_frames(path)
+    try:
+        return _count_frames(ffmpeg or find_ffmpeg(), path) or None
+    except RenderError:
+        return None
 
 
 def decode_frames(path: str | Path, width: int | None = None, height: int | None = None,
@@ -173,6 +196,23 @@ def _codec_tag(fields: list[str] | None) -> str | None:
 
 def _pix_fmt(fields: list[str] | None) -> str | None:
     match = re.match(r"(\w+)", fields[1]) if fields and len(fields) > 1 else None
+    return match.group(1) if match else None
+
+
+def _colours(fields: list[str] | None) -> tuple[str | None, str | None, str | None]:
+    """(matrix, primaries, transfer) from ``yuv420p(tv, bt709, progressive)`` (one name for
+    all three) or ``(pc, bt470bg/unknown/unknown)``; ``unknown`` and untagged are None."""
+    match = re.search(r"\((?:tv|pc), ([\w-]+)(?:/([\w-]+)/([\w-]+))?",
+                      fields[1]) if fields and len(fields) > 1 else None
+    if not match:
+        return None, None, None
+    space = match.group(1)
+    names = (space, match.group(2) or space, match.group(3) or space)
+    return tuple(None if n == "unknown" else n for n in names)  # type: ignore[return-value]
+
+
+def _container(text: str) -> str | None:
+    match = re.search(r"^Input #0, (.+?), from ", text, re.MULTILINE)
     return match.group(1) if match else None
 
 

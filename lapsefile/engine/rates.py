@@ -20,3 +20,8 @@ def fps_fraction(fps: float) -> Fraction:
 
 def frame_count(job: RenderJob) -> int:
     return max(1, round(job.duration * float(fps_fraction(job.fps))))
+
+
+def start_frames(job: RenderJob) -> int:
+    """Frames the first photo is held before the photos move (``timing.hold_start``)."""
+    return round(job.hold_start * float(fps_fraction(job.fps)))

@@ -1,4 +1,4 @@
-"""Render jobs to MP4 files: batching, running ffmpeg, publishing outputs atomically.
+"""Render jobs to video files and posters: batching, running ffmpeg, publishing atomically.
 
 Jobs that share photos, frame rate, duration, hold and look are one batch, rendered by one
 ffmpeg process: the photos are decoded once and split to one encoder per output. Each output
@@ -28,12 +28,22 @@ from ..atomic import (
     temp_prefix,
 )
 from ..errors import RenderError
-from . import encode, look_passes, looks, music, overlays, pipeline
+from ..spec.formats import poster_path
+from . import encode, formats, look_passes, looks, motion, music, overlays, pipeline
 from .ffmpeg import Ffmpeg, run_ffmpeg
 from .job import RenderJob
 from .photos import group_photos
-from .probe import mp4_video_frames
+from .probe import video_frames
 from .workdir import Workdir
+
+
+@dataclass(frozen=True)
+class Written:
+    """A file a render published: where, how big, its sha256."""
+
+    path: Path
+    size: int
+    sha256: str
 
 
 @dataclass(frozen=True)
@@ -42,16 +52,17 @@ class RenderResult:
     size: int
     sha256: str
     args: list[str]  # ffmpeg arguments as recorded: paths relative to the job root or <labels>
+    poster: Written | None = None  # the JPEG still, when the job asks for one
 
 
 def required_features(job: RenderJob) -> set[str]:
     """The encoders and filters ``job`` needs from ffmpeg."""
-    needed = {"libx265" if job.codec == "h265" else "libx264", "scale", "sidedata", "tpad",
-              "trim"}
-    if job.music is not None:
-        needed |= {"aac", "afade", "apad", "atrim", "volume"}
+    needed = {"scale", "sidedata", "tpad", "trim"} | formats.features(job)
+    if job.music is not None and formats.container(job).audio:
+        needed |= {"afade", "apad", "atrim", "volume"}
     needed |= overlays.required_features(job)
     needed |= looks.features(job)
+    needed |= motion.features(job)
     if job.canvas.fit == "blur":
         needed |= {"gblur", "overlay"}
     return needed
@@ -61,7 +72,8 @@ def batch_key(job: RenderJob) -> Hashable:
     """Jobs with equal keys are rendered by one ffmpeg process."""
     draft_look = pipeline.interpolates(job) and encode.PRESETS[job.quality].blend_interpolation
     return (tuple(Path(p).resolve() for p in job.frames), pipeline.fps_fraction(job.fps),
-            round(job.duration, 6), round(job.hold, 9), job.look, draft_look)
+            round(job.duration, 6), round(job.hold, 9), round(job.hold_start, 9), job.look,
+            draft_look)
 
 
 def batch_jobs(jobs: Sequence[RenderJob]) -> list[list[int]]:
@@ -129,21 +141,24 @@ def _check_outputs(jobs: Sequence[RenderJob]) -> None:
 def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
                   on_progress: Callable[[float, float], None] | None,
                   on_warning: Callable[[str], None] | None = None) -> list[RenderResult]:
-    groups = group_photos([Path(p) for p in jobs[0].frames])
+    groups = group_photos([Path(p) for p in jobs[0].frames], jobs)
     outputs = [Path(job.output).resolve() for job in jobs]  # ffmpeg runs in the work folder
     # ffmpeg writes the temps itself (-y overwrites the empty file made here), named in
     # lapsefile.atomic's scheme (.name.mp4.<random>.part, in the output's folder so the final
     # rename stays atomic); replace_durably moves them into place.
     temps: list[Path] = []
+    posters: list[Path | None] = []  # each job's poster temp (None: no poster)
     try:
-        for output in outputs:
+        for job, output in zip(jobs, outputs):
             output.parent.mkdir(parents=True, exist_ok=True)
             temps.append(_new_temp(output))
+            posters.append(None if job.poster is None else
+                           _new_temp(formats.poster_file(job).resolve()))
         with Workdir() as work:
             # Music first, leniently, so -xerror below guards the photos only.
             tracks = music.decode_tracks(jobs, ffmpeg, work, on_warning)
             look_passes.prepare(jobs, groups, work, ffmpeg)
-            args = pipeline.build(jobs, groups, temps, work, tracks)
+            args = pipeline.build(jobs, groups, temps, work, tracks, posters)
             names = ", ".join(str(job.output) for job in jobs)
             command = ["-y", "-loglevel", "error", "-xerror", *args.real]
             for attempt in (1, 2):
@@ -154,11 +169,14 @@ def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
                 except RenderError as exc:
                     if attempt == 2 or not crashed(exc):
                         raise
-        return [_publish(temp, output, args.shown, pipeline.frame_count(job))
-                for job, temp, output in zip(jobs, temps, outputs)]
+        return [_publish(temp, output, args.shown, _written_frames(job, temp, ffmpeg),
+                         formats.encoded_frames(job),
+                         None if poster is None else (poster, formats.poster_file(job).resolve()))
+                for job, temp, output, poster in zip(jobs, temps, outputs, posters)]
     except BaseException:
-        for temp in temps:
-            temp.unlink(missing_ok=True)
+        for temp in [*temps, *posters]:
+            if temp is not None:
+                temp.unlink(missing_ok=True)
         raise
 
 
@@ -195,19 +213,43 @@ def remove_stale_render_files(outputs: Iterable[Path]) -> None:
         if not output.parent.is_dir():
             continue
         remove_stale_temps(output.parent, glob.escape(output.name), PART)
+        # and its poster's (.name.jpg.<random>.part), which only a render writes
+        remove_stale_temps(output.parent, glob.escape(poster_path(output.name)), PART)
         try:
             fixed_temp_path(output, PART).unlink(missing_ok=True)
         except OSError:
             pass
 
 
-def _publish(temp: Path, output: Path, shown_args: list[str], frames: int) -> RenderResult:
-    written = mp4_video_frames(temp) if temp.is_file() else None
+def _written_frames(job: RenderJob, temp: Path, ffmpeg: Ffmpeg) -> int | None:
+    """The frames ffmpeg wrote into ``temp``: an MP4's or MOV's from its boxes, others'
+    counted by ffmpeg."""
+    if not temp.is_file():
+        return None
+    return video_frames(temp, ffmpeg, boxes=formats.container(job).muxer in ("mp4", "mov"))
+
+
+def _publish(temp: Path, output: Path, shown_args: list[str], written: int | None,
+             frames: int, poster: tuple[Path, Path] | None = None) -> RenderResult:
+    """Check the video's frame count (``written`` of ``frames``), then move it (and its
+    poster: (temp, final)) into place; the poster goes first, so a video in place always has
+    its poster beside it."""
     if written != frames:
         # ffmpeg can end "successfully" with fewer frames when a filter gives up early; a
         # short video must not be mistaken for the finished one.
         raise RenderError(f"ffmpeg finished but wrote {written or 0} video frames for {output}, "
                           f"not {frames}")
+    still = None
+    if poster is not None:
+        if not poster[0].is_file() or poster[0].stat().st_size == 0:
+            raise RenderError(f"ffmpeg finished but wrote no poster for {output}")
+        still = _move(*poster)
+    video = _move(temp, output)
+    return RenderResult(output, video.size, video.sha256, list(shown_args), still)
+
+
+def _move(temp: Path, final: Path) -> Written:
+    """Hash and flush ``temp``, then rename it to ``final`` durably."""
     digest = hashlib.sha256()
     size = 0
     with open(temp, "rb") as fh:
@@ -215,5 +257,5 @@ def _publish(temp: Path, output: Path, shown_args: list[str], frames: int) -> Re
             digest.update(chunk)
             size += len(chunk)
         os.fsync(fh.fileno())  # ffmpeg does not fsync; the rename must not outrun the data
-    replace_durably(temp, output)
-    return RenderResult(output, size, digest.hexdigest(), list(shown_args))
+    replace_durably(temp, final)
+    return Written(final, size, digest.hexdigest())

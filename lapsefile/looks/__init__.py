@@ -22,7 +22,7 @@ from typing import Any
 from ..named import load_named
 from .base import LookOption, as_data
 
-__all__ = ["LookOption", "as_data", "option", "params", "parse"]
+__all__ = ["LookOption", "as_data", "canonical", "option", "params", "parse"]
 
 
 @cache
@@ -39,9 +39,19 @@ def parse(name: str, value: Any) -> Any:
     return option(name).parse(value)
 
 
+def canonical(recorded: Mapping[str, Any]) -> dict[str, Any]:
+    """Look instruction params as :func:`params` gives them today, whatever version of
+    lapsefile ``recorded`` them: an option that is off is absent (older records listed every
+    option, off ones as ``blend: 1``, ``deflicker: null``). So an unchanged look never reads as
+    an edit, which would be sent and paid for."""
+    from ..spec.defaults import filled  # here: option modules import spec.defaults too
+    from ..spec.model import Look, look_names
+
+    return params(Look({name: parse(name, filled(f"look.{name}", recorded[name]))
+                        for name in look_names() if name in recorded}))
+
+
 def params(look: Mapping[str, Any]) -> dict[str, Any]:
-    """What the cloud instruction for ``look`` states, as JSON data: each option that is on by
-    its name, and ``options``, their names in the order they are applied (the order the
-    template says them in)."""
-    return {"options": list(look), **{name: option(name).params(value)
-                                      for name, value in look.items()}}
+    """What the cloud instruction for ``look`` states, as JSON data: each option that is on,
+    by its name (the template says them in the order they apply: ``look_options()``)."""
+    return {name: option(name).params(value) for name, value in look.items()}

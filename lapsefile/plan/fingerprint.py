@@ -83,11 +83,21 @@ NOT_SHAPING_ON: Mapping[str, Mapping[str, str]] = {
              "timestamp.style.margin": "not stated in the timestamp instruction",
              "timestamp.style.box": "not stated in the timestamp instruction",
              "timestamp.style.box_color": "not stated in the timestamp instruction",
-             "logo.margin": "not stated in the logo instruction"},
+             "logo.margin": "not stated in the logo instruction",
+             "motion": "refused before planning: a camera move is local-only (motion.py)",
+             # spec/formats.py: anything else is refused before planning
+             "outputs[].codec": "the export is always H.264",
+             "outputs[].poster": "the export is the video alone"},
 }
 
+# Sections added after fingerprints were first kept: absent when None (off), so that projects
+# that do not use them keep their fingerprints.
+_ABSENT_WHEN_NONE = {"motion"}
 # Solved timing that follows from the hashed fields or from the photos (themselves hashed).
 _DERIVED_TIMING = {"photo_count", "frame_count", "speedup", "interval"}
+# Timing added after fingerprints were first kept: absent when 0, so that projects that do not
+# use it keep their fingerprints (and their cloud sessions).
+_UNSET_WHEN_ZERO = {"hold_start", "hold_end"}
 # Digits kept of solved floats: the solver's float noise must not make outputs stale.
 _TIMING_DIGITS = {"duration": 6, "hold": 9}
 
@@ -110,7 +120,7 @@ def output_settings(project: Project, output: Output, backend: str,
             settings["overlays"] = overlays.settings(spec, output.name)
         elif name in _SECTIONS:
             settings[_SECTIONS[name][0]] = _SECTIONS[name][1](project, output, backend)
-        else:
+        elif not (name in _ABSENT_WHEN_NONE and getattr(spec, name) is None):
             settings[name] = getattr(spec, name)
     if registry.get(backend).instructed:
         settings["instructions"] = [i.text for i in instructions]
@@ -125,9 +135,16 @@ def _frames(project: Project, output: Output, backend: str) -> dict[str, Any]:
 def _timing(project: Project, output: Output, backend: str) -> dict[str, Any]:
     # The solved timing, not the request: "fps and duration" and "fps and hold" saying the same
     # thing make the same video.
-    solved = plain(project.timing)
+    # This output's: its own timing, or the spec's.
+    solved = plain(project.timing_for(output.name))
     return {k: round(v, _TIMING_DIGITS[k]) if k in _TIMING_DIGITS else v
-            for k, v in solved.items() if k not in _DERIVED_TIMING}
+            for k, v in solved.items() if k not in _DERIVED_TIMING
+            and not (k in _UNSET_WHEN_ZERO and v == 0)}
+
+
+def _output(project: Project, output: Output, backend: str) -> dict[str, Any]:
+    # An output's own timing request is in the timing section, solved.
+    return {k: v for k, v in plain(output).items() if k != "timing"}
 
 
 def _without(section: dict[str, Any], prefix: str) -> dict[str, Any]:
@@ -139,7 +156,7 @@ _Section = Callable[[Project, Output, str], Any]
 _SECTIONS: Mapping[str, tuple[str, _Section]] = {
     "frames": ("frames", _frames),
     "timing": ("timing", _timing),
-    "outputs": ("output", lambda project, output, backend: output),  # only this one
+    "outputs": ("output", _output),  # only this one
     "backend": ("backend", lambda project, output, backend: backend),  # --backend wins
 }
 

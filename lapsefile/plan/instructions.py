@@ -52,7 +52,7 @@ def _environment(project: Project) -> SandboxedEnvironment:
 
 def instruction_params(project: Project, output: Output) -> list[tuple[str, str, dict[str, Any]]]:
     """(key, kind, params) for each instruction an output needs, in the order they are sent."""
-    spec, timing = project.spec, project.timing
+    spec, timing = project.spec, project.timing_for(output.name)
     base = {"photos": timing.photo_count, "duration": timing.duration, "fps": timing.fps,
             "hold": timing.hold, "width": output.width, "height": output.height,
             "aspect": output.aspect, "fit": output.fit, "strategy": spec.cloud.upload,
@@ -98,6 +98,8 @@ class Wording:
         removes it); None when no number the agent acts on differs."""
         new = instruction.params
         old = dict(old or {})
+        if instruction.kind == "look":  # recorded by any version: compared as today's
+            old = looks.canonical(old)
         changed = sorted(k for k in new.keys() | old.keys() if new.get(k) != old.get(k))
         if not remove and not changed:
             return None

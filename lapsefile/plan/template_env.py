@@ -28,6 +28,7 @@ from jinja2.loaders import split_template_path
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import Diagnostic, Location, SpecError
+from ..spec.model import look_names
 from .template_limits import TEMPLATE_BYTES_CAP, VALUE_CAP, BoundedSandbox, TemplateLimitError
 
 PATH = "cloud.templates"
@@ -143,13 +144,23 @@ def template_environment(spec_root: Path, templates: str | None,
                          location: Location | None) -> SandboxedEnvironment:
     """The environment instruction templates render in: the project's templates folder (if
     any) before the built-in ones, sandboxed and bounded, with the ``num``, ``zh_position``
-    and ``a`` filters. A folder outside the project, or missing, is a SpecError."""
+    and ``a`` filters and the ``look_options()`` function. A folder outside the project, or
+    missing, is a SpecError."""
     loaders: list[jinja2.BaseLoader] = []
     if templates:
         loaders.append(ConfinedLoader(templates_folder(spec_root, templates, location)))
     loaders.append(jinja2.PackageLoader("lapsefile.plan", "templates"))
-    return BoundedSandbox(jinja2.ChoiceLoader(loaders), spec_root,
-                          filters={"num": num, "zh_position": zh_position, "a": article})
+    env = BoundedSandbox(jinja2.ChoiceLoader(loaders), spec_root,
+                         filters={"num": num, "zh_position": zh_position, "a": article})
+    env.globals["look_options"] = look_options
+    return env
+
+
+@jinja2.pass_context
+def look_options(context: jinja2.runtime.Context) -> list[str]:
+    """The look options a look template is given (those that are on), in the order they
+    apply: ``{% for name in look_options() %}``."""
+    return [name for name in look_names() if name in context]
 
 
 # -- rendering -----------------------------------------------------------------------------------

@@ -1,7 +1,15 @@
-"""Capture time of a photo from its EXIF data (DateTimeOriginal + SubSecTimeOriginal)."""
+"""Capture time of a photo from its EXIF data (DateTimeOriginal + SubSecTimeOriginal).
+
+HEIC/HEIF photos are read through pillow-heif's Pillow plugin. Camera RAWs are not images
+Pillow opens, but most are TIFFs underneath (DNG, CR2, NEF, ARW; ORF and RW2 with their own
+magic number): their directories are read from the first megabyte with Pillow's EXIF parser,
+so sub-seconds are kept and no pixel is read. The others (CR3, RAF), and TIFF-based ones
+whose tags are not where expected, ask LibRaw (whole seconds; it reads the sensor data too).
+"""
 
 from __future__ import annotations
 
+import struct
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
@@ -9,10 +17,17 @@ from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
+from .. import decoders
+from ..spec.model import HEIF_TYPES
+
 _EXIF_IFD = 0x8769
 _DATETIME_ORIGINAL = 0x9003
 _SUBSEC_ORIGINAL = 0x9291
 _DATETIME = 0x0132  # IFD0 "DateTime": last modified in camera; a weaker fallback
+_RAW_HEAD = 1 << 20  # RAW headers keep their directories near the start
+# TIFF-structured RAWs with their own magic number, read as the TIFF they are
+_TIFF_LIKE = {b"II*\x00": b"II*\x00", b"MM\x00*": b"MM\x00*", b"IIRO": b"II*\x00",
+              b"IIRS": b"II*\x00", b"MMOR": b"MM\x00*", b"IIU\x00": b"II*\x00"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,8 @@ def read_capture(path: Path) -> CaptureRead:
     lapsefile's own warning naming the file. (Not thread-safe, like ``catch_warnings`` itself:
     capture times are read one photo at a time.)
     """
+    if decoders.is_raw(path):
+        return CaptureRead(_raw_capture(path))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         original, stamp, fraction = _read_tags(path)
@@ -47,7 +64,35 @@ def read_capture(path: Path) -> CaptureRead:
     return CaptureRead(_parse(stamp, fraction), damaged and not original)
 
 
+def _raw_capture(path: Path) -> datetime | None:
+    """A RAW's capture time: its TIFF directories when it has them, else LibRaw's. Its
+    header is read cut short on purpose, so Pillow's warnings say nothing about damage."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(_RAW_HEAD)
+    except OSError:
+        return None
+    magic = _TIFF_LIKE.get(head[:4])
+    if magic is not None:
+        exif = Image.Exif()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                exif.load(magic + head[4:])
+                sub = exif.get_ifd(_EXIF_IFD)
+            except (OSError, SyntaxError, ValueError, KeyError, struct.error):
+                sub = {}
+        # DateTimeOriginal belongs in the EXIF directory; some DNG writers put it in IFD0
+        stamp = sub.get(_DATETIME_ORIGINAL) or exif.get(_DATETIME_ORIGINAL)
+        when = _parse(stamp, sub.get(_SUBSEC_ORIGINAL))
+        if when is not None:
+            return when
+    return decoders.capture_time(path)
+
+
 def _read_tags(path: Path) -> tuple[bool, object, object]:
+    if path.suffix.lower() in HEIF_TYPES:
+        decoders.register_heif()
     try:
         with Image.open(path) as img:
             exif = img.getexif()

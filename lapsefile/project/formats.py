@@ -1,4 +1,5 @@
-"""The photo formats lapsefile reads, as containers: JPEG, PNG, GIF and WebP walkers.
+"""The photo formats lapsefile reads, as containers: JPEG, PNG, GIF, WebP, TIFF (and the
+TIFF-based camera RAWs), ISO-BMFF (HEIF, Canon CR3) walkers.
 
 Each walker is a generator that asks for the file's bytes in order (``Need``: give me the
 next n bytes; ``Skip``: I do not look at the next n; ``Scan``: find the next JPEG marker in
@@ -37,7 +38,12 @@ class Scan(NamedTuple):
     """The parser wants the next JPEG marker after entropy-coded data (its code byte)."""
 
 
-Request = Need | Skip | Scan
+class Next(Need):
+    """Like Need, but the file may end cleanly before its first byte: the parser is then
+    sent ``b""`` (formats made of boxes up to the end of the file, such as HEIF)."""
+
+
+Request = Need | Next | Skip | Scan
 Parser = Generator[Request, bytes, None]
 
 
@@ -55,19 +61,35 @@ def recognise(head: bytes) -> tuple[str, Parser]:
         return "GIF", _gif()
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         return "WebP", _webp()
+    if head[:4] in _TIFF_MAGIC:
+        return "TIFF", _tiff()
+    if head.startswith(b"FUJIFILMCCD-RAW"):
+        return "RAF", _signature_only(16)
+    brand = head[8:12] if head[4:8] == b"ftyp" else b""
+    if brand in _HEIF_BRANDS:
+        return "HEIF", _bmff("HEIF", b"meta")
+    if brand == b"crx ":
+        return "CR3", _bmff("CR3", b"moov")
     raise Broken(_not_an_image(head))
+
+
+# TIFF's byte orders with its 42, and the TIFF-structured RAWs that put their own number
+# there: Olympus ORF ("RO", "RS") and Panasonic RW2 (0x55). DNG, CR2, NEF, ARW are TIFFs.
+_TIFF_MAGIC = frozenset((b"II*\x00", b"MM\x00*", b"IIRO", b"IIRS", b"MMOR", b"IIU\x00"))
+# HEIF images (HEVC-coded and the generic image brands); AVIF's brands are not among them.
+_HEIF_BRANDS = frozenset((b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1",
+                          b"msf1"))
+_MAX_IFD_ENTRIES = 4096  # real directories hold tens to a few hundred tags
 
 
 def _not_an_image(head: bytes) -> str:
     """Name what the file is when it is not a photo lapsefile reads, when that is known."""
     if head[4:8] == b"ftyp":
         brand = head[8:12].decode("ascii", "replace").strip()
-        if brand in ("heic", "heix", "heim", "heis", "mif1", "msf1", "avif", "avis"):
-            return (f"is not a JPEG, PNG, GIF or WebP image but a HEIF/AVIF image "
-                    f"(brand {brand!r}); convert it to JPEG")
+        if brand in ("avif", "avis"):
+            return (f"is not a photo lapsefile reads but an AVIF image (brand {brand!r}); "
+                    "convert it to JPEG")
         return f"is not an image but a video or audio file (brand {brand!r})"
-    if head[:4] in (b"II*\x00", b"MM\x00*"):
-        return "is not a JPEG, PNG, GIF or WebP image but a TIFF or camera raw file"
     try:
         # incremental: a character cut at the end of the head is not a decoding error
         text = codecs.getincrementaldecoder("utf-8")().decode(head)
@@ -75,7 +97,8 @@ def _not_an_image(head: bytes) -> str:
         text = ""
     if text and all(c.isprintable() or c in "\t\r\n" for c in text):
         return f"is not an image: it holds text ({text[:12]!r}...)"
-    return "is not a JPEG, PNG, GIF or WebP image (its first bytes are no image signature)"
+    return ("is not a JPEG, PNG, GIF, WebP, TIFF, HEIF or camera RAW image (its first bytes "
+            "are no image signature)")
 
 
 def _check_size(kind: str, width: int, height: int) -> None:
@@ -235,3 +258,80 @@ def _webp_size(fourcc: bytes, body: bytes) -> tuple[int, int]:
                 int.from_bytes(body[7:10], "little") + 1)
     raise Broken(f"is damaged: its first WebP chunk ({fourcc.decode('latin-1')!r}) is not a "
                  "valid VP8, VP8L or VP8X header")
+
+
+def _tiff() -> Parser:
+    """TIFF and TIFF-based RAW: the header, then the first image directory (IFD) whole.
+
+    Only the first directory is read: the pixel data and further directories may lie before
+    or after it anywhere in the file, which a single forward pass cannot follow; damage there
+    is found when the photo is decoded, and named then.
+    """
+    header = yield Need(8)
+    order = "<" if header[:2] == b"II" else ">"
+    offset = struct.unpack(order + "I", header[4:8])[0]
+    if offset < 8:
+        raise Broken("is damaged: its TIFF or camera raw header points to no image directory")
+    yield Skip(offset - 8)
+    count = struct.unpack(order + "H", (yield Need(2)))[0]
+    if not 0 < count <= _MAX_IFD_ENTRIES:
+        raise Broken(f"is damaged: its first TIFF image directory declares {count} entries")
+    entries = yield Need(12 * count)
+    values = _tiff_numbers(entries, order)
+    if 256 in values and 257 in values:  # ImageWidth, ImageLength (RW2 keeps them elsewhere)
+        _check_size("TIFF", values[256], values[257])
+    yield Need(4)  # the next directory's offset: a file cut inside the directory is cut
+    # Image data in one strip or tile (its offset and length are then in the entries
+    # themselves, as in a DNG's or a small TIFF's main image): the file must reach its end.
+    at = offset + 2 + 12 * count + 4
+    for place, length in ((273, 279), (324, 325)):  # strips, tiles
+        if place in values and length in values and values[place] + values[length] > at:
+            yield Skip(values[place] + values[length] - at)
+            return
+
+
+def _tiff_numbers(entries: bytes, order: str) -> dict[int, int]:
+    """The single SHORT or LONG values of a TIFF directory's entries, by tag; ``Broken``
+    for an entry of no TIFF type."""
+    values: dict[int, int] = {}
+    for at in range(0, len(entries), 12):
+        tag, kind, number = struct.unpack(order + "HHI", entries[at:at + 8])
+        if not 1 <= kind <= 18:  # the TIFF field types (13-18: later and BigTIFF types)
+            raise Broken("is damaged: its first TIFF image directory is garbled (an entry of "
+                         f"unknown type {kind})")
+        if number == 1 and kind in (3, 4):
+            fmt, width = ("H", 2) if kind == 3 else ("I", 4)
+            values[tag] = struct.unpack(order + fmt, entries[at + 8:at + 8 + width])[0]
+    return values
+
+
+def _signature_only(size: int) -> Parser:
+    """A format whose structure is not checked here, beyond its signature."""
+    yield Need(size)
+
+
+def _bmff(kind: str, required: bytes) -> Parser:
+    """ISO-BMFF (HEIF, CR3): top-level boxes by their sizes up to the end of the file, which
+    must hold ``required`` (HEIF's meta box holds its images, CR3's moov its tracks)."""
+    seen: set[bytes] = set()
+    while True:
+        header = yield Next(8)
+        if not header:  # the file ended between two boxes
+            if required not in seen:
+                raise Broken(f"is damaged: the {kind} file holds no image (no "
+                             f"{required.decode()} box)")
+            return
+        size, box = struct.unpack(">I4s", header)
+        if not all(32 <= c < 127 for c in box):
+            raise Broken(f"is damaged: its {kind} boxes are garbled (a box header is invalid)")
+        seen.add(box)
+        if size == 0:  # the last box, to the end of the file
+            if required not in seen:
+                raise Broken(f"is damaged: the {kind} file holds no image (no "
+                             f"{required.decode()} box)")
+            return
+        if size == 1:  # a 64-bit size follows the type
+            size = struct.unpack(">Q", (yield Need(8)))[0] - 8
+        if size < 8:
+            raise Broken(f"is damaged: a {kind} box ({box.decode()!r}) declares {size} bytes")
+        yield Skip(size - 8)

@@ -2,8 +2,9 @@
 
 Hashing reads every byte of a new or changed photo anyway, so the same bytes are handed to an
 :class:`Inspector` as they are read: it walks the file's container structure (JPEG markers and
-segment lengths, PNG chunks, GIF blocks, WebP RIFF chunks) without decoding a pixel, and reads
-the dimensions the header declares. What it finds:
+segment lengths, PNG chunks, GIF blocks, WebP RIFF chunks, a TIFF's or TIFF-based RAW's first
+image directory, the boxes of a HEIF or CR3 file; a Fuji RAF's signature only) without
+decoding a pixel, and reads the dimensions the header declares. What it finds:
 
 - empty files and files that are no image at all (a text file named ``x.jpg``);
 - truncated files: the data stops before the format's end (JPEG EOI, PNG IEND, GIF trailer,
@@ -32,7 +33,7 @@ from collections.abc import Mapping
 
 from ..errors import Diagnostic
 from ..spec.model import Spec
-from .formats import MAX_PIXELS, Broken, Need, Parser, Request, Scan, Skip, recognise
+from .formats import MAX_PIXELS, Broken, Need, Next, Parser, Request, Scan, Skip, recognise
 from .ordering import natural_key
 
 __all__ = ["MAX_PIXELS", "SHOWN", "Inspector", "broken_photos_diagnostic"]
@@ -87,6 +88,11 @@ class Inspector:
             self._guarded(bytes(self._head))
         if self._problem is not None:
             return self._problem
+        if not self._done and isinstance(self._request, Next) and not self._got:
+            # The file ended where the format may end: the parser says whether it is whole.
+            self._guarded(b"", at_end=True)
+            if self._problem is not None:
+                return self._problem
         if not self._done:
             return self._truncated()
         return ""
@@ -98,10 +104,13 @@ class Inspector:
         except Broken as exc:
             self._problem = str(exc)
 
-    def _guarded(self, data: bytes) -> None:
+    def _guarded(self, data: bytes, at_end: bool = False) -> None:
         if self._problem is None and not self._done:
             try:
-                self._consume(data)
+                if at_end:
+                    self._advance(b"")
+                else:
+                    self._consume(data)
             except Broken as exc:
                 self._problem = str(exc)
 
@@ -111,7 +120,9 @@ class Inspector:
             return (f"is truncated: its WebP header declares {declared:,} bytes, the file has "
                     f"{self._size:,}")
         end = {"JPEG": "its end-of-image marker", "PNG": "its IEND chunk",
-               "GIF": "its trailer"}[self._kind]
+               "GIF": "its trailer", "TIFF": "the end its first image directory declares",
+               "HEIF": "the end of a box", "CR3": "the end of a box",
+               "RAF": "the end of its signature"}[self._kind]
         return f"is truncated: the {self._kind} data stops before {end}"
 
     def _advance(self, value: bytes | None) -> None:
@@ -176,6 +187,6 @@ def broken_photos_diagnostic(spec: Spec, broken: Mapping[str, str], total: int) 
     return Diagnostic(
         f"{len(names)} of {total} photos are broken and would render as garbage or not at "
         f"all: {shown}{more}", path="frames.include", location=spec.where("frames", "include"),
-        expected="whole JPEG, PNG, GIF or WebP images",
+        expected="whole JPEG, PNG, GIF, WebP, TIFF, HEIF or camera RAW images",
         hint="copy them again from the camera or card, or leave them out with "
              "`frames.exclude`")

@@ -16,6 +16,7 @@ Containment in the project folder and two outputs writing one file are spec chec
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import glob
 import os
@@ -24,6 +25,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..errors import Diagnostic
+from ..spec.formats import poster_path
 from ..spec.model import Output, Spec
 from .files import Identity, identity, relpath
 
@@ -44,6 +46,16 @@ def output_diagnostics(spec: Spec, photos: Mapping[str, os.stat_result]) -> list
             message, hint = problem
             found.append(Diagnostic(message, hint=hint, path=f"outputs[{i}].path",
                                     location=spec.where("outputs", i, "path")))
+        elif output.poster is not None:  # the JPEG beside it: as much a file written
+            still = dataclasses.replace(output, path=poster_path(output.path))
+            target = spec.root / still.path
+            problem = (_impossible(spec, still, target) or _overwrites(still, target, inputs)
+                       or _feeds_back(spec, still, target, folders))
+            if problem:
+                message, hint = problem
+                found.append(Diagnostic(f"its poster: {message.replace('the video', 'it')}",
+                                        hint=hint, path=f"outputs[{i}].poster",
+                                        location=spec.where("outputs", i, "poster")))
     return found
 
 

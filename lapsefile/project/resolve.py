@@ -8,22 +8,25 @@ import os
 import re
 import stat
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
+from .. import motion
 from ..errors import Diagnostic, SpecError
 from ..events import Emit, Event, discard
-from ..spec.model import AUDIO_TYPES, IMAGE_TYPES, Spec
+from ..spec.formats import cloud_output_diagnostics
+from ..spec.model import AUDIO_TYPES, PHOTO_TYPES, Spec, shows
+from ..spec.paths import dotted
 from .files import Identity as _Identity
 from .files import identity as _identity
 from .files import relpath as _relpath
 from .integrity import broken_photos_diagnostic
-from .model import InputFile, Project
+from .model import InputFile, Project, Timing
 from .ordering import natural_key, order
 from .outputs import output_diagnostics
 from .statcache import StatCache
-from .timing import TimingProblem, problem_diagnostics, solve
+from .timing import solve_all
 
 _MAGIC = re.compile(r"[*?[]")
 _SEPARATORS = re.compile(r"[\\/]+" if os.altsep else r"/+")
@@ -194,13 +197,13 @@ def _match_frames(spec: Spec) -> tuple[dict[str, os.stat_result], list[Diagnosti
 
 
 def _type_diagnostics(spec: Spec, relpaths: Iterable[str]) -> list[Diagnostic]:
-    bad = sorted(r for r in relpaths if os.path.splitext(r)[1].lower() not in IMAGE_TYPES)
+    bad = sorted(r for r in relpaths if os.path.splitext(r)[1].lower() not in PHOTO_TYPES)
     if not bad:
         return []
     shown = ", ".join(bad[:3]) + (f" and {len(bad) - 3} more" if len(bad) > 3 else "")
     return [Diagnostic(f"{len(bad)} matched file(s) are not supported photos: {shown}",
                        path="frames.include", location=spec.where("frames", "include"),
-                       expected="images of type " + ", ".join(t[1:] for t in IMAGE_TYPES),
+                       expected="images of type " + ", ".join(t[1:] for t in PHOTO_TYPES),
                        hint="narrow the glob (e.g. `*.jpg`) or add `exclude` patterns")]
 
 
@@ -268,14 +271,20 @@ def _asset_stats(spec: Spec) -> dict[str, os.stat_result]:
     return stats
 
 
-def _title_diagnostics(spec: Spec, duration: float) -> list[Diagnostic]:
+def _title_diagnostics(spec: Spec, timing: Timing, timings: Mapping[str, Timing]
+                       ) -> list[Diagnostic]:
     out = []
     for i, title in enumerate(spec.titles):
+        # the shortest video that shows it (outputs may have their own timing)
+        lengths = [(timings.get(o.name, timing).duration, o.name) for o in spec.outputs
+                   if shows(title.outputs, o.name)] or [(timing.duration, "")]
+        duration, name = min(lengths)
+        video = f"the {name} video" if name in timings else "the video"
         for key, value in (("start", title.start), ("end", title.end)):
             if value is not None and value > duration + 1e-6:
                 out.append(Diagnostic(
                     f"title {title.text!r} {'starts' if key == 'start' else 'ends'} at "
-                    f"{value:g} s but the video lasts {duration:.3f} s".replace(".000 s", " s"),
+                    f"{value:g} s but {video} lasts {duration:.3f} s".replace(".000 s", " s"),
                     path=f"overlays.titles[{i}].{key}",
                     location=spec.where("overlays", "titles", i, key),
                     hint=f"use a time up to {duration:g} s, or omit `end` to show it until "
@@ -303,7 +312,24 @@ def _cloud_diagnostics(spec: Spec) -> list[Diagnostic]:
             "a timestamp overlay needs each photo's capture time, which one uploaded clip "
             "does not carry", path="cloud.upload", location=spec.where("cloud", "upload"),
             hint="use `cloud.upload: frames`, or render this output with the local backend"))
-    return found
+    found += motion.cloud_diagnostics(spec)  # local-only: lapsefile/motion.py says why
+    return found + _cloud_hold_diagnostics(spec) + cloud_output_diagnostics(spec)
+
+
+def _cloud_hold_diagnostics(spec: Spec) -> list[Diagnostic]:
+    """Holds at the ends are rendered into an uploaded clip; the service, sent photos, is not
+    told of them (its timeline instruction shows each photo for the same time)."""
+    if spec.cloud.upload != "frames":
+        return []
+    requests = [(("timing",), spec.timing)] + [(("outputs", i, "timing"), o.timing)
+                                                for i, o in enumerate(spec.outputs) if o.timing]
+    return [Diagnostic(
+        f"{dotted((*where, key))} freezes a photo, which the nemo backend cannot do with "
+        "photos uploaded one by one", path=dotted((*where, key)),
+        location=spec.where(*where, key),
+        hint="use `cloud.upload: clip` (the holds are rendered into the uploaded clip), or the "
+             "local backend") for where, request in requests for key in ("hold_start", "hold_end")
+        if getattr(request, key)]
 
 
 def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = discard
@@ -330,16 +356,13 @@ def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = dis
                 f"(first: {missing[0]}); using their file modification time instead",
                 path="frames", location=spec.where("frames"), severity="warning"))
     frames = order(files, spec.frames.sort, spec.frames.every)
-    try:
-        timing = solve(spec.timing, len(frames), _measured_interval(frames))
-    except TimingProblem as problem:
-        raise SpecError(diagnostics + problem_diagnostics(
-            problem, lambda key: spec.where("timing", key) if key else spec.where("timing"))
-        ) from problem
-    diagnostics += _title_diagnostics(spec, timing.duration)
+    timing, timings, problems = solve_all(spec, len(frames), _measured_interval(frames))
+    if problems:
+        raise SpecError(diagnostics + problems)
+    diagnostics += _title_diagnostics(spec, timing, timings)
     if any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)
     assets, _ = _input_files(spec, _asset_stats(spec), cache, emit, "assets")
     cache.save()
-    project = Project(spec, frames, {a.relpath: a for a in assets}, timing)
+    project = Project(spec, frames, {a.relpath: a for a in assets}, timing, timings)
     return project, diagnostics

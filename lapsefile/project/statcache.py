@@ -28,7 +28,8 @@ from .integrity import Inspector
 CACHE_NAME = "statcache.json"
 # 2: rows carry the photo's integrity verdict. Bump it whenever the inspection finds more, so
 # verdicts of an older inspection are not trusted (an older cache is simply rebuilt).
-CACHE_VERSION = 2
+# 3: TIFF, HEIF and camera RAW photos are judged (before, they were "not an image").
+CACHE_VERSION = 3
 _CHUNK = 1 << 20
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from ..errors import Diagnostic, Location
-from ..spec.model import TimingRequest
+from ..spec.model import Spec, TimingRequest
 from .model import Timing
 
 DEFAULT_FPS = 24.0
@@ -70,8 +71,9 @@ def _hold(g: _Given) -> float:
     if r.hold is not None:
         candidates.append(("hold", r.hold, f"hold {_s(r.hold)}"))
     if r.duration is not None:
-        candidates.append(("duration", r.duration / n,
-                           f"{n} photos in {_s(r.duration)} ({_s(r.duration / n)} each)"))
+        span = _photo_span(r)
+        candidates.append(("duration", span / n, f"{n} photos in {_s(span)} "
+                           f"({_s(span / n)} each{_held(r)})"))
     if r.speedup is not None:
         hold = _hold_from_speedup(g)
         candidates.append(("speedup", hold, f"a {_n(r.speedup)}x speed-up of shots "
@@ -89,6 +91,26 @@ def _hold(g: _Given) -> float:
     return first[1]
 
 
+def _holds(request: TimingRequest) -> float:
+    return request.hold_start + request.hold_end
+
+
+def _held(request: TimingRequest) -> str:
+    return f", after {_s(_holds(request))} of holds" if _holds(request) else ""
+
+
+def _photo_span(request: TimingRequest) -> float:
+    """The part of ``duration`` the photos play in: what the holds at the ends leave."""
+    assert request.duration is not None
+    span = request.duration - _holds(request)
+    if span <= 0:
+        raise TimingProblem(
+            f"hold_start and hold_end ({_s(_holds(request))}) leave no time for the photos in "
+            f"a {_s(request.duration)} video", ("duration",),
+            "shorten the holds or lengthen duration (the holds are part of it)")
+    return span
+
+
 def solve(request: TimingRequest, photos: int, measured_interval: float | None) -> Timing:
     """Solve timing for ``photos`` kept photos; raises TimingProblem explaining the numbers."""
     if photos < 1:
@@ -97,20 +119,24 @@ def solve(request: TimingRequest, photos: int, measured_interval: float | None) 
         value = getattr(request, key)
         if value is not None and not (math.isfinite(value) and value > 0):
             raise TimingProblem(f"timing.{key} must be a positive number, not {value}", (key,))
+    for key in ("hold_start", "hold_end"):
+        value = getattr(request, key)
+        if not (math.isfinite(value) and value >= 0):
+            raise TimingProblem(f"timing.{key} must be 0 or more, not {value}", (key,))
     interval = request.interval if request.interval is not None else measured_interval
     given = _Given(request, photos, interval)
     hold = _hold(given)
     fps = request.fps or DEFAULT_FPS
-    duration = hold * photos
+    duration = hold * photos + _holds(request)
     if hold * fps < 1 - 1e-9:
-        shortest = photos / fps
+        shortest = photos / fps + _holds(request)
         keys = given.keys() or ("fps",)
         stride = int(-(-1 // (hold * fps)))  # ceil(1 / frames-per-photo)
         raise TimingProblem(
-            f"{photos} photos at {_n(fps)} fps with one frame each last at least {_s(shortest)}, "
-            f"not {_s(duration)}: each photo would get {_n(hold * fps)} of a frame",
-            keys,
-            f"lengthen to {_s(shortest)} or more, raise fps to {_n(photos / duration)}, "
+            f"{photos} photos at {_n(fps)} fps with one frame each last at least {_s(shortest)}"
+            f"{_held(request)}, not {_s(duration)}: each photo would get {_n(hold * fps)} of a "
+            "frame", keys,
+            f"lengthen to {_s(shortest)} or more, raise fps to {_n(1 / hold)}, "
             f"or keep fewer photos (frames.every: {max(stride, 2)})")
     if duration > MAX_VIDEO_SECONDS:
         raise TimingProblem(
@@ -119,11 +145,43 @@ def solve(request: TimingRequest, photos: int, measured_interval: float | None) 
             "check the units of the timing values (e.g. `hold: 2s`, not `2h`)")
     speedup = interval / hold if interval is not None else request.speedup
     return Timing(fps=fps, duration=duration, hold=hold, photo_count=photos,
-                  frame_count=round(duration * fps), speedup=speedup, interval=interval)
+                  frame_count=round(duration * fps), speedup=speedup, interval=interval,
+                  hold_start=request.hold_start, hold_end=request.hold_end)
 
 
-def problem_diagnostics(problem: TimingProblem,
-                        where: Callable[[str], Location | None]) -> list[Diagnostic]:
+def solve_all(spec: Spec, photos: int, measured_interval: float | None
+              ) -> tuple[Timing, dict[str, Timing], list[Diagnostic]]:
+    """The spec's timing and each output's own (outputs without ``timing:`` are left out: they
+    use the spec's), with a diagnostic for every request that cannot be solved."""
+    problems: list[Diagnostic] = []
+    solved: dict[str, Timing] = {}
+    timing = None
+    try:
+        timing = solve(spec.timing, photos, measured_interval)
+    except TimingProblem as problem:
+        problems += problem_diagnostics(problem, lambda key: spec.where("timing", *_key(key)),
+                                        prefix="timing")
+    for index, output in enumerate(spec.outputs):
+        if output.timing is None:
+            continue
+        try:
+            solved[output.name] = solve(output.timing, photos, measured_interval)
+        except TimingProblem as problem:
+            problems += problem_diagnostics(problem, partial(_where, spec, index),
+                                            prefix=f"outputs[{index}].timing")
+    return timing or Timing(0, 0, 0, photos, 0), solved, problems  # unused when problems
+
+
+def _key(key: str) -> tuple[str, ...]:
+    return (key,) if key else ()
+
+
+def _where(spec: Spec, index: int, key: str) -> Location | None:
+    return spec.where("outputs", index, "timing", *_key(key))
+
+
+def problem_diagnostics(problem: TimingProblem, where: Callable[[str], Location | None],
+                        prefix: str = "timing") -> list[Diagnostic]:
     keys = problem.keys or ("",)
-    return [Diagnostic(problem.message, path=f"timing.{keys[0]}".rstrip("."),
+    return [Diagnostic(problem.message, path=f"{prefix}.{keys[0]}".rstrip("."),
                        location=where(keys[0]), hint=problem.hint)]

@@ -32,9 +32,11 @@ def load_spec(path: str | os.PathLike[str], env: Mapping[str, str] | None = None
     return load_spec_with_warnings(path, env)[0]
 
 
-def load_spec_with_warnings(path: str | os.PathLike[str], env: Mapping[str, str] | None = None
-                            ) -> tuple[Spec, list[Diagnostic]]:
-    """The spec and the warnings that did not stop loading (sorted by position)."""
+def load_spec_with_warnings(path: str | os.PathLike[str], env: Mapping[str, str] | None = None,
+                            *, disk: bool = True) -> tuple[Spec, list[Diagnostic]]:
+    """The spec and the warnings that did not stop loading (sorted by position). ``disk=False``
+    checks the spec alone: files it names (music, logo, fonts, templates) are not looked for,
+    as in a git checkout without the photos and media."""
     given = Path(path)
     absolute = Path(os.path.abspath(given))
     label = display_path(given)
@@ -50,7 +52,7 @@ def load_spec_with_warnings(path: str | os.PathLike[str], env: Mapping[str, str]
     schema_problems, broken = check_schema(data, document, failed)
     normalizer = Normalizer(data, document, broken | failed)
     parts = normalizer.run()
-    checker = SemanticChecker(parts, data, document, absolute.parent, display_path)
+    checker = SemanticChecker(parts, data, document, absolute.parent, display_path, disk)
     diagnostics += expansion + schema_problems + normalizer.diagnostics + checker.run()
     if not parts.complete or any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)
@@ -112,4 +114,4 @@ def _build(absolute: Path, parts: Parts, document: Document, data: dict[str, Any
         timestamp=parts.timestamp, logo=parts.logo, music=parts.music,
         outputs=tuple(output for _, output in sorted(parts.outputs.items())),
         backend=parts.backend,  # type: ignore[arg-type]
-        cloud=parts.cloud, locations=dict(document.values), raw=data)
+        cloud=parts.cloud, motion=parts.motion, locations=dict(document.values), raw=data)

@@ -27,15 +27,23 @@ Position = Literal["top-left", "top", "top-right", "left", "center", "right",
                    "bottom-left", "bottom", "bottom-right"]
 Fit = Literal["cover", "contain", "blur"]
 Quality = Literal["draft", "standard", "high"]
-Codec = Literal["h264", "h265"]
+Codec = Literal["h264", "h265", "av1", "vp9", "prores", "gif"]  # spec/formats.py: which goes where
 BackendName = Literal["local", "nemo"]
 
 POSITIONS: tuple[str, ...] = ("top-left", "top", "top-right", "left", "center", "right",
                               "bottom-left", "bottom", "bottom-right")
 PRESET_HEIGHTS: Mapping[str, int] = {"720p": 720, "1080p": 1080, "1440p": 1440, "4k": 2160}
 ASPECTS: Mapping[str, tuple[int, int]] = {"16:9": (16, 9), "9:16": (9, 16), "1:1": (1, 1),
-                                          "4:5": (4, 5)}
+                                          "4:5": (4, 5), "3:2": (3, 2), "4:3": (4, 3),
+                                          "21:9": (21, 9)}
 IMAGE_TYPES: tuple[str, ...] = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+# Photos ffmpeg cannot read reliably: lapsefile decodes them first (``lapsefile/decoders/``),
+# so they are accepted as frames, not as logos (which ffmpeg reads as they are).
+TIFF_TYPES: tuple[str, ...] = (".tif", ".tiff")
+HEIF_TYPES: tuple[str, ...] = (".heic", ".heif")
+RAW_TYPES: tuple[str, ...] = (".dng", ".cr2", ".cr3", ".nef", ".arw", ".orf", ".rw2", ".raf")
+DECODED_TYPES: tuple[str, ...] = TIFF_TYPES + HEIF_TYPES + RAW_TYPES
+PHOTO_TYPES: tuple[str, ...] = IMAGE_TYPES + DECODED_TYPES  # what frames.include may match
 AUDIO_TYPES: tuple[str, ...] = (".mp3", ".wav", ".m4a", ".aac")
 
 
@@ -65,6 +73,8 @@ class TimingRequest:
     hold: float | None = None
     speedup: float | None = None
     interval: float | None = None
+    hold_start: float = _schema("timing.hold_start")  # the first photo frozen, within duration
+    hold_end: float = _schema("timing.hold_end")  # the last photo frozen, within duration
 
 
 class Look(Mapping[str, Any]):
@@ -198,6 +208,18 @@ class Music:
 
 
 @dataclass(frozen=True)
+class Poster:
+    """The moment of an output's JPEG still: ``at`` seconds from the start, or, when
+    ``share``, that fraction of the video's length (``50%`` -> 0.5)."""
+
+    at: float
+    share: bool = False
+
+    def seconds(self, duration: float) -> float:
+        return self.at * duration if self.share else self.at
+
+
+@dataclass(frozen=True)
 class Output:
     name: str  # unique; defaults to the path's stem
     path: str  # relative to the spec's folder
@@ -209,6 +231,33 @@ class Output:
     codec: Codec = _schema("outputs[].codec")
     # the user allowed `path` to point outside the spec's folder
     allow_outside: bool = _schema("outputs[].allow_outside")
+    # this output's own timing (the spec's with its keys laid over); None: the spec's
+    timing: TimingRequest | None = None
+    poster: Poster | None = None  # also write a JPEG still (formats.poster_path); None: not
+
+
+Easing = Literal["ease-in-out", "linear"]
+
+
+@dataclass(frozen=True)
+class View:
+    """What the virtual camera shows: ``zoom`` (>= 1) about ``center`` ((x, y) as fractions of
+    the output's frame). Which centers a zoom can reach: :mod:`lapsefile.motion`."""
+
+    zoom: float = _schema("motion.from.zoom")
+    # the schema's list, as a tuple: the model is hashable
+    center: tuple[float, float] = field(
+        default_factory=lambda: tuple(default("motion.from.center")))
+
+
+@dataclass(frozen=True)
+class Motion:
+    """A camera move over the whole video (``motion:``): ``from_`` is the spec's ``from``
+    (a Python keyword). Its frames are drawn by ``engine/motion.py``."""
+
+    from_: View
+    to: View
+    easing: Easing = _schema("motion.easing")
 
 
 @dataclass(frozen=True)
@@ -234,6 +283,7 @@ class Spec:
     outputs: tuple[Output, ...]
     backend: BackendName = _schema("backend")
     cloud: Cloud = field(default_factory=Cloud)
+    motion: Motion | None = None  # None: the camera stands still
     # document path (tuple of keys / indexes) -> where it is written; for diagnostics after loading
     locations: Mapping[tuple[str | int, ...], Location] = field(default_factory=dict,
                                                                 compare=False, repr=False)

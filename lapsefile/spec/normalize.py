@@ -8,39 +8,44 @@ everything else and the user sees all at once.
 
 from __future__ import annotations
 
+import dataclasses
 import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from math import gcd
 from pathlib import PurePosixPath
 from typing import Any
 
-from .. import looks, units
+from .. import looks, motion, units
 from ..errors import Diagnostic, Location
+from . import formats
 from .defaults import SchemaDefault, default, filled
 from .loader import Document
 from .model import (
-    ASPECTS,
     PRESET_HEIGHTS,
     Cloud,
+    Codec,
     Frames,
     Logo,
     Look,
+    Motion,
     Music,
     Output,
+    Poster,
     TextStyle,
     Timestamp,
     TimingRequest,
     Title,
+    View,
     look_names,
     text_style,
 )
 from .paths import DocPath, dotted, nearest
+from .sizes import explicit_size, preset_dimensions
 
+_HOLDS = ("hold_start", "hold_end")
+_LENGTHS = ("duration", "hold", "speedup")  # one of them says how long the photos last
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
-_MIN_EDGE, _MAX_EDGE = 16, 8192
-_ASPECT_TOLERANCE = 0.01  # 1366x768 is "16:9" to anyone
 
 
 @dataclass
@@ -57,6 +62,7 @@ class Parts:
     outputs: dict[int, Output] = field(default_factory=dict)  # by index in outputs
     backend: str = field(default_factory=SchemaDefault("backend"))
     cloud: Cloud | None = None
+    motion: Motion | None = None
     complete: bool = False  # every section normalized without error
 
 
@@ -66,6 +72,7 @@ class Normalizer:
         self.document = document
         self.broken = broken
         self.diagnostics: list[Diagnostic] = []
+        self.spec_timing: TimingRequest | None = None  # what outputs' own timing lays over
 
     def run(self) -> Parts:
         parts = Parts()
@@ -82,6 +89,8 @@ class Normalizer:
             parts.backend = self.data.get("backend", default("backend"))
         if self.usable(("cloud",)):
             parts.cloud = self.cloud()
+        if self.usable(("motion",)):
+            parts.motion = self.motion()
         overlays = _mapping(self.data.get("overlays"))
         if self.usable(("overlays", "timestamp")):
             parts.timestamp = self.timestamp(overlays.get("timestamp"))
@@ -142,16 +151,35 @@ class Normalizer:
 
     def timing(self) -> TimingRequest:
         value = self.data.get("timing") or {}
-        base = ("timing",)
-        get = value.get
-        fps = get("fps")
-        return TimingRequest(
-            fps=None if fps is None else float(fps),
-            duration=self._optional_seconds(get("duration"), base + ("duration",)),
-            hold=self._optional_seconds(get("hold"), base + ("hold",)),
-            speedup=None if get("speedup") is None else self.parse(
-                units.parse_speedup, get("speedup"), base + ("speedup",)),
-            interval=self._optional_seconds(get("interval"), base + ("interval",)))
+        written = self._timing_keys(value, ("timing",))
+        holds = {key: self.seconds(_given(value, "timing", key), ("timing", key))
+                 for key in _HOLDS if key not in written}  # the schema's defaults
+        self.spec_timing = TimingRequest(**written, **holds)
+        return self.spec_timing
+
+    def output_timing(self, value: dict[str, Any], path: DocPath) -> TimingRequest:
+        """An output's timing: its keys over the spec's, where any of duration, hold and
+        speedup replaces all three (they say the same thing: how long the photos last)."""
+        written = self._timing_keys(value, path)
+        inherited = dataclasses.asdict(self.spec_timing or TimingRequest())
+        if any(key in written for key in _LENGTHS):
+            inherited.update(dict.fromkeys(_LENGTHS))
+        return TimingRequest(**{**inherited, **written})
+
+    def _timing_keys(self, value: dict[str, Any], base: DocPath) -> dict[str, Any]:
+        """The timing keys written in ``value``, in the model's units."""
+        out: dict[str, Any] = {}
+        for key, given in value.items():
+            path = base + (key,)
+            if key == "fps":
+                out[key] = float(given)
+            elif key == "speedup":
+                out[key] = self.parse(units.parse_speedup, given, path)
+            elif key in _HOLDS:
+                out[key] = self.seconds(given, path)
+            else:
+                out[key] = self._optional_seconds(given, path)
+        return out
 
     def _optional_seconds(self, value: Any, path: DocPath) -> float | None:
         return None if value is None else self.seconds(value, path, positive=True)
@@ -161,6 +189,17 @@ class Normalizer:
         value = self.data.get("look") or {}
         return Look({name: looks.parse(name, filled(f"look.{name}", _given(value, "look", name)))
                      for name in look_names()})
+
+    def motion(self) -> Motion | None:
+        """The camera move; a center its zoom cannot reach is reported (lapsefile/motion.py)."""
+        value = self.data.get("motion")
+        if value is None:
+            return None
+        result = Motion(from_=_view(value.get("from")), to=_view(value["to"]),
+                        easing=_given(value, "motion", "easing"))
+        for problem in motion.problems(result):
+            self.report(problem.message, ("motion", *problem.path), hint=problem.hint)
+        return result
 
     def cloud(self) -> Cloud:
         value = self.data.get("cloud") or {}
@@ -249,31 +288,46 @@ class Normalizer:
         return Output(name=name, path=file, width=width, height=height, aspect=aspect,
                       fit=_given(value, "outputs[]", "fit"),
                       quality=_given(value, "outputs[]", "quality"),
-                      codec=_given(value, "outputs[]", "codec"),
-                      allow_outside=bool(_given(value, "outputs[]", "allow_outside")))
+                      codec=self.codec(value, path, file),
+                      allow_outside=bool(_given(value, "outputs[]", "allow_outside")),
+                      timing=None if value.get("timing") is None
+                      else self.output_timing(value["timing"], path + ("timing",)),
+                      poster=self.poster(value.get("poster"), path + ("poster",)))
+
+    def codec(self, value: dict[str, Any], path: DocPath, file: str) -> Codec:
+        """The codec as written, checked against the container the file name asks for, or
+        that container's usual codec (``spec/formats.py``)."""
+        container = formats.container_of(file)
+        if "codec" not in value:
+            return formats.default_codec(container)
+        codec: Codec = value["codec"]
+        problem = formats.codec_problem(container, codec)
+        if problem:
+            self.report(problem[0], path + ("codec",), hint=problem[1])
+        elif codec == "h265":
+            self.report("browsers on Linux and Windows may not play H.265 video", path + ("codec",),
+                        hint="use codec h264 (or av1) for a video shared on the web; h265 suits "
+                             "Apple devices and video players", severity="warning")
+        return codec
+
+    def poster(self, value: Any, path: DocPath) -> Poster | None:
+        """A time (``5s``) or a share of the video (``50%``, at most 100%)."""
+        if value is None:
+            return None
+        if isinstance(value, str) and value.endswith("%"):
+            return Poster(self.fraction(value, path), share=True)
+        return Poster(self.seconds(value, path))
 
     def size(self, value: dict[str, Any], path: DocPath) -> tuple[int, int, str]:
         size, aspect = str(_given(value, "outputs[]", "size")), value.get("aspect")
         if size in PRESET_HEIGHTS:
             aspect = aspect or default("outputs[].aspect")
             return (*preset_dimensions(size, aspect), aspect)
-        width, height = (int(n) for n in size.split("x"))
-        ratio = _reduced(width, height)
-        if aspect is not None and not _close(width, height, ASPECTS[aspect]):
-            self.report(f"aspect {aspect} does not match size {size} (which is {ratio})",
-                        path + ("aspect",), hint="leave out aspect with an exact size (it follows "
-                        "from the size), or make the two agree")
-        if min(width, height) < _MIN_EDGE or max(width, height) > _MAX_EDGE:
-            self.report(f"size {size} is out of range: each side must be {_MIN_EDGE} to "
-                        f"{_MAX_EDGE} pixels", path + ("size",))
-        even_w, even_h = width - width % 2, height - height % 2
-        if (even_w, even_h) != (width, height):
-            self.report(f"size {size} has an odd side; video encoders need even sizes, so it "
-                        f"is rendered as {even_w}x{even_h}", path + ("size",),
-                        hint=f"write size: {even_w}x{even_h}", severity="warning")
-        if aspect is None or not _close(width, height, ASPECTS[aspect]):
-            aspect = _reduced(even_w, even_h)
-        return even_w, even_h, aspect
+        width, height, aspect, problems = explicit_size(size, aspect)
+        for problem in problems:
+            self.report(problem.message, path + (problem.key,), hint=problem.hint,
+                        severity=problem.severity)
+        return width, height, aspect
 
     def unique_names(self, outputs: dict[int, Output]) -> None:
         first: dict[str, tuple[int, Location | None]] = {}
@@ -288,31 +342,17 @@ class Normalizer:
                 first[output.name] = (index, where)
 
 
-def preset_dimensions(preset: str, aspect: str) -> tuple[int, int]:
-    """A preset's pixels: the number is the short side (1080p at 9:16 -> 1080x1920)."""
-    short = PRESET_HEIGHTS[preset]
-    across, down = ASPECTS[aspect]
-    long_side = _even(short * max(across, down) / min(across, down))
-    return (long_side, short) if across >= down else (short, long_side)
-
-
-def _even(value: float) -> int:
-    return int(round(value / 2)) * 2
-
-
-def _reduced(width: int, height: int) -> str:
-    divisor = gcd(width, height) or 1
-    return f"{width // divisor}:{height // divisor}"
-
-
-def _close(width: int, height: int, aspect: tuple[int, int]) -> bool:
-    wanted = aspect[0] / aspect[1]
-    return abs(width / height - wanted) <= _ASPECT_TOLERANCE * wanted
-
-
 def _given(value: dict[str, Any], prefix: str, key: str) -> Any:
     """``value[key]`` as written, or the schema's default for ``prefix.key`` (in model units)."""
     return value[key] if key in value else default(f"{prefix}.{key}")
+
+
+def _view(value: dict[str, Any] | None) -> View:
+    """A view as written (schema-checked), the schema's defaults for what it leaves out."""
+    value = value or {}
+    center = _given(value, "motion.from", "center")
+    return View(zoom=float(_given(value, "motion.from", "zoom")),
+                center=(float(center[0]), float(center[1])))
 
 
 def _mapping(value: Any) -> dict[str, Any]:

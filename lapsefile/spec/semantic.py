@@ -12,6 +12,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from ..errors import Diagnostic
+from . import formats
 from .colours import FFMPEG_COLOUR_NAMES
 from .loader import Document
 from .model import AUDIO_TYPES, IMAGE_TYPES, Output, TextStyle
@@ -25,9 +26,10 @@ FONT_TYPES: tuple[str, ...] = (".ttf", ".otf", ".ttc")
 
 class SemanticChecker:
     def __init__(self, parts: Parts, data: dict[str, Any], document: Document, root: Path,
-                 display: Callable[[Path], str]):
+                 display: Callable[[Path], str], disk: bool = True):
         self.parts, self.data, self.document = parts, data, document
         self.root, self.display = root, display
+        self.disk = disk  # False: the spec alone (files it names may not be here, as in git)
         self.diagnostics: list[Diagnostic] = []
 
     def report(self, message: str, path: DocPath, hint: str | None = None,
@@ -43,11 +45,16 @@ class SemanticChecker:
         self.templates()
         self.colours()
         self.output_paths()
+        self.output_formats()
+        self.posters()
         self.overlay_outputs()
         return self.diagnostics
 
     def existing_file(self, what: str, relpath: str, path: DocPath) -> bool:
-        """Report a missing file or a folder in its place; True when it is a file."""
+        """Report a missing file or a folder in its place; True when it is a file (False,
+        unreported, when the disk is not looked at)."""
+        if not self.disk:
+            return False
         target = self.root / relpath
         if target.is_file():
             return True
@@ -108,7 +115,7 @@ class SemanticChecker:
 
     def templates(self) -> None:
         cloud = self.parts.cloud
-        if cloud is None or cloud.templates is None:
+        if cloud is None or cloud.templates is None or not self.disk:
             return
         target = self.root / cloud.templates
         if not target.is_dir():
@@ -178,6 +185,40 @@ class SemanticChecker:
             else:
                 seen[key] = (index, output)
 
+    def output_formats(self) -> None:
+        """What the chosen backend cannot make, and music a silent format leaves out."""
+        for index, output in sorted(self.parts.outputs.items()):
+            container = formats.container_of(output.path)
+            if self.parts.backend == "nemo":
+                problem = formats.cloud_problem(output.path, output.codec,
+                                                output.poster is not None)
+                if problem:
+                    key, message, hint = problem
+                    self.report(message, ("outputs", index, key), hint=hint)
+            if self.parts.music is not None and not container.audio:
+                self.report(f"{output.path} is a .{container.name}, which has no sound: the "
+                            "music is left out of it", ("outputs", index, "path"),
+                            hint="write an .mp4, .mov or .webm to keep the music",
+                            severity="warning")
+
+    def posters(self) -> None:
+        """A poster must not land on another output's file or poster (``x.mp4`` and ``x.gif``
+        both with a poster would both write ``x.jpg``)."""
+        taken = {_landing(self.root, o.path): f"output '{o.name}'"
+                 for o in self.parts.outputs.values()}
+        for index, output in sorted(self.parts.outputs.items()):
+            if output.poster is None:
+                continue
+            poster = formats.poster_path(output.path)
+            key = _landing(self.root, poster)
+            if key in taken:
+                self.report(f"the poster of '{output.name}' would be written to {poster}, "
+                            f"where {taken[key]} goes too", ("outputs", index, "poster"),
+                            hint="posters go beside their video with .jpg: give one of the "
+                                 "outputs another file name")
+            else:
+                taken[key] = f"the poster of '{output.name}'"
+
     def overlay_outputs(self) -> None:
         if not self._all_outputs_known():
             return
@@ -200,6 +241,13 @@ class SemanticChecker:
         for key, item in (("timestamp", self.parts.timestamp), ("logo", self.parts.logo)):
             if item is not None and item.outputs:
                 yield ("overlays", key, "outputs"), item.outputs
+
+
+def _landing(root: Path, relpath: str) -> str:
+    """Where ``relpath`` really lands (its folder's real path, plus its name), for comparing."""
+    lexical = os.path.normpath(os.path.join(root, relpath))
+    return os.path.normcase(os.path.join(os.path.realpath(os.path.dirname(lexical)),
+                                         os.path.basename(lexical)))
 
 
 def _inside(target: str, folder: str) -> bool:

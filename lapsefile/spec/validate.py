@@ -262,8 +262,9 @@ def _pattern(error: ValidationError, name: str) -> tuple[str, str | None]:
         return f"{value!r} is not a size", hint
     if name.endswith(".path"):
         stem = re.sub(r"\.[A-Za-z0-9]{1,4}$", "", value)
-        return (f"{value!r} does not end in .mp4",
-                f"lapsefile writes MP4 files: name it '{stem}.mp4'")
+        return (f"{value!r} does not end in .mp4, .mov, .webm or .gif",
+                f"the extension chooses the format: name it '{stem}.mp4' to share, .mov to "
+                f"edit, .webm for the web, .gif for a silent loop")
     if kind == "colour":
         return f"{value!r} is not a colour", "write a colour name such as white, or #RRGGBB"
     if kind == "output_name":

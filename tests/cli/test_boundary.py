@@ -118,6 +118,18 @@ def test_a_bug_is_exit_3_with_a_crash_log(monkeypatch, tmp_path: Path):
     assert "RuntimeError: a bug" in log and "Traceback" in log
 
 
+def test_the_crash_log_holds_no_secret(monkeypatch, tmp_path: Path):
+    token = "nv-secret-token-0123456789"
+    monkeypatch.setenv("NEMO_TOKEN", token)
+    monkeypatch.setattr("sys.argv", ["lapsefile", "boom", f"--api-url=https://u:{token}@x"])
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    result = CliRunner().invoke(_group_with(RuntimeError(f"failed with {token}")), ["boom"])
+    _clean_failure(result, 3)
+    (log,) = tmp_path.glob("lapsefile-crash-*.log")
+    text = log.read_text(encoding="utf-8")
+    assert token not in text and "<NEMO_TOKEN>" in text and "RuntimeError" in text
+
+
 def test_an_interrupt_is_exit_130():
     result = CliRunner().invoke(_group_with(KeyboardInterrupt()), ["boom"])
     _clean_failure(result, 130)

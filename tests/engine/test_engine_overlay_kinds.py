@@ -114,7 +114,7 @@ def test_no_overlays_leave_the_video_alone(tmp_path, work):
 
 
 def test_features_per_kind(tmp_path):
-    base = {"libx264", "scale", "sidedata", "tpad", "trim"}
+    base = {"libx264", "scale", "sidedata", "tpad", "trim", "format", "setparams"}
     assert required_features(make_job(tmp_path)) == base
     assert required_features(make_job(tmp_path, titles=(Title(""),))) == base | {"drawtext"}
     assert required_features(make_job(tmp_path, timestamp=STAMP)) == \

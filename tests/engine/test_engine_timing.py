@@ -189,3 +189,31 @@ def test_blend_mixes_neighbouring_photos(tmp_path, job, render_one):
                                   look=Look(blend=2)))
     values = _brightness(result.output, info)
     assert all(abs(v - 130) < 8 for v in values[2:-2])  # each photo averaged with the last
+
+
+@pytest.mark.parametrize("size", [3, 4, 5])
+def test_blend_is_centred_on_each_photo_and_ends_on_the_last(tmp_path, job, render_one,
+                                                              size):
+    from lapsefile.engine.probe import decode_frames, mean_rgb
+    from lapsefile.engine.testing import index_color
+    from lapsefile.spec.model import Look
+
+    count, half = 8, size // 2
+    photos = make_frames(tmp_path / "coded", count)
+    result, info = render_one(job(frames=tuple(photos), fps=4, hold=0.5, duration=4.0,
+                                  look=Look(blend=size)))
+    shown = [mean_rgb(f, info.width) for f in decode_frames(result.output, info.width,
+                                                          info.height)]
+    assert len(shown) == 2 * count
+    for i in range(count):
+        reach = min(half, i, count - 1 - i)  # the window narrows symmetrically at the ends
+        weights = {j: 1.0 for j in range(i - reach, i + reach + 1)}
+        if reach == half and size % 2 == 0:  # an even window weighs its two ends half
+            weights[i - half] = weights[i + half] = 0.5
+        expected = [sum(w * index_color(j + 1)[c] for j, w in weights.items())
+                    / sum(weights.values()) for c in range(3)]
+        for frame in shown[2 * i:2 * i + 2]:  # both frames of photo i
+            assert all(abs(a - b) < 6 for a, b in zip(frame, expected)), (i, frame, expected)
+    first, last = index_color(1), index_color(count)
+    assert all(abs(a - b) < 6 for a, b in zip(shown[0], first))
+    assert all(abs(a - b) < 6 for a, b in zip(shown[-1], last))

@@ -23,7 +23,8 @@ from lapsefile.engine.overlays import DEFAULT_FONT
 from lapsefile.engine.probe import decode_frames
 from lapsefile.engine.testing import make_frames
 
-TOKYO = "東京の夜"
+# Ethiopic: in neither bundled font (DejaVu Sans, the CJK subset), so it needs an installed one.
+UNBUNDLED = "ሰላም"
 
 
 def make_box_font(path: Path, chars: str, width: int = 500) -> Path:
@@ -95,22 +96,23 @@ def reasons(spec: Path) -> dict[str, str]:
 @pytest.mark.parametrize("command", [["validate"], ["plan"], ["run"]])
 def test_text_the_bundled_font_cannot_draw_is_an_error_naming_the_characters(
         tmp_path, installed_fonts, command):
-    spec = write_project(tmp_path, title(TOKYO))
+    spec = write_project(tmp_path, title(UNBUNDLED))
     result = cli_run(*command, str(spec))
     assert result.exit_code == 1, result.output
-    assert f'title "{TOKYO}"' in result.output
-    assert "has no glyphs for 東, 京, の, 夜" in result.output
-    assert "DejaVuSans.ttf" in result.output and "overlays.titles[0].text" in result.output
+    assert f'title "{UNBUNDLED}"' in result.output
+    assert "have no glyphs for ሰ, ላ, ም" in result.output
+    assert "DejaVuSans.ttf, NotoSansCJKsc-Subset.otf (the bundled fonts)" in result.output
+    assert "overlays.titles[0].text" in result.output
     assert "hint: set `font:`" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists() and not (tmp_path / "lapse.lock").exists()
 
 
 def test_timestamp_format_literals_are_checked_but_digits_pass(tmp_path, installed_fonts):
-    spec = write_project(tmp_path, '  timestamp: {format: "%Y年%m月%d日 %H:%M"}\n')
+    spec = write_project(tmp_path, '  timestamp: {format: "%Y ዓመት %H:%M"}\n')
     result = cli_run("validate", str(spec))
     assert result.exit_code == 1
-    assert "no glyphs for 年, 月, 日" in result.output
+    assert "no glyphs for ዓ, መ, ት" in result.output
     assert "overlays.timestamp.format" in result.output
     spec = write_project(tmp_path, '  timestamp: {format: "%a %d %b %Y, %I:%M %p"}\n')
     assert cli_run("validate", str(spec)).exit_code == 0
@@ -145,9 +147,9 @@ def test_a_font_file_that_is_not_a_font_is_an_error(tmp_path, installed_fonts, b
 
 
 def test_a_chosen_font_without_the_glyphs_gets_no_fallback(tmp_path, installed_fonts):
-    make_box_font(installed_fonts / "cjk.ttf", TOKYO + "Hi")  # would cover it all
-    make_box_font(tmp_path / "own.ttf", TOKYO)
-    spec = write_project(tmp_path, title(f"Hi {TOKYO}", "      font: own.ttf\n"))
+    make_box_font(installed_fonts / "cjk.ttf", UNBUNDLED + "Hi")  # would cover it all
+    make_box_font(tmp_path / "own.ttf", UNBUNDLED)
+    spec = write_project(tmp_path, title(f"Hi {UNBUNDLED}", "      font: own.ttf\n"))
     result = cli_run("validate", str(spec))
     assert result.exit_code == 1
     assert "the font own.ttf has no glyphs for H, i" in result.output
@@ -161,8 +163,8 @@ def _solid_share(video: Path) -> float:
 
 
 def test_an_installed_font_with_the_glyphs_is_used_and_recorded(tmp_path, installed_fonts):
-    chosen = make_box_font(installed_fonts / "boxes.ttf", TOKYO)
-    spec = write_project(tmp_path, title(TOKYO, "      size: 40%\n"), size="320x180")
+    chosen = make_box_font(installed_fonts / "boxes.ttf", UNBUNDLED)
+    spec = write_project(tmp_path, title(UNBUNDLED, "      size: 40%\n"), size="320x180")
     checked = cli_run("validate", str(spec))
     assert checked.exit_code == 0, checked.output
     assert f"drawing it with the installed font {chosen}" in checked.output
@@ -178,14 +180,14 @@ def test_an_installed_font_with_the_glyphs_is_used_and_recorded(tmp_path, instal
 
 
 def test_a_changed_fallback_font_renders_again(tmp_path, installed_fonts):
-    font = make_box_font(installed_fonts / "boxes.ttf", TOKYO)
-    spec = write_project(tmp_path, title(TOKYO))
+    font = make_box_font(installed_fonts / "boxes.ttf", UNBUNDLED)
+    spec = write_project(tmp_path, title(UNBUNDLED))
     assert cli_run("run", str(spec)).exit_code == 0
     assert reasons(spec) == {"v/render": "up_to_date"}
-    make_box_font(font, TOKYO, width=300)  # the same file, other glyphs
+    make_box_font(font, UNBUNDLED, width=300)  # the same file, other glyphs
     assert reasons(spec) != {"v/render": "up_to_date"}
     assert cli_run("run", str(spec)).exit_code == 0
-    make_box_font(installed_fonts / "other.ttf", TOKYO)
+    make_box_font(installed_fonts / "other.ttf", UNBUNDLED)
     font.unlink()  # now fontconfig finds only the other font
     assert reasons(spec) != {"v/render": "up_to_date"}
 
@@ -207,7 +209,7 @@ def test_every_cjk_ideograph_is_reported_once_in_order(text):
 
 
 def test_the_cloud_draws_text_with_its_own_fonts(tmp_path, installed_fonts):
-    spec = write_project(tmp_path, title(TOKYO))
+    spec = write_project(tmp_path, title(UNBUNDLED))
     spec.write_text(spec.read_text(encoding="utf-8") + "backend: nemo\n", encoding="utf-8")
     result = cli_run("validate", str(spec))
     assert result.exit_code == 0, result.output

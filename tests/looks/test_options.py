@@ -74,7 +74,6 @@ def test_true_means_the_mapping_of_defaults() -> None:
     assert filled("look.interpolate", True) is True
 
 
-def test_instruction_params_name_the_options_in_order() -> None:
+def test_instruction_params_are_the_options_that_are_on() -> None:
     look = Look(interpolate=True, deflicker=Deflicker(size=3, mode="gm"))
-    assert looks.params(look) == {"options": ["deflicker", "interpolate"],
-                                  "deflicker": {"size": 3, "mode": "gm"}, "interpolate": True}
+    assert looks.params(look) == {"deflicker": {"size": 3, "mode": "gm"}, "interpolate": True}

@@ -24,3 +24,20 @@ def test_stabilize_is_sent_confirmed_and_rendered(emulator, tmp_path: Path) -> N
     video = [t for s in session for t in s["draft"]["t"] if t.get("tt") == 0]
     assert any(t["m"].get("stabilize") == {"smoothing": 5} for t in video)
     assert probe(spec.parent / "out" / "main.mp4").frame_count > 0
+
+
+def test_exposure_is_sent_confirmed_and_rendered(emulator, tmp_path: Path) -> None:
+    spec = write_project(tmp_path / "project")
+    spec.write_text(spec.read_text(encoding="utf-8") + "look: {exposure: {window: 9}}\n",
+                    encoding="utf-8")
+    run(spec, emulator)
+    step = read_lock(spec)["outputs"]["main"]["steps"]["main/instruct-look"]
+    assert step["verdict"] == "confirmed"
+    assert step["applied"]["exposure"] == {"window": 9}
+    sent = read_lock(spec)["outputs"]["main"]["settings"]["instructions"]
+    assert ("Smooth the timelapse: smooth the exposure ramp over 9 frames, keeping the overall "
+            "darkening.") in sent
+    session = emulator.state()["sessions"]
+    video = [t for s in session for t in s["draft"]["t"] if t.get("tt") == 0]
+    assert any(t["m"].get("exposure") == {"window": 9} for t in video)
+    assert probe(spec.parent / "out" / "main.mp4").frame_count > 0

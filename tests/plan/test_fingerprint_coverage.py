@@ -32,12 +32,15 @@ from lapsefile.spec.model import (
     Frames,
     Logo,
     Look,
+    Motion,
     Music,
     Output,
+    Poster,
     Spec,
     Timestamp,
     TimingRequest,
     Title,
+    View,
     look_names,
     text_style,
 )
@@ -54,6 +57,16 @@ _SPEC_CHANGES: dict[str, Callable[[Spec], Spec]] = {
         s, timing=dataclasses.replace(s.timing, duration=9.0, speedup=None)),
     "timing.hold": lambda s: dataclasses.replace(
         s, timing=dataclasses.replace(s.timing, hold=1.5, speedup=None)),
+    # Holds are rendered into an uploaded clip (the cloud cannot hold photos sent one by one).
+    "timing.hold_start": lambda s: dataclasses.replace(
+        s, timing=dataclasses.replace(s.timing, hold_start=0.5), timestamp=None,
+        cloud=dataclasses.replace(s.cloud, upload="clip")),
+    "timing.hold_end": lambda s: dataclasses.replace(
+        s, timing=dataclasses.replace(s.timing, hold_end=0.5), timestamp=None,
+        cloud=dataclasses.replace(s.cloud, upload="clip")),
+    # The other backend; nemo refuses a camera move (local-only), so it goes.
+    "backend": lambda s: dataclasses.replace(
+        s, backend="nemo" if s.backend == "local" else "local", motion=None),
     # One uploaded clip carries no capture times to stamp.
     "cloud.upload": lambda s: dataclasses.replace(
         s, timestamp=None, cloud=dataclasses.replace(s.cloud, upload="clip")),
@@ -67,6 +80,11 @@ _VALUES: dict[str, Any] = {
     "timestamp.format": "%H:%M:%S", "logo.file": "other-logo.png", "music.file": "other.wav",
     "outputs[].name": "renamed", "outputs[].path": "out/renamed.mp4", "outputs[].aspect": "4:5",
     "cloud.templates": "wording",
+    # views the zoom can reach (1.5 reaches 0.333 to 0.667)
+    "motion.from_.zoom": 1.25, "motion.to.zoom": 2.0,
+    "motion.from_.center": (0.45, 0.55), "motion.to.center": (0.4, 0.35),
+    "outputs[].timing": TimingRequest(fps=10, duration=6.0),
+    "outputs[].poster": Poster(1.0),
 }
 
 
@@ -105,6 +123,9 @@ def _full_spec(root: Path, backend: str) -> Spec:
                  Output("square", "out/square.mp4", 36, 36, "1:1", quality="draft")),
         backend=backend,  # type: ignore[arg-type]
         cloud=Cloud(language="en", upload="frames"),
+        # a camera move is local-only: nemo refuses it before planning
+        motion=Motion(View(1.0, (0.5, 0.5)), View(1.5, (0.6, 0.4)), "ease-in-out")
+        if backend == "local" else None,
     )
 
 

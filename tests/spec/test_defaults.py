@@ -17,6 +17,7 @@ import pytest
 
 from lapsefile import units
 from lapsefile.looks.deflicker import Deflicker
+from lapsefile.looks.exposure import Exposure
 from lapsefile.looks.stabilize import Stabilize
 from lapsefile.spec import load_spec, model
 from lapsefile.spec.defaults import WHEN_TRUE, SchemaDefault, default, defaults, when_true
@@ -46,26 +47,31 @@ MINIMAL = "version: 1\nframes: photos/*.jpg\noutputs:\n  - path: out.mp4\n"
 SECTIONS = """\
 version: 1
 frames: {include: photos/*.jpg}
-look: {deflicker: {}, stabilize: {}}
+look: {deflicker: {}, stabilize: {}, exposure: {}}
 overlays:
   titles: [{text: Hi}]
   timestamp: {}
   logo: {file: logo.png}
 music: {file: song.mp3}
+motion: {to: {}}
 cloud: {}
 outputs:
   - path: out.mp4
 """
 FILES = ("logo.png", "song.mp3")
 # Defaults that live inside a section MINIMAL leaves out are read from SECTIONS.
-IN_SECTIONS = ("look.deflicker.", "look.stabilize.", "overlays.titles[].", "overlays.timestamp.",
-               "overlays.logo.", "music.")
+IN_SECTIONS = ("look.deflicker.", "look.stabilize.", "look.exposure.", "overlays.titles[].",
+               "overlays.timestamp.", "overlays.logo.", "music.", "motion.")
 
 # Schema paths whose model field has another name or shape. Every other path maps by name:
 # "overlays." is dropped (Spec has titles, timestamp, logo), "[]" is the first item, and a text
 # overlay's style keys are under `.style`.
 FIELD_OF: dict[str, Callable[[Spec], Any]] = {
     "outputs[].size": lambda spec: _preset(spec.outputs[0]),  # resolved to width and height
+    # `from` is a Python keyword: the field is `from_`; a center is a tuple in the model
+    "motion.from.zoom": lambda spec: spec.motion.from_.zoom,
+    "motion.from.center": lambda spec: list(spec.motion.from_.center),
+    "motion.to.center": lambda spec: list(spec.motion.to.center),
     # `fade` is a shorthand for both fades: it has no field of its own
     "overlays.titles[].fade": lambda spec: _same(spec.titles[0].fade_in, spec.titles[0].fade_out),
     "music.fade": lambda spec: spec.music and _same(spec.music.fade_in, spec.music.fade_out),
@@ -87,6 +93,9 @@ OPTIONAL: dict[str, str] = {
     "Timestamp.outputs": "overlays.timestamp.outputs",
     "Logo.outputs": "overlays.logo.outputs",
     "Cloud.templates": "cloud.templates",
+    "Spec.motion": "motion",
+    "Output.poster": "outputs[].poster",
+    "Output.timing": "outputs[].timing",
 }
 # The schema's value, spelled otherwise in the model.
 SPELLED: dict[str, tuple[str, Any, Any]] = {}
@@ -95,6 +104,7 @@ BUILT: dict[str, Callable[[], Any]] = {
     "Title.style": lambda: text_style("overlays.titles[]"),
     "Timestamp.style": lambda: text_style("overlays.timestamp"),
     "Spec.cloud": Cloud,
+    "View.center": lambda: tuple(default("motion.from.center")),  # hashable
 }
 # Not set from lapse.yaml at all.
 NOT_USER_FACING: dict[str, str] = {
@@ -102,6 +112,7 @@ NOT_USER_FACING: dict[str, str] = {
     "TextStyle.size": "as TextStyle.position",
     "Spec.locations": "diagnostics",
     "Spec.raw": "the document as written",
+    "Poster.share": "how `poster` is written: a percentage of the length, or a time",
 }
 
 WITH_DEFAULTS = [p for p in walk_properties() if "default" in p.schema]
@@ -190,7 +201,8 @@ def test_model_made_without_arguments_equals_the_normalized_minimal_sections(
     assert minimal.timing == TimingRequest()
     assert minimal.look == Look()
     assert minimal.cloud == Cloud() and sections.cloud == Cloud()
-    assert sections.look == Look(deflicker=Deflicker(), stabilize=Stabilize())
+    assert sections.look == Look(deflicker=Deflicker(), stabilize=Stabilize(),
+                                 exposure=Exposure())
     assert sections.titles == (Title(text="Hi"),)
     assert sections.timestamp == Timestamp()
     assert sections.logo == Logo(file="logo.png")

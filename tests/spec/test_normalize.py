@@ -83,7 +83,7 @@ outputs:
     aspect: 16:9
     fit: contain
     quality: high
-    codec: h265
+    codec: h264
   - path: out/story.mp4
     size: 720p
     aspect: "9:16"
@@ -130,7 +130,7 @@ def test_every_feature_normalizes(make_spec: MakeSpec) -> None:
                                start=72.0, fit="cut")
     assert spec.outputs == (
         Output(name="main", path="out/sunset-1080p.mp4", width=1920, height=1080, aspect="16:9",
-               fit="contain", quality="high", codec="h265"),
+               fit="contain", quality="high", codec="h264"),
         Output(name="story", path="out/story.mp4", width=720, height=1280, aspect="9:16",
                fit="blur"),
         Output(name="exact", path="renders/exact.mp4", width=1366, height=768,

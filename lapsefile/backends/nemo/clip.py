@@ -32,7 +32,8 @@ def prepare_clip(project: Project, output: Output, emit: Emit, step: str,
 
     job = job_for_output(project, output)
     key = digest([CLIP_VERSION, [f.sha256 for f in project.frames], job.fps, job.duration,
-                  job.hold, job.canvas, job.look])
+                  job.hold, job.canvas, job.look,
+                  *([job.hold_start] if job.hold_start else [])])  # older keys: no hold
     name = clip_name(output)
     dest = state_dir(project.root) / CLIPS / f"{key[:24]}-{name}"
     if not dest.is_file():

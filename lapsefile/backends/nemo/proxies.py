@@ -4,6 +4,10 @@ A proxy is a pure function of the photo's bytes and the target edge (fixed Pillo
 timestamps, a minimal EXIF block that keeps the capture time), so its sha256 is stable and an
 upload made in an earlier run is found again by hash. Proxies are cached in
 ``<spec folder>/.lapsefile/proxies/``.
+
+The service takes JPEG, PNG, GIF and WebP photos only: a TIFF, HEIC or RAW photo is always
+sent as a JPEG proxy, decoded by ``lapsefile.decoders`` (a RAW developed at half size when
+that covers the proxy), with its capture time in the proxy's EXIF.
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from ... import decoders
 from ...atomic import atomic_file
 from ...errors import Diagnostic, SpecError
 from ...paths import ensure_state_dir, state_dir
+from ...project.exif import read_capture_time
 from ...project.model import InputFile
 from ...project.statcache import sha256_file
 from ...spec.model import Output
@@ -53,6 +59,8 @@ def proxy_dir(root: Path) -> Path:
 
 def prepare_frame(frame: InputFile, output: Output, max_edge: int, root: Path) -> UploadFile:
     """The file to upload for ``frame``: the original when small enough, else a cached proxy."""
+    if decoders.needs_decoding(frame.path):
+        return _decoded_proxy(frame, output, max_edge, root)
     try:
         with Image.open(frame.path) as img:
             width, height = _oriented_size(img)
@@ -71,6 +79,42 @@ def prepare_frame(frame: InputFile, output: Output, max_edge: int, root: Path) -
                         ) from None
     return UploadFile(cached, sha256_file(cached), cached.stat().st_size,
                       f"{frame.path.stem}.jpg", frame.relpath)
+
+
+def _decoded_proxy(frame: InputFile, output: Output, max_edge: int, root: Path) -> UploadFile:
+    """A JPEG proxy of a photo the service does not accept (TIFF, HEIC, RAW), at any size."""
+    try:
+        width, height = decoders.upright_size(frame.path)
+        target = needed_edge(width, height, output, max_edge)
+        cached = proxy_dir(root) / f"{frame.sha256[:32]}-{target}-v{PROXY_VERSION}.jpg"
+        if not cached.exists():
+            scale = min(1.0, target / max(width, height))
+            size = (max(1, round(width * scale)), max(1, round(height * scale)))
+            image = decoders.decode(frame.path, size)
+            ensure_state_dir(root, PROXIES)
+            with atomic_file(cached) as fh:
+                image.save(fh, "JPEG", quality=JPEG_QUALITY, subsampling=2, optimize=False,
+                           progressive=False, exif=_capture_exif(frame.path))
+    except (OSError, decoders.DecodeError) as exc:
+        raise SpecError([Diagnostic(f"{frame.relpath}: cannot prepare it for upload: "
+                                    f"{exc}", path="frames",
+                                    hint="replace the file, or exclude it in frames.exclude")]
+                        ) from None
+    return UploadFile(cached, sha256_file(cached), cached.stat().st_size,
+                      f"{frame.path.stem}.jpg", frame.relpath)
+
+
+def _capture_exif(path: Path) -> bytes:
+    """An EXIF block holding only the photo's capture time (none: an empty block)."""
+    when = read_capture_time(path)
+    if when is None:
+        return b""
+    exif = Image.Exif()
+    sub = exif.get_ifd(_EXIF_IFD)
+    sub[0x9003] = when.strftime("%Y:%m:%d %H:%M:%S")
+    if when.microsecond:
+        sub[0x9291] = f"{when.microsecond:06d}".rstrip("0")
+    return exif.tobytes()
 
 
 def _oriented_size(img: Image.Image) -> tuple[int, int]:

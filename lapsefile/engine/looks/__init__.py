@@ -25,6 +25,12 @@ def analysis_file(option: str, chain: int) -> str:
     return f"{option}-{chain}.analysis"
 
 
+def derived_file(option: str, chain: int) -> str:
+    """The name, in the render's work folder, of what a two-pass option derives from its
+    analysis of one photo sequence (``EngineLook.derive``)."""
+    return f"{option}-{chain}.derived"
+
+
 @dataclass(frozen=True)
 class LookStage:
     """Where a look option's filters go: the job, which of the batch's photo sequences
@@ -44,6 +50,10 @@ class LookStage:
         """Where ``option``'s analysis of this sequence is (written by its first pass)."""
         return analysis_file(option, self.chain)
 
+    def derived(self, option: str) -> str:
+        """Where ``option``'s file derived from its analysis of this sequence is."""
+        return derived_file(option, self.chain)
+
 
 def _none(value: Any, job: RenderJob) -> set[str]:
     return set()
@@ -59,12 +69,22 @@ class EngineLook:
     the same frames, writing ``stage.file(name)``, which its ``filters`` then read. The
     first pass runs before the render (``engine/look_passes.py``) and its result is cached by
     what it saw, so only a change to the photos or to what comes before it redoes it.
+
+    When ffmpeg cannot read the analysis as it is, ``derive(value, stage, analysis)`` turns
+    it into the text of ``stage.derived(name)`` (e.g. a sendcmd script of per-photo
+    settings), which ``filters`` reads instead; it runs before every render, cached or not.
+
+    An option that changes brightness over time can say how, as ``brightness(value, levels)``:
+    each photo's mean brightness (0-255) in, the same after the option out. It is a model of
+    the filter, not the filter: ``lapsefile preview`` plots it before anything renders.
     """
 
     name: str
     filters: Callable[[Any, LookStage], list[str]]
     features: Callable[[Any, RenderJob], set[str]] = _none
     analysis: Callable[[Any, LookStage], list[str]] | None = None
+    derive: Callable[[Any, LookStage, bytes], str] | None = None
+    brightness: Callable[[Any, list[float]], list[float]] | None = None
 
 
 @cache

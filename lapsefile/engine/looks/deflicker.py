@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import statistics
+
 from ...looks.deflicker import Deflicker
 from ..job import RenderJob
 from . import EngineLook, LookStage
@@ -20,4 +22,16 @@ def _features(value: Deflicker, job: RenderJob) -> set[str]:
     return {"deflicker"}
 
 
-ENGINE = EngineLook("deflicker", _filters, _features)
+def _brightness(value: Deflicker, levels: list[float]) -> list[float]:
+    """Each photo brought to the mean of the window around it (the median for ``median``;
+    the other means are close enough to the arithmetic one for a plot)."""
+    half = min(_MAX_SIZE, value.size) // 2
+    out = []
+    for i in range(len(levels)):
+        window = levels[max(0, i - half):i + half + 1]
+        out.append(statistics.median(window) if value.mode == "median"
+                   else statistics.fmean(window))
+    return out
+
+
+ENGINE = EngineLook("deflicker", _filters, _features, brightness=_brightness)

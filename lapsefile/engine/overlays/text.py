@@ -2,8 +2,12 @@
 
 Text goes through files (``textfile=``, ``expansion=none``), so a title may hold ``:``, ``'``,
 ``%``, ``\\`` or any Unicode without escaping. Fonts are always named explicitly
-(``fontfile=``): the bundled DejaVu Sans unless the spec names one, so text renders on a
-machine without any system fonts and never depends on fontconfig.
+(``fontfile=``), so text renders on a machine without any system fonts and never depends on
+fontconfig: the spec's font, else the first bundled font that draws every character of the
+text (:data:`BUNDLED_FONTS`: DejaVu Sans for Latin, Greek, Cyrillic, Arabic..., then a subset
+of Noto Sans CJK SC for everyday Chinese, Japanese and Korean). drawtext draws one font per
+filter and shapes with HarfBuzz and FriBidi (``text_shaping``, on by default), so Arabic joins
+and runs right to left.
 """
 
 from __future__ import annotations
@@ -12,14 +16,50 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ...spec.model import TextStyle
+from .. import glyphs
 from ..filters import num, opt, text_position
 from ..workdir import Workdir
 
-DEFAULT_FONT = Path(__file__).parent.parent / "fonts" / "DejaVuSans.ttf"
+FONTS = Path(__file__).parent.parent / "fonts"
+DEFAULT_FONT = FONTS / "DejaVuSans.ttf"
+CJK_FONT = FONTS / "NotoSansCJKsc-Subset.otf"  # built by tools/build_cjk_font.py
+BUNDLED_FONTS = (DEFAULT_FONT, CJK_FONT)  # the chain: the first that draws all the text
+# A ``style.font`` naming a bundled font (preflight records its choice so): not a path of the
+# machine, so a lock written here stays true in another checkout or virtualenv.
+BUNDLED = "lapsefile:"
 
 
-def font(style: TextStyle, resolve: Callable[[str], Path]) -> Path:
-    return resolve(style.font) if style.font else DEFAULT_FONT
+def font(style: TextStyle, resolve: Callable[[str], Path], texts: Sequence[str] = ()) -> Path:
+    """The font file drawing ``texts`` in ``style``: the spec's, else a bundled one."""
+    if style.font is None:
+        return bundled_for(texts)
+    named = bundled_file(style.font)
+    return named if named is not None else resolve(style.font)
+
+
+def bundled_name(path: Path) -> str:
+    """How ``style.font`` names the bundled font ``path``."""
+    return BUNDLED + path.name
+
+
+def bundled_file(name: str) -> Path | None:
+    """The bundled font ``name`` (from :func:`bundled_name`) stands for, or None."""
+    if not name.startswith(BUNDLED):
+        return None
+    return next((f for f in BUNDLED_FONTS if bundled_name(f) == name), None)
+
+
+def bundled_for(texts: Sequence[str]) -> Path:
+    """The first bundled font with a glyph for every character of ``texts``; DejaVu Sans when
+    none has them all (preflight has reported that before anything renders)."""
+    chars = glyphs.drawn("".join(texts))
+    for candidate in BUNDLED_FONTS:
+        try:
+            if not glyphs.missing(candidate, chars):
+                return candidate
+        except glyphs.FontUnreadable:
+            continue  # a damaged install: the next font, or preflight's error
+    return DEFAULT_FONT
 
 
 def font_size(font: Path, texts: Sequence[str], wanted: int, room: int) -> int:

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 
 from ...spec.model import Timestamp
+from ..rates import start_frames
 from ..workdir import Workdir
 from .base import EngineOverlay, Stage
 from .text import drawtext, font
@@ -53,7 +54,8 @@ def stamp_filters(stamp: Timestamp, texts: Sequence[str], first_frames: Sequence
             current = text
     cmdfile = work.write(f"stamps-{index}.cmd", "\n".join(commands) + "\n")
     textfile = work.write(f"stamp-{index}.txt", initial)
-    draw = drawtext(stamp.style, canvas, font(stamp.style, resolve), list(set(texts)), work,
+    distinct = sorted(set(texts))
+    draw = drawtext(stamp.style, canvas, font(stamp.style, resolve, distinct), distinct, work,
                     [f"textfile={textfile}"]).replace("drawtext=", f"drawtext@{target}=", 1)
     return ([f"sendcmd=f={cmdfile}"] if commands else []) + [draw]
 
@@ -72,7 +74,10 @@ def first_frames(count: int, frames_per_photo: float) -> list[int]:
 def _chain(stamp: Timestamp, number: int, stage: Stage) -> None:
     job = stage.job
     texts = stamp_texts(stamp, job.capture_times, len(job.frames))
-    starts = first_frames(len(job.frames), job.hold * stage.fps)
+    # The first photo shows from frame 0, through the hold at the start; the others after it.
+    held = start_frames(job)
+    starts = [0] + [held + start
+                    for start in first_frames(len(job.frames), job.hold * stage.fps)[1:]]
     stage.draw(stamp_filters(stamp, texts, starts, stage.fps, stage.index, stage.canvas,
                              stage.work, stage.resolve))
 

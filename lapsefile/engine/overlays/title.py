@@ -22,7 +22,8 @@ def title_filter(title: Title, index: int, duration: float, canvas: tuple[int, i
     alpha = fade_alpha(start, end, title.fade_in, title.fade_out)
     if alpha:
         extra.append(f"alpha={opt(alpha)}")
-    return drawtext(title.style, canvas, font(title.style, resolve), [title.text], work, extra)
+    return drawtext(title.style, canvas, font(title.style, resolve, [title.text]), [title.text],
+                    work, extra)
 
 
 def _chain(title: Title, number: int, stage: Stage) -> None:
