@@ -29,6 +29,7 @@ from .events import Emit, Event, discard
 from .lock.lockfile import Lock, load_lock, lock_path_for, remove_stale_temps
 from .lock.records import FailedAttempt, OutputRecord, StepRecord
 from .lock.runlock import run_lock
+from .made import OutputMade, describe
 from .plan.fingerprint import output_files
 from .plan.instructions import PlanTexts
 from .plan.model import Plan, Step
@@ -54,6 +55,10 @@ class RunSummary:
     warnings: list[Diagnostic] = field(default_factory=list)
     dry_run: bool = False
     report: dict[str, Any] = field(default_factory=dict)  # the backend's: credits spent, ...
+    outputs: list[OutputMade] = field(default_factory=list)  # those this run made
+    elapsed: float = 0.0  # seconds, the whole run
+    # output -> [when its first step started, when its last step finished] (monotonic)
+    clock: dict[str, list[float]] = field(default_factory=dict, repr=False)
 
     @property
     def up_to_date(self) -> bool:
@@ -62,7 +67,20 @@ class RunSummary:
     def to_dict(self) -> dict[str, Any]:
         return {"plan": self.plan.to_dict(), "executed": self.executed, "dry_run": self.dry_run,
                 "up_to_date": self.up_to_date, "report": self.report,
+                "outputs": [o.to_dict() for o in self.outputs],
+                "elapsed": round(self.elapsed, 2),
                 "warnings": [w.to_dict() for w in self.warnings]}
+
+    def timed(self, step: Step, finished: bool) -> None:
+        """Note when ``step`` of its output started or finished."""
+        now = time.monotonic()
+        times = self.clock.setdefault(step.output, [now, now])
+        if finished:
+            times[1] = now
+
+    def seconds(self, output: str) -> float | None:
+        times = self.clock.get(output)
+        return times[1] - times[0] if times else None
 
 
 def _observe_artifacts(lock: Lock, root: Path, cache: StatCache) -> dict[str, str | None]:
@@ -215,7 +233,7 @@ def _execute(prepared: Prepared, ctx: RunContext, recorder: _Recorder, emit: Emi
     try:
         backend.check(ctx, needed)
         for batch in _batches(needed):
-            _execute_batch(prepared, ctx, recorder, emit, backend, batch, summary.executed)
+            _execute_batch(prepared, ctx, recorder, emit, backend, batch, summary)
     finally:
         summary.report = dict(backend.report(ctx))
         if summary.report:
@@ -223,8 +241,9 @@ def _execute(prepared: Prepared, ctx: RunContext, recorder: _Recorder, emit: Emi
 
 
 def _execute_batch(prepared: Prepared, ctx: RunContext, recorder: _Recorder, emit: Emit,
-                   backend: Any, batch: list[Step], executed: list[str]) -> None:
+                   backend: Any, batch: list[Step], summary: RunSummary) -> None:
     for step in batch:
+        summary.timed(step, finished=False)
         emit(Event("step_start", step.id, {"action": step.action, "reason": str(step.reason),
                                            "resource": step.resource}))
     pending = {s.id for s in batch}
@@ -232,7 +251,8 @@ def _execute_batch(prepared: Prepared, ctx: RunContext, recorder: _Recorder, emi
         for step, record in backend.execute(ctx, batch):
             recorder.write(step.id, record, "done")
             pending.discard(step.id)
-            executed.append(step.id)
+            summary.executed.append(step.id)
+            summary.timed(step, finished=True)
             emit(Event("step_done", step.id, {"action": step.action}))
     except (LapsefileError, OSError) as exc:
         if not isinstance(exc, LapsefileError) and not is_storage_fault(exc):
@@ -266,10 +286,7 @@ def run_project(spec_path: str | os.PathLike[str], *, backend: str | None = None
                 options: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None,
                 emit: Emit = discard) -> RunSummary:
     """Bring the outputs up to date with the spec, recording every step in the lock."""
-    spec_file = Path(spec_path)
-    if not spec_file.is_file():
-        raise SpecError([Diagnostic(f"{spec_file}: no such file",
-                                    hint="pass the path of a lapse.yaml, or run `lapsefile init`")])
+    spec_file, started = existing_spec_file(spec_path), time.monotonic()
     with run_lock(spec_file.resolve().parent):
         prepared = prepare(spec_file, backend=backend, force=force, only=only, env=env,
                            emit=emit)
@@ -300,7 +317,28 @@ def run_project(spec_path: str | os.PathLike[str], *, backend: str | None = None
         _execute(prepared, ctx, recorder, emit, summary)
         if only is None:
             recorder.prune()
+        summary.outputs = _made(prepared.project, summary, ctx.options.get("ffmpeg"))
+        summary.elapsed = time.monotonic() - started
         return summary
+
+
+def existing_spec_file(spec_path: str | os.PathLike[str]) -> Path:
+    """``spec_path``, which must be a file: a missing one is a spec error naming it."""
+    spec_file = Path(spec_path)
+    if not spec_file.is_file():
+        raise SpecError([Diagnostic(f"{spec_file}: no such file",
+                                    hint="pass the path of a lapse.yaml, or run `lapsefile init`")])
+    return spec_file
+
+
+def _made(project: Project, summary: RunSummary, ffmpeg: Any) -> list[OutputMade]:
+    """The closing summary: every output whose steps all ran in this run, as made."""
+    ran = set(summary.executed)
+    root = project.spec.root
+    return [describe(project, name, root / project.spec.output(name).path,
+                     summary.seconds(name), str(ffmpeg) if ffmpeg else None)
+            for name in dict.fromkeys(s.output for s in summary.plan.needed)
+            if all(s.id in ran for s in summary.plan.for_output(name) if s.needed)]
 
 
 def _remove_what_killed_runs_left(prepared: Prepared) -> None:

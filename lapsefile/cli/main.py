@@ -91,10 +91,9 @@ def init(folder: str, force: bool) -> None:
       lapsefile init
       lapsefile init ~/Pictures/sunset --force
     """
-    target, proposal = scaffold(Path(folder), overwrite=force)
-    out.echo(f"wrote {target}: {proposal.photos} photos in {proposal.folder}/, "
-             f"{proposal.duration:g} s at {proposal.fps} fps")
-    out.echo(f"next: lapsefile run {target}", err=True)
+    made = scaffold(Path(folder), overwrite=force)
+    out.echo(out.init_text(made))
+    out.echo(f"next: lapsefile preview {made.spec}, then lapsefile run {made.spec}", err=True)
 
 
 @cli.command()
@@ -170,10 +169,14 @@ def plan(spec: str, as_json: bool, backend: str | None, force: bool,
               metavar="SECONDS", help="Cloud: longest wait for one instruction (default 300).")
 @click.option("--render-timeout", type=click.FloatRange(min=1), default=None,
               metavar="SECONDS", help="Cloud: longest wait for one export (default 900).")
+@click.option("--draft", is_flag=True,
+              help="Render every output as a quick draft (its own size, decoded small, a fast "
+                   "preset) into .lapsefile/preview/drafts/, on this machine; the real outputs "
+                   "and lapse.lock are not touched.")
 def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool,
         only: tuple[str, ...], as_json: bool, quiet: bool, api_url: str | None,
         ffmpeg: str | None, instruction_timeout: float | None,
-        render_timeout: float | None) -> None:
+        render_timeout: float | None, draft: bool) -> None:
     """Make every output of SPEC, skipping what the lock shows is done.
 
     \b
@@ -182,6 +185,7 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
       lapsefile run --only vertical --force
       lapsefile run --locked          # in CI: fail if anything is out of date
       lapsefile run --backend nemo    # render in the cloud
+      lapsefile run --draft           # a quick look: drafts in .lapsefile/preview/drafts/
     """
     if locked and force:
         # Contradictory options are a usage error (click's exit 2), found before any work.
@@ -189,6 +193,10 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
                                "fails unless the lock is up to date, --force redoes outputs "
                                "that are; drop one of them")
     _json_mode(as_json)
+    if draft:
+        _check_draft_options(backend, locked=locked, force=force, dry_run=dry_run)
+        _run_drafts(spec, only, as_json, quiet, ffmpeg)
+        return
     given = {"api_url": api_url, "ffmpeg": ffmpeg, "instruction_timeout": instruction_timeout,
              "render_timeout": render_timeout}
     options = {k: v for k, v in given.items() if v}
@@ -201,10 +209,45 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
     if dry_run:
         out.echo(out.plan_text(summary.plan, spec))
     elif not quiet:
+        if summary.outputs:
+            out.echo(out.made_text(summary.outputs), err=True)
         out.echo("up to date: nothing to do" if summary.up_to_date
-                 else f"done: {len(summary.executed)} step(s) run", err=True)
+                 else f"done: {len(summary.executed)} step(s) run in "
+                      f"{out.seconds_text(summary.elapsed)}", err=True)
         if summary.report:
             out.echo(out.report_text(summary.report), err=True)
+
+
+def _check_draft_options(backend: str | None, **given: bool) -> None:
+    """``--draft`` renders locally and records nothing: options about the lock or another
+    backend contradict it (a usage error, exit 2, before any work)."""
+    if backend and backend != "local":
+        # Refused rather than quietly rendered here: the cloud was asked for by name, and a
+        # cloud draft would spend credits and need lock records, which drafts never write.
+        raise click.UsageError(f"--draft renders on this machine (free, nothing recorded): it "
+                               f"cannot be combined with --backend {backend}; drop one of them")
+    clashing = [f"--{name.replace('_', '-')}" for name, on in given.items() if on]
+    if clashing:
+        verb = "means" if len(clashing) == 1 else "mean"
+        raise click.UsageError(f"--draft always renders every selected output and records "
+                               f"nothing in lapse.lock: {' and '.join(clashing)} {verb} "
+                               "nothing with it; drop it")
+
+
+def _run_drafts(spec: str, only: tuple[str, ...], as_json: bool, quiet: bool,
+                ffmpeg: str | None) -> None:
+    from ..drafts import run_drafts
+
+    made = run_drafts(spec, only=only or None, options={"ffmpeg": ffmpeg} if ffmpeg else {},
+                      emit=_sink(as_json, quiet))
+    if as_json:
+        out.JsonLines()(Event("summary", None, made.to_dict()))
+        return
+    _print_warnings(made.warnings, as_json)
+    if not quiet:
+        out.echo(out.made_text(made.outputs), err=True)
+        out.echo(f"done: {len(made.outputs)} draft(s) in {out.seconds_text(made.elapsed)} "
+                 "(the real outputs and lapse.lock are untouched)", err=True)
 
 
 @cli.command()
@@ -256,6 +299,29 @@ def preview(spec: str, out_dir: str | None, every: int | None, as_json: bool) ->
         out.echo_json(result.to_dict())
         return
     out.echo(out.preview_text(result))
+
+
+@cli.command()
+@SPEC_ARG
+@BACKEND_OPT
+def watch(spec: str, backend: str | None) -> None:
+    """Re-plan and redraw a draft preview on every save of SPEC or change to its photos.
+
+    Says what changed and what a run would redo, then rewrites the preview's contact sheet,
+    brightness plot and poster (.lapsefile/preview/); the outputs and the lock are never
+    touched. A spec with errors is reported and the watch goes on. Ctrl-C stops it.
+
+    \b
+    Examples:
+      lapsefile watch
+      lapsefile watch projects/dawn/lapse.yaml --backend nemo
+    """
+    from ..watching import watch as watch_spec
+    from ..watching import watchfiles_source
+
+    out.echo(f"watching {spec} and its photos; Ctrl-C to stop", err=True)
+    watch_spec(spec, watchfiles_source(), lambda cycle: out.echo(out.watch_text(cycle, spec)),
+               backend=backend)
 
 
 @cli.command()

@@ -19,12 +19,17 @@ import click
 from ..errors import Diagnostic
 from ..events import Event
 from ..plan.model import Plan, Step
+from ..plan.step_ids import output_of
 from ..status import FailedStatus, StatusReport
 from ..terminal import json_safe, printable
+from .progress import LiveLines
 
 if TYPE_CHECKING:  # imported by the commands that need them: start-up stays light
     from ..checking import SpecCheck
+    from ..made import OutputMade
     from ..preview import Preview
+    from ..scaffold import Scaffold
+    from ..watching import Cycle
 
 _MARKS = {"up_to_date": "=", "new": "+", "forced": "!", "upstream": "~"}
 
@@ -94,6 +99,37 @@ def report_text(report: dict[str, Any]) -> str:
             f"({report.get('credits_spent', 0):g} spent)")
 
 
+def seconds_text(seconds: float) -> str:
+    """0.42 -> "0.4 s", 75 -> "1 min 15 s"."""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    minutes, rest = divmod(round(seconds), 60)
+    return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+
+
+def bytes_text(size: int) -> str:
+    """1234567 -> "1.2 MB" (decimal units, as file managers show them)."""
+    value = float(size)
+    for unit in ("B", "kB", "MB", "GB"):
+        if value < 1000 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+def made_text(outputs: Iterable[OutputMade]) -> str:
+    """The closing summary: per output its file, duration, size, file size and how long it
+    took to make; a size or duration not read from the file is marked "planned"."""
+    lines = []
+    for made in outputs:
+        size = bytes_text(made.bytes) if made.bytes is not None else "missing"
+        planned = "" if made.probed else " (planned)"
+        took = f", made in {seconds_text(made.seconds)}" if made.seconds is not None else ""
+        lines.append(f"  {made.output}: {made.path}  {made.duration:g} s, "
+                     f"{made.width}x{made.height}{planned}, {size}{took}")
+    return "\n".join(lines)
+
+
 def status_text(report: StatusReport) -> str:
     """Per output: its state, the steps a run would take, and with --remote the timeline and
     the instructions' verdicts; then outputs only the lock still has."""
@@ -124,17 +160,18 @@ def failed_line(failed: FailedStatus, has_file: bool) -> str:
 
 
 class EventPrinter:
-    """Renders events for people: step lines and a progress bar with ETA on stderr."""
+    """Renders events for people on stderr: step lines, and one live line per step in
+    progress (a bar with ETA, and what a cloud wait waits for): see ``cli/progress.py``."""
 
     def __init__(self, stream: TextIO | None = None, verbose: bool = True):
         self.stream = stream or sys.stderr
         self.verbose = verbose
         self.tty = self.stream.isatty()
+        self._live = LiveLines(self.stream, self.tty)
         self._started: dict[str, float] = {}
-        self._finished: set[str] = set()
-        self._shown: set[str] = set()  # labels with a line already printed (not on a TTY)
-        self._last_line = time.monotonic()
-        self._bar_open = False
+        self._finished: dict[str, str] = {}  # key -> the label it finished with
+        self._bars: dict[str, tuple[str, float, str]] = {}  # key -> label, fraction, ETA
+        self._waits: dict[str, str] = {}  # key -> what it waits for, until the bar moves
 
     def __call__(self, event: Event) -> None:
         handler = getattr(self, f"_on_{event.kind}", None)
@@ -142,11 +179,7 @@ class EventPrinter:
             handler(event)
 
     def _write(self, text: str) -> None:
-        if self._bar_open:
-            self.stream.write("\n")
-            self._bar_open = False
-        self.stream.write(printable(text) + "\n")
-        self.stream.flush()
+        self._live.write(text)
 
     def _on_step_start(self, e: Event) -> None:
         self._write(f"\u25b6 {e.step}: {e.data.get('resource', '')} ({e.data.get('reason', '')})")
@@ -171,38 +204,45 @@ class EventPrinter:
     def _on_heartbeat(self, e: Event) -> None:
         elapsed = e.data.get("elapsed")
         what = e.data.get("text") or "still working"
-        self._progress_line(f"  {what}{f' ({elapsed:.0f} s)' if elapsed else ''}...")
+        key = e.step or "heartbeat"
+        if key in self._finished:
+            return
+        self._waits[key] = f"{what}{f' ({elapsed:.0f} s)' if elapsed else ''}..."
+        self._show(key, e)
 
     def _on_progress(self, e: Event) -> None:
         label = str(e.data.get("label") or e.step or "")
+        key = e.step or label  # one line per step: per output, however many run at once
         done, total = float(e.data.get("done", 0)), float(e.data.get("total") or 0)
-        start = self._started.setdefault(label, time.monotonic())
-        if total <= 0 or label in self._finished:
+        if self._finished.get(key, label) != label:  # the step's next piece of work
+            del self._finished[key]
+            self._started.pop(key, None)
+        start = self._started.setdefault(key, time.monotonic())
+        if total <= 0 or key in self._finished:
             return
         fraction = min(max(done / total, 0.0), 1.0)
         if fraction >= 1.0:
-            self._finished.add(label)
+            self._finished[key] = label
         elapsed = time.monotonic() - start
         eta = elapsed * (1 - fraction) / fraction if fraction > 0.01 else None
-        bar = "#" * int(fraction * 24)
         eta_text = f" ETA {int(eta // 60)}:{int(eta % 60):02d}" if eta is not None else ""
-        self._progress_line(f"  {label} [{bar:<24}] {fraction * 100:5.1f}%{eta_text}",
-                            label, final=fraction >= 1.0)
+        self._bars[key] = (label, fraction, eta_text)
+        self._waits.pop(key, None)  # it moved: no longer only waiting
+        self._show(key, e, final=fraction >= 1.0)
 
-    def _progress_line(self, text: str, label: str = "", final: bool = False) -> None:
-        now = time.monotonic()
-        if self.tty:
-            self.stream.write("\r" + printable(text).ljust(78))
-            self._bar_open = not final
-            if final:
-                self.stream.write("\n")
-            self.stream.flush()
-        elif now - self._last_line >= 5.0 or (final and label in self._shown):
-            # Logs and CI get a line every few seconds (and the end of what they saw start),
-            # not a carriage-return stream; work that finished quickly stays silent.
-            self._last_line = now
-            self._shown.add(label)
-            self._write(text)
+    def _show(self, key: str, e: Event, final: bool = False) -> None:
+        """The live line of ``key``: its bar, or while it waits, its percentage and what it
+        waits for (short: a line is cut at the terminal's width); named by its output
+        unless the label already says it."""
+        wait = self._waits.get(key)
+        text = wait or ""
+        if key in self._bars:
+            label, fraction, eta_text = self._bars[key]
+            text = (f"{label} {fraction * 100:.0f}%, {wait}" if wait else
+                    f"{label} [{'#' * int(fraction * 24):<24}] {fraction * 100:5.1f}%{eta_text}")
+        output = output_of(e.step) if e.step else ""
+        named = not output or output in text.split()
+        self._live.update(key, f"  {'' if named else output + ': '}{text}", final)
 
 
 class JsonLines:
@@ -243,3 +283,59 @@ def preview_text(result: Preview) -> str:
         f"shot, {result.flicker_after:.2f}% after the look)",
         f"poster frame:    {result.poster}",
         f"in {result.seconds:.2f} s"])
+
+
+def init_text(made: Scaffold) -> str:
+    """What ``init`` wrote and what it read in the photos."""
+    proposal = made.proposal
+    lines = [f"wrote {made.spec}: {proposal.photos} photos in {proposal.folder}/, "
+             f"{proposal.duration:g} s at {proposal.fps} fps"]
+    lines += [text for text in (proposal.speed_sentence(), proposal.sort_sentence()) if text]
+    if made.schema_kept:
+        lines.append(f"kept the existing {made.schema} (the spec's schema line names it); "
+                     f"`lapsefile schema > {made.schema}` or --force replaces it")
+    else:
+        lines.append(f"wrote {made.schema}: the spec's first line points editors at it")
+    return "\n".join(lines)
+
+
+MAX_WATCH_STEPS = 10  # step lines per cycle: a watch prints on every save, briefly
+
+
+def watch_text(cycle: Cycle, spec_name: str) -> str:
+    """One cycle of ``watch``: what set it off, what changed, what a run would redo, the
+    preview; or the spec's errors and that the watch goes on."""
+    when = time.strftime("%H:%M:%S")
+    trigger = ", ".join(cycle.trigger[:3]) + (f" and {len(cycle.trigger) - 3} more"
+                                              if len(cycle.trigger) > 3 else "")
+    lines = [f"[{when}] {trigger + ' changed' if trigger else spec_name}"]
+    if cycle.errors:
+        errors = sum(1 for d in cycle.errors if d.severity == "error")
+        lines += [diagnostics_text(cycle.errors),
+                  f"{errors} error(s) in {spec_name}; still watching: fix it and save"]
+        return "\n".join(lines)
+    if cycle.error is not None or cycle.plan is None:
+        lines.append(f"error: {cycle.error}; still watching")
+        return "\n".join(lines)
+    if cycle.warnings:
+        lines.append(diagnostics_text(cycle.warnings))
+    lines += [f"  changed: {name}: {', '.join(found[:6])}"
+              + (f" and {len(found) - 6} more" if len(found) > 6 else "")
+              for name, found in cycle.changes.items()]
+    lines += _watch_plan_lines(cycle.plan)
+    if cycle.preview is not None:
+        shown = cycle.preview
+        lines.append(f"  draft preview: {shown.contact_sheet}, {shown.luminance_plot.name}, "
+                     f"{shown.poster.name} ({cycle.seconds:.1f} s)")
+    return "\n".join(lines)
+
+
+def _watch_plan_lines(plan: Plan) -> list[str]:
+    needed = plan.needed
+    if not needed:
+        return ["  a run would do nothing: everything is up to date"]
+    lines = [f"  a run would do {len(needed)} of {len(plan.steps)} step(s):"]
+    lines += [f"    {step.id}: {step.reason}" for step in needed[:MAX_WATCH_STEPS]]
+    if len(needed) > MAX_WATCH_STEPS:
+        lines.append(f"    ... and {len(needed) - MAX_WATCH_STEPS} more (lapsefile plan)")
+    return lines

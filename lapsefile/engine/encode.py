@@ -6,7 +6,8 @@ are repeats the encoder codes almost for free: the cost is in the few hundred di
 frames. There x264 ``veryfast`` at CRF 20 measured the same SSIM against the unencoded frames
 as ``faster`` and ``medium`` at CRF 20 (0.984, 0.984, 0.983) with files within 15% of each
 other, in about a third of ``medium``'s time; hence ``standard``. ``high`` spends the time
-(``slow``, CRF 17, lanczos, full-size decoding); ``draft`` is for looking, not keeping.
+(``slow``, CRF 17, lanczos, full-size decoding); ``draft`` is for looking, not keeping: the
+output's own size on every backend, its speed from decoding small and ``ultrafast``.
 
 Every output is the same bytes when rendered again with the same ffmpeg on the same machine:
 encoder thread counts are pinned (x264's output depends on its thread count, which ffmpeg
@@ -32,13 +33,16 @@ class Preset:
     crf264: int
     crf265: int
     scale_flags: str
-    halve: bool = False  # draft: half resolution
+    # draft: JPEGs are decoded this many halvings below what the output needs (the
+    # decoder's -lowres, see pipeline._lowres) and scaled up: the output keeps its size, the
+    # picture is softer, and decoding big photos, a render's main cost, takes a fraction.
+    decode_below: int = 0
     blend_interpolation: bool = False  # draft: cross-fade instead of motion interpolation
     lowres: bool = True  # JPEGs far larger than needed may be decoded at 1/2, 1/4, 1/8 size
 
 
 PRESETS: dict[str, Preset] = {
-    "draft": Preset("ultrafast", "ultrafast", 28, 30, "bilinear", halve=True,
+    "draft": Preset("ultrafast", "ultrafast", 28, 30, "bilinear", decode_below=1,
                     blend_interpolation=True),
     "standard": Preset("veryfast", "fast", 20, 23, "bicubic"),
     "high": Preset("slow", "slow", 17, 20, "lanczos", lowres=False),

@@ -145,7 +145,8 @@ class _Readable:
             return path
         if self._folder is None:
             self._folder = decode.cache_folder(self._root)
-        # The canvases at full size (drafts render at half): a draft then reuses the decode.
+        # The canvases' full working size, drafts too (only JPEGs decode smaller for them):
+        # the real render then reuses a draft's decode.
         size = decode.target_size(path, self._canvases)
         return decode.decoded_copy(path, size, self._folder)
 

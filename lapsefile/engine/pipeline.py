@@ -41,12 +41,10 @@ from .workdir import Workdir
 
 
 def canvas_size(job: RenderJob) -> tuple[int, int]:
-    """The encoded size: even (yuv420p needs it), halved for drafts."""
-    width: float = job.canvas.width
-    height: float = job.canvas.height
-    if encode.PRESETS[job.quality].halve:
-        width, height = width / 2, height / 2
-    return even(width), even(height)
+    """The encoded size: the canvas, made even (yuv420p needs it). A draft keeps it too, so
+    a draft means the same size locally and in the cloud; its speed comes from decoding
+    small (``_lowres``) and a fast preset."""
+    return even(job.canvas.width), even(job.canvas.height)
 
 
 @dataclass
@@ -190,13 +188,16 @@ def _group_input(batch: Batch, index: int, group: Group,
 
 def _lowres(batch: Batch, group: Group, working: tuple[int, int]) -> int:
     """Decode JPEGs at 1/2, 1/4 or 1/8 size when that still covers the working size: the
-    decoder then skips most of the work for photos far larger than the video."""
-    if group.kind != "JPEG" or not batch.best.lowres:
+    decoder then skips most of the work for photos far larger than the video. A batch of
+    drafts only (``best``) covers a smaller size (``decode_below`` halvings): the scale after
+    it enlarges the photos back, softer, to the size the outputs keep."""
+    best = batch.best
+    if group.kind != "JPEG" or not best.lowres:
         return 0
     width, height = group.smallest
+    need_w, need_h = working[0] >> best.decode_below, working[1] >> best.decode_below
     level = 0
-    while level < 3 and (width >> (level + 1)) >= working[0] and \
-            (height >> (level + 1)) >= working[1]:
+    while level < 3 and (width >> (level + 1)) >= need_w and (height >> (level + 1)) >= need_h:
         level += 1
     return level
 

@@ -1,5 +1,9 @@
 """The lapse.yaml reference, generated from the schema so the two never drift apart.
 
+It describes each key's own form, as lapsefile checks it (:func:`.schema_file.schema`): the
+``${VAR}`` alternative the published schema gives editors on every key is said once, in the
+introduction, rather than on every key.
+
 ``python -m lapsefile.spec.reference`` prints it as Markdown (the README embeds it).
 """
 
@@ -26,7 +30,9 @@ def markdown(level: int = 1) -> str:
     lines = [f"{h} lapse.yaml reference", "", str(root.get("description", "")), "",
              f"Format version: {root['properties']['version']['const']}. Generated from "
              f"`schemas/lapse.schema.json` (JSON Schema 2020-12); editors that read a "
-             f"`# yaml-language-server: $schema=` line complete and check these keys.", ""]
+             f"`# yaml-language-server: $schema=` line complete and check these keys (see "
+             f"[Editors](#editors)), and take a `${{VAR}}` in any of them, as lapsefile does.",
+             ""]
     for prop in walk_properties():
         if len(prop.path) == 1:
             lines += [f"{h}# `{prop.path[0]}`", ""]

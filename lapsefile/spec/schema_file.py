@@ -3,6 +3,15 @@
 The single source of truth is ``schemas/lapse.schema.json`` at the top of the repository; the
 package holds it as ``lapsefile/lapse.schema.json`` (a symlink in the source tree, a real file in
 a wheel), so an installed lapsefile reads it through importlib.resources.
+
+The file is the *published* schema, the one editors read (its ``$id`` is :func:`schema_id`): it
+lets every key whose value is not free text also take a ``${VAR}`` reference
+(``$defs/env_reference``, an ``anyOf`` branch beside the key's own form), because lapsefile
+replaces references before it checks a spec. lapsefile checks the replaced values against
+:func:`schema`, the same file without those branches, so ``fps: ${FPS:-24}`` is checked as
+``24`` and a reference left unreplaced is still an error. Its type unions are written as
+``anyOf`` of single types (ajv's strict mode refuses ``"type": [...]``) and read back here as
+one ``type`` list, so lapsefile's checks and messages see the shape they were written for.
 """
 
 from __future__ import annotations
@@ -14,7 +23,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from jsonschema import Draft202012Validator
 
@@ -22,6 +31,8 @@ from .suggest import join_or, type_words
 
 SCHEMA_NAME = "lapse.schema.json"
 SUPPORTED_VERSION = 1
+ENV_DEF = "env_reference"  # $defs name of the ${VAR} alternative (editors only)
+ENV_BRANCH = {"$ref": f"#/$defs/{ENV_DEF}"}
 
 
 @lru_cache(maxsize=1)
@@ -36,14 +47,76 @@ def schema_text() -> str:
 
 
 @lru_cache(maxsize=1)
-def _schema() -> dict[str, Any]:
+def _published() -> dict[str, Any]:
     loaded: dict[str, Any] = json.loads(schema_text())
     return loaded
 
 
+@lru_cache(maxsize=1)
+def _schema() -> dict[str, Any]:
+    checked = _without_env(_published())
+    del checked["$defs"][ENV_DEF]
+    return cast("dict[str, Any]", checked)
+
+
 def schema() -> dict[str, Any]:
-    """The schema as data; a fresh copy, so callers may change it freely."""
+    """The schema lapsefile checks a spec against, once its ``${VAR}`` references are replaced
+    (the published one without its ``${VAR}`` alternatives); a fresh copy, so callers may
+    change it freely."""
     return copy.deepcopy(_schema())
+
+
+def published_schema() -> dict[str, Any]:
+    """The schema as shipped, for editors (``${VAR}`` accepted); a fresh copy."""
+    return copy.deepcopy(_published())
+
+
+def schema_id() -> str:
+    """Where the published schema lives: its ``$id``, which an editor's
+    ``# yaml-language-server: $schema=`` line and the SchemaStore catalog entry point at."""
+    return str(_published()["$id"])
+
+
+def _without_env(node: Any) -> Any:
+    """``node`` with every ``anyOf`` branch that is a ``${VAR}`` reference taken out."""
+    if isinstance(node, list):
+        return [_without_env(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out: dict[str, Any] = {}
+    for key, value in node.items():
+        if key == "anyOf" and ENV_BRANCH in value:
+            rest = [_without_env(branch) for branch in value if branch != ENV_BRANCH]
+            _merge_into(out, _one_schema(rest))
+        else:
+            out[key] = _without_env(value)
+    return out
+
+
+def _one_schema(branches: list[dict[str, Any]]) -> dict[str, Any]:
+    """The branches left beside a ``${VAR}`` alternative, as one schema: a lone branch itself,
+    single-type branches as one ``type`` list with each type's keywords (which apply to that
+    type only, so the union means the same), anything else still an ``anyOf``."""
+    if len(branches) == 1:
+        return branches[0]
+    simple = all(isinstance(b.get("type"), str) and "$ref" not in b and "anyOf" not in b
+                 for b in branches)
+    keywords = [key for b in branches for key in b if key != "type"]
+    if not simple or len(keywords) != len(set(keywords)):
+        return {"anyOf": branches}
+    union: dict[str, Any] = {"type": [b["type"] for b in branches]}
+    for branch in branches:
+        union.update((key, value) for key, value in branch.items() if key != "type")
+    return union
+
+
+def _merge_into(target: dict[str, Any], keywords: dict[str, Any]) -> None:
+    """Put an ``anyOf``'s replacement where the ``anyOf`` stood (the keyword order is kept, so
+    errors come out in the order they always did); a keyword said twice is a schema bug."""
+    clash = set(target) & set(keywords)
+    if clash:
+        raise ValueError(f"the schema says {sorted(clash)} both beside and inside an anyOf")
+    target.update(keywords)
 
 
 @lru_cache(maxsize=1)

@@ -76,9 +76,9 @@ def test_duration_not_a_multiple_of_the_hold_is_met_within_a_frame(job, render_o
     assert frame_indexes(result.output, info)[-1] == 12  # the last photo fills the rest
 
 
-def test_draft_is_half_size(job, render_one):
+def test_draft_keeps_the_output_size(job, render_one):
     result, info = render_one(job(canvas=Canvas(128, 72), quality="draft"))
-    assert (info.width, info.height) == (64, 36) and info.frame_count == 36
+    assert (info.width, info.height) == (128, 72) and info.frame_count == 36
     assert frame_indexes(result.output, info)[::3] == list(range(1, 13))
 
 
