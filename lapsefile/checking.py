@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import Diagnostic, SpecError
-from .runner import prepare
 from .spec import load_spec_with_warnings
 
 
@@ -42,6 +41,8 @@ def check_spec(path: str | os.PathLike[str], *, schema_only: bool = False) -> Sp
         if schema_only:
             spec, warnings = load_spec_with_warnings(path, disk=False)
             return SpecCheck(shown, tuple(warnings), {"outputs": [o.name for o in spec.outputs]})
+        from .runner import prepare  # the full check only: `--schema-only` stays light
+
         prepared = prepare(path)
     except SpecError as exc:
         return SpecCheck(shown, tuple(exc.diagnostics))

@@ -17,9 +17,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import time
-import traceback
 from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
@@ -27,9 +25,7 @@ import click
 
 from .. import __version__
 from ..errors import LapsefileError, SpecError, is_storage_fault, storage_error
-from ..spec.envvars import redact
 from ..terminal import json_safe
-from . import output as out
 
 T = TypeVar("T")
 
@@ -89,6 +85,8 @@ class LapsefileGroup(click.Group):
 
 
 def _report_error(ctx: click.Context, exc: LapsefileError) -> None:
+    from . import output as out  # only when something failed: start-up stays light
+
     meta = ctx.meta  # shared by a context and its children: what the command set
     if meta.get("json"):
         # One line: after `run --json` events it is the last record of an NDJSON stream.
@@ -105,6 +103,11 @@ def _report_error(ctx: click.Context, exc: LapsefileError) -> None:
 def _write_crash_log() -> str:
     """The crash report, with the values of secret variables blanked (a token may be in an
     argument or in the exception's text)."""
+    import tempfile
+    import traceback
+
+    from ..spec.envvars import redact  # only when crashing: start-up stays light
+
     text = (f"lapsefile {__version__}, python {sys.version}\n{time.ctime()}\n"
             + " ".join(sys.argv) + "\n\n" + traceback.format_exc())
     fd, path = tempfile.mkstemp(prefix="lapsefile-crash-", suffix=".log")

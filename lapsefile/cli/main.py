@@ -8,26 +8,48 @@ from __future__ import annotations
 
 import signal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .. import __version__
-from ..backends import registry
-from ..checking import check_specs
 from ..errors import LapsefileError, SpecError
-from ..events import Emit, Event
-from ..runner import prepare, run_project
-from ..scaffold import scaffold
-from ..status import status as status_of
-from . import output as out
+from ..events import Event
 from .boundary import LapsefileCommand, LapsefileGroup
+
+if TYPE_CHECKING:
+    from ..events import Emit
+
+# The library behind each command, and `output` (what only commands that print need), are
+# imported inside it, so that `--version`, `schema` and completion start in a few hundredths
+# of a second (tests/cli/test_startup_imports.py).
 
 __all__ = ["cli", "main", "LapsefileCommand", "LapsefileGroup"]
 
 SPEC_ARG = click.argument("spec", default="lapse.yaml", type=click.Path(dir_okay=False))
 JSON_OPT = click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
-# The registry's names: the built-in backends and any installed plug-in.
-BACKEND_OPT = click.option("--backend", type=click.Choice(registry.names()), default=None,
+
+
+class _BackendChoice(click.Choice):
+    """The registry's names (the built-in backends and any installed plug-in), looked up
+    when an option is parsed or help is shown, not when the CLI is imported: the registry
+    reads the installed entry points, which every command would otherwise pay for."""
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from ..backends import registry
+
+        return registry.names()
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass  # always the registry's
+
+
+BACKEND_OPT = click.option("--backend", type=_BackendChoice(), default=None,
                            help="Override the spec's backend.")
 
 
@@ -56,6 +78,8 @@ def _json_mode(as_json: bool) -> None:
 
 
 def _sink(as_json: bool, quiet: bool, verbose: bool = True) -> Emit:
+    from . import output as out
+
     if as_json:
         return out.JsonLines()
     if quiet:
@@ -64,6 +88,8 @@ def _sink(as_json: bool, quiet: bool, verbose: bool = True) -> Emit:
 
 
 def _print_warnings(warnings: list, as_json: bool) -> None:
+    from . import output as out
+
     if warnings and not as_json:
         out.echo(out.diagnostics_text(warnings), err=True)
 
@@ -91,6 +117,9 @@ def init(folder: str, force: bool) -> None:
       lapsefile init
       lapsefile init ~/Pictures/sunset --force
     """
+    from ..scaffold import scaffold
+    from . import output as out
+
     made = scaffold(Path(folder), overwrite=force)
     out.echo(out.init_text(made))
     out.echo(f"next: lapsefile preview {made.spec}, then lapsefile run {made.spec}", err=True)
@@ -110,6 +139,9 @@ def validate(specs: tuple[str, ...], schema_only: bool, as_json: bool) -> None:
       lapsefile validate
       lapsefile validate projects/*/lapse.yaml --schema-only
     """
+    from ..checking import check_specs
+    from . import output as out
+
     _json_mode(as_json)
     checks = check_specs(specs or ("lapse.yaml",), schema_only=schema_only)
     if len(checks) == 1 and not checks[0].valid:
@@ -143,6 +175,9 @@ def plan(spec: str, as_json: bool, backend: str | None, force: bool,
       lapsefile plan
       lapsefile plan --only vertical --json
     """
+    from ..runner import prepare
+    from . import output as out
+
     _json_mode(as_json)
     prepared = prepare(spec, backend=backend, force=force, only=only or None)
     if as_json:
@@ -187,6 +222,9 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
       lapsefile run --backend nemo    # render in the cloud
       lapsefile run --draft           # a quick look: drafts in .lapsefile/preview/drafts/
     """
+    from ..runner import run_project
+    from . import output as out
+
     if locked and force:
         # Contradictory options are a usage error (click's exit 2), found before any work.
         raise click.UsageError("--locked and --force cannot be used together: --locked "
@@ -237,6 +275,7 @@ def _check_draft_options(backend: str | None, **given: bool) -> None:
 def _run_drafts(spec: str, only: tuple[str, ...], as_json: bool, quiet: bool,
                 ffmpeg: str | None) -> None:
     from ..drafts import run_drafts
+    from . import output as out
 
     made = run_drafts(spec, only=only or None, options={"ffmpeg": ffmpeg} if ffmpeg else {},
                       emit=_sink(as_json, quiet))
@@ -265,6 +304,9 @@ def status(spec: str, as_json: bool, backend: str | None, remote: bool,
       lapsefile status
       lapsefile status --remote --backend nemo --json
     """
+    from ..status import status as status_of
+    from . import output as out
+
     _json_mode(as_json)
     report = status_of(spec, backend=backend, remote=remote,
                        options={"api_url": api_url} if api_url else {})
@@ -292,6 +334,7 @@ def preview(spec: str, out_dir: str | None, every: int | None, as_json: bool) ->
       lapsefile preview --every 10 --out /tmp/look
     """
     from ..preview import preview as make_preview
+    from . import output as out
 
     _json_mode(as_json)
     result = make_preview(spec, out_dir, every)
@@ -318,6 +361,7 @@ def watch(spec: str, backend: str | None) -> None:
     """
     from ..watching import watch as watch_spec
     from ..watching import watchfiles_source
+    from . import output as out
 
     out.echo(f"watching {spec} and its photos; Ctrl-C to stop", err=True)
     watch_spec(spec, watchfiles_source(), lambda cycle: out.echo(out.watch_text(cycle, spec)),

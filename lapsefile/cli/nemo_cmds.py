@@ -7,7 +7,6 @@ from typing import Any
 
 import click
 
-from . import output as out
 from .boundary import LapsefileCommand
 
 
@@ -24,6 +23,7 @@ def credits(ctx: click.Context, as_json: bool, api_url: str | None) -> None:
       lapsefile credits --json
     """
     from ..backends.nemo import credits as fetch_credits
+    from . import output as out
 
     ctx.meta["json"] = as_json  # a failure is printed by the boundary, as JSON too
     balance = fetch_credits({"api_url": api_url} if api_url else {})

@@ -18,17 +18,17 @@ import click
 
 from ..errors import Diagnostic
 from ..events import Event
-from ..plan.model import Plan, Step
-from ..plan.step_ids import output_of
-from ..status import FailedStatus, StatusReport
+from ..plan.step_ids import output_of  # plain strings: light
 from ..terminal import json_safe, printable
 from .progress import LiveLines
 
 if TYPE_CHECKING:  # imported by the commands that need them: start-up stays light
     from ..checking import SpecCheck
     from ..made import OutputMade
+    from ..plan.model import Plan, Step
     from ..preview import Preview
     from ..scaffold import Scaffold
+    from ..status import FailedStatus, StatusReport
     from ..watching import Cycle
 
 _MARKS = {"up_to_date": "=", "new": "+", "forced": "!", "upstream": "~"}

@@ -12,19 +12,28 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, Location, SpecError
-from .envvars import expand_document
-from .loader import MAX_BYTES, Document, parse_yaml, too_large
-from .model import Spec
-from .normalize import Normalizer, Parts
 from .schema_file import SUPPORTED_VERSION, schema, schema_text
-from .semantic import SemanticChecker
-from .validate import check_schema
+
+if TYPE_CHECKING:
+    from .loader import Document
+    from .model import Spec
+    from .normalize import Parts
 
 __all__ = ["load_spec", "load_spec_with_warnings", "schema", "schema_text", "SUPPORTED_VERSION",
            "Spec", "SpecError", "Diagnostic"]
+
+
+def __getattr__(name: str) -> Any:
+    """``Spec`` on first use: the model's many dataclasses take longer to build than
+    `lapsefile schema` takes to run (PEP 562)."""
+    if name == "Spec":
+        from .model import Spec
+
+        return Spec
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def load_spec(path: str | os.PathLike[str], env: Mapping[str, str] | None = None) -> Spec:
@@ -37,6 +46,14 @@ def load_spec_with_warnings(path: str | os.PathLike[str], env: Mapping[str, str]
     """The spec and the warnings that did not stop loading (sorted by position). ``disk=False``
     checks the spec alone: files it names (music, logo, fonts, templates) are not looked for,
     as in a git checkout without the photos and media."""
+    # Imported here, not with the package: YAML, jsonschema and the checks are for loading,
+    # and importing `spec.model` or `spec.envvars` alone must stay light (start-up).
+    from .envvars import expand_document
+    from .loader import parse_yaml
+    from .normalize import Normalizer
+    from .semantic import SemanticChecker
+    from .validate import check_schema
+
     given = Path(path)
     absolute = Path(os.path.abspath(given))
     label = display_path(given)
@@ -71,6 +88,8 @@ def display_path(path: Path) -> str:
 
 
 def _read(path: Path, label: str) -> str:
+    from .loader import MAX_BYTES, too_large
+
     try:
         with path.open("rb") as fh:
             raw = fh.read(MAX_BYTES + 1)  # no more: a huge file is refused, not held in memory
@@ -107,6 +126,8 @@ def _refuse_newer_version(data: dict[str, Any], document: Document) -> None:
 
 
 def _build(absolute: Path, parts: Parts, document: Document, data: dict[str, Any]) -> Spec:
+    from .model import Spec
+
     assert parts.frames and parts.timing and parts.look is not None and parts.cloud  # complete
     return Spec(
         path=absolute, version=int(data["version"]), frames=parts.frames, timing=parts.timing,

@@ -2,7 +2,8 @@
 
 The single source of truth is ``schemas/lapse.schema.json`` at the top of the repository; the
 package holds it as ``lapsefile/lapse.schema.json`` (a symlink in the source tree, a real file in
-a wheel), so an installed lapsefile reads it through importlib.resources.
+a wheel), so an installed lapsefile reads it beside its modules (through importlib.resources
+when the package is not plain files, e.g. zipped).
 
 The file is the *published* schema, the one editors read (its ``$id`` is :func:`schema_id`): it
 lets every key whose value is not free text also take a ``${VAR}`` reference
@@ -21,13 +22,13 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
-from typing import Any, cast
-
-from jsonschema import Draft202012Validator
+from typing import TYPE_CHECKING, Any, cast
 
 from .suggest import join_or, type_words
+
+if TYPE_CHECKING:  # jsonschema is imported when a spec is validated, not to print the schema
+    from jsonschema import Draft202012Validator
 
 SCHEMA_NAME = "lapse.schema.json"
 SUPPORTED_VERSION = 1
@@ -38,6 +39,14 @@ ENV_BRANCH = {"$ref": f"#/$defs/{ENV_DEF}"}
 @lru_cache(maxsize=1)
 def schema_text() -> str:
     """The schema file's text, exactly as shipped."""
+    # Read beside the package first: importlib.resources costs more to import than
+    # `lapsefile schema` takes to run; it is the way for an install that is not plain files.
+    try:
+        return (Path(__file__).resolve().parents[1] / SCHEMA_NAME).read_text(encoding="utf-8")
+    except OSError:
+        pass
+    from importlib import resources
+
     packaged = resources.files("lapsefile").joinpath(SCHEMA_NAME)
     try:
         return packaged.read_text(encoding="utf-8")
@@ -121,6 +130,8 @@ def _merge_into(target: dict[str, Any], keywords: dict[str, Any]) -> None:
 
 @lru_cache(maxsize=1)
 def validator() -> Draft202012Validator:
+    from jsonschema import Draft202012Validator
+
     return Draft202012Validator(_schema())
 
 

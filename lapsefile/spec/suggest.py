@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from typing import Any
 
@@ -17,6 +16,8 @@ def closest(word: object, options: Iterable[object], cutoff: float = 0.6) -> str
     text = str(word).lower()
     if text in by_lower:
         return by_lower[text]
+    import difflib  # only for a word that is not an option: `schema` never needs it
+
     found = difflib.get_close_matches(text, list(by_lower), n=1, cutoff=cutoff)
     return by_lower[found[0]] if found else None
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Any, cast
-
-from jsonschema.exceptions import ValidationError
+from typing import TYPE_CHECKING, Any, cast
 
 from .. import units
 from ..errors import Diagnostic, Location
@@ -20,6 +18,9 @@ from .loader import Document
 from .paths import DocPath, dotted, nearest
 from .schema_file import def_name, describe, path_text, resolve, validator, walk_properties
 from .suggest import did_you_mean, type_words, value_words
+
+if TYPE_CHECKING:  # annotations only; `validator()` imports jsonschema when it is used
+    from jsonschema.exceptions import ValidationError
 
 _PRESET_SIZES = ("720p", "1080p", "1440p", "4k")
 _UNIT_PARSERS: dict[str, Callable[[Any], float]] = {

@@ -14,26 +14,7 @@ from lapsefile.project.resolve import resolve_project
 from lapsefile.spec import load_spec
 from lapsefile.spec.defaults import default
 
-from ..support import write_photo
-
-SPEC = """\
-version: 1
-frames: photos/*.jpg
-timing: {{fps: 10, duration: 1s}}
-look: {look}
-outputs:
-  - {{name: main, path: out/main.mp4, size: 64x36}}
-cloud: {{language: {language}}}
-backend: nemo
-"""
-
-
-def _spec(root: Path, look: str, language: str = "en") -> Path:
-    for i in range(1, 4):
-        write_photo(root / "photos" / f"IMG_{i}.jpg", shade=i * 40)
-    path = root / "lapse.yaml"
-    path.write_text(SPEC.format(look=look, language=language), encoding="utf-8")
-    return path
+from .helpers import look_spec
 
 
 @pytest.mark.parametrize(("written", "model"), [
@@ -44,11 +25,12 @@ def _spec(root: Path, look: str, language: str = "en") -> Path:
     ("{deflicker: true}", None),
 ])
 def test_how_it_is_written(tmp_path: Path, written: str, model: Exposure | None) -> None:
-    assert load_spec(_spec(tmp_path, written)).look.get("exposure") == model
+    assert load_spec(look_spec(tmp_path, written)).look.get("exposure") == model
 
 
 def test_it_applies_after_stabilizing_and_before_deflickering(tmp_path: Path) -> None:
-    look = load_spec(_spec(tmp_path, "{deflicker: true, exposure: smooth, stabilize: true}")).look
+    written = "{deflicker: true, exposure: smooth, stabilize: true}"
+    look = load_spec(look_spec(tmp_path, written)).look
     assert list(look) == ["stabilize", "exposure", "deflicker"]
 
 
@@ -60,7 +42,7 @@ def test_it_applies_after_stabilizing_and_before_deflickering(tmp_path: Path) ->
 ])
 def test_the_instruction_says_it_before_deflicker(tmp_path: Path, language: str,
                                                   sentence: str) -> None:
-    spec = load_spec(_spec(tmp_path, "{deflicker: true, exposure: {window: 45}}", language))
+    spec = load_spec(look_spec(tmp_path, "{deflicker: true, exposure: {window: 45}}", language))
     project, _ = resolve_project(spec)
     look = [i for i in render_instructions(project, spec.outputs[0]) if i.kind == "look"]
     assert [i.text for i in look] == [sentence]
@@ -69,7 +51,7 @@ def test_the_instruction_says_it_before_deflicker(tmp_path: Path, language: str,
 @pytest.mark.parametrize("written", ["{exposure: {window: 2}}", "{exposure: sunny}",
                                      "{exposure: {size: 9}}"])
 def test_a_bad_value_is_named_with_its_place(tmp_path: Path, written: str) -> None:
-    result = CliRunner().invoke(cli, ["validate", str(_spec(tmp_path, written))])
+    result = CliRunner().invoke(cli, ["validate", str(look_spec(tmp_path, written))])
     assert result.exit_code == 1, result.output
     assert "lapse.yaml:4" in result.output and "look.exposure" in result.output
     assert "Traceback" not in result.output

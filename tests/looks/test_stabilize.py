@@ -13,26 +13,7 @@ from lapsefile.plan.instructions import render_instructions
 from lapsefile.project.resolve import resolve_project
 from lapsefile.spec import load_spec
 
-from ..support import write_photo
-
-SPEC = """\
-version: 1
-frames: photos/*.jpg
-timing: {{fps: 10, duration: 1s}}
-look: {look}
-outputs:
-  - {{name: main, path: out/main.mp4, size: 64x36}}
-cloud: {{language: {language}}}
-backend: nemo
-"""
-
-
-def _spec(root: Path, look: str, language: str = "en") -> Path:
-    for i in range(1, 4):
-        write_photo(root / "photos" / f"IMG_{i}.jpg", shade=i * 40)
-    path = root / "lapse.yaml"
-    path.write_text(SPEC.format(look=look, language=language), encoding="utf-8")
-    return path
+from .helpers import look_spec
 
 
 @pytest.mark.parametrize(("written", "model"), [
@@ -40,7 +21,7 @@ def _spec(root: Path, look: str, language: str = "en") -> Path:
     ("{stabilize: {smoothing: 0}}", Stabilize(0)), ("{stabilize: false}", None),
 ])
 def test_how_it_is_written(tmp_path: Path, written: str, model: Stabilize | None) -> None:
-    assert load_spec(_spec(tmp_path, written)).look.get("stabilize") == model
+    assert load_spec(look_spec(tmp_path, written)).look.get("stabilize") == model
 
 
 @pytest.mark.parametrize(("language", "sentence"), [
@@ -50,14 +31,14 @@ def test_how_it_is_written(tmp_path: Path, written: str, model: Stabilize | None
            "去闪烁，亮度平均窗口 5 帧（模式 am）。"),
 ])
 def test_the_instruction_says_it_first(tmp_path: Path, language: str, sentence: str) -> None:
-    spec = load_spec(_spec(tmp_path, "{deflicker: true, stabilize: {smoothing: 20}}", language))
+    spec = load_spec(look_spec(tmp_path, "{deflicker: true, stabilize: {smoothing: 20}}", language))
     project, _ = resolve_project(spec)
     look = [i for i in render_instructions(project, spec.outputs[0]) if i.kind == "look"]
     assert [i.text for i in look] == [sentence]
 
 
 def test_a_bad_smoothing_is_named_with_its_place(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["validate", str(_spec(tmp_path,
+    result = CliRunner().invoke(cli, ["validate", str(look_spec(tmp_path,
                                                             "{stabilize: {smoothing: -2}}"))])
     assert result.exit_code == 1, result.output
     assert "lapse.yaml:4" in result.output and "look.stabilize" in result.output

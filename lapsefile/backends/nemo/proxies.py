@@ -73,12 +73,8 @@ def prepare_frame(frame: InputFile, output: Output, max_edge: int, root: Path) -
                 ensure_state_dir(root, PROXIES)
                 _write_proxy(img, target, cached)
     except (OSError, UnidentifiedImageError, ValueError) as exc:
-        raise SpecError([Diagnostic(f"{frame.relpath}: cannot prepare it for upload: "
-                                    f"{exc}", path="frames",
-                                    hint="replace the file, or exclude it in frames.exclude")]
-                        ) from None
-    return UploadFile(cached, sha256_file(cached), cached.stat().st_size,
-                      f"{frame.path.stem}.jpg", frame.relpath)
+        raise _unpreparable(frame, exc) from None
+    return _upload(frame, cached)
 
 
 def _decoded_proxy(frame: InputFile, output: Output, max_edge: int, root: Path) -> UploadFile:
@@ -96,11 +92,19 @@ def _decoded_proxy(frame: InputFile, output: Output, max_edge: int, root: Path) 
                 image.save(fh, "JPEG", quality=JPEG_QUALITY, subsampling=2, optimize=False,
                            progressive=False, exif=_capture_exif(frame.path))
     except (OSError, decoders.DecodeError) as exc:
-        raise SpecError([Diagnostic(f"{frame.relpath}: cannot prepare it for upload: "
-                                    f"{exc}", path="frames",
-                                    hint="replace the file, or exclude it in frames.exclude")]
-                        ) from None
-    return UploadFile(cached, sha256_file(cached), cached.stat().st_size,
+        raise _unpreparable(frame, exc) from None
+    return _upload(frame, cached)
+
+
+def _unpreparable(frame: InputFile, exc: Exception) -> SpecError:
+    return SpecError([Diagnostic(f"{frame.relpath}: cannot prepare it for upload: {exc}",
+                                 path="frames",
+                                 hint="replace the file, or exclude it in frames.exclude")])
+
+
+def _upload(frame: InputFile, proxy: Path) -> UploadFile:
+    """The proxy as the file uploaded for ``frame`` (named after it, with .jpg)."""
+    return UploadFile(proxy, sha256_file(proxy), proxy.stat().st_size,
                       f"{frame.path.stem}.jpg", frame.relpath)
 
 
