@@ -99,7 +99,8 @@ BUILTIN: tuple[BackendEntry, ...] = (
         name="local", backend="lapsefile.backends.local:LocalBackend",
         # revision 2: a centred blend window, loops restart at music.start with a crossfade
         # revision 3: quality: draft keeps the output's size (it was half)
-        steps="lapsefile.plan.planner:local_steps", engine_revision=3,
+        # revision 4: H.264 without VBV limits (other bytes, the same picture)
+        steps="lapsefile.plan.planner:local_steps", engine_revision=4,
         music_types=AUDIO_TYPES + LOCAL_ONLY_AUDIO_TYPES,
         summary="render with ffmpeg on this machine"),
     BackendEntry(
