@@ -16,6 +16,7 @@ from .. import __version__
 from ..errors import LapsefileError, SpecError
 from ..events import Event
 from .boundary import LapsefileCommand, LapsefileGroup
+from .options import BACKEND_OPT, JSON_OPT, SPEC_ARG, json_mode
 
 if TYPE_CHECKING:
     from ..events import Emit
@@ -26,31 +27,6 @@ if TYPE_CHECKING:
 
 __all__ = ["cli", "main", "LapsefileCommand", "LapsefileGroup"]
 
-SPEC_ARG = click.argument("spec", default="lapse.yaml", type=click.Path(dir_okay=False))
-JSON_OPT = click.option("--json", "as_json", is_flag=True, help="Print data as JSON.")
-
-
-class _BackendChoice(click.Choice):
-    """The registry's names (the built-in backends and any installed plug-in), looked up
-    when an option is parsed or help is shown, not when the CLI is imported: the registry
-    reads the installed entry points, which every command would otherwise pay for."""
-
-    def __init__(self) -> None:
-        super().__init__(())
-
-    @property
-    def choices(self) -> tuple[str, ...]:
-        from ..backends import registry
-
-        return registry.names()
-
-    @choices.setter
-    def choices(self, value: object) -> None:
-        pass  # always the registry's
-
-
-BACKEND_OPT = click.option("--backend", type=_BackendChoice(), default=None,
-                           help="Override the spec's backend.")
 
 
 def _complete_outputs(ctx: click.Context, param: click.Parameter,
@@ -73,8 +49,6 @@ API_OPT = click.option("--api-url", envvar="NEMO_API_URL", default=None,
                        help="Cloud API base URL (env NEMO_API_URL); e.g. a local emulator.")
 
 
-def _json_mode(as_json: bool) -> None:
-    click.get_current_context().meta["json"] = as_json
 
 
 def _sink(as_json: bool, quiet: bool, verbose: bool = True) -> Emit:
@@ -142,7 +116,7 @@ def validate(specs: tuple[str, ...], schema_only: bool, as_json: bool) -> None:
     from ..checking import check_specs
     from . import output as out
 
-    _json_mode(as_json)
+    json_mode(as_json)
     checks = check_specs(specs or ("lapse.yaml",), schema_only=schema_only)
     if len(checks) == 1 and not checks[0].valid:
         raise SpecError(list(checks[0].diagnostics))  # as one spec always was: the boundary
@@ -178,7 +152,7 @@ def plan(spec: str, as_json: bool, backend: str | None, force: bool,
     from ..runner import prepare
     from . import output as out
 
-    _json_mode(as_json)
+    json_mode(as_json)
     prepared = prepare(spec, backend=backend, force=force, only=only or None)
     if as_json:
         out.echo_json({**prepared.plan.to_dict(),
@@ -230,7 +204,7 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
         raise click.UsageError("--locked and --force cannot be used together: --locked "
                                "fails unless the lock is up to date, --force redoes outputs "
                                "that are; drop one of them")
-    _json_mode(as_json)
+    json_mode(as_json)
     if draft:
         _check_draft_options(backend, locked=locked, force=force, dry_run=dry_run)
         _run_drafts(spec, only, as_json, quiet, ffmpeg)
@@ -307,7 +281,7 @@ def status(spec: str, as_json: bool, backend: str | None, remote: bool,
     from ..status import status as status_of
     from . import output as out
 
-    _json_mode(as_json)
+    json_mode(as_json)
     report = status_of(spec, backend=backend, remote=remote,
                        options={"api_url": api_url} if api_url else {})
     if as_json:
@@ -316,56 +290,6 @@ def status(spec: str, as_json: bool, backend: str | None, remote: bool,
     text = out.status_text(report)
     if text:
         out.echo(text)
-
-
-@cli.command()
-@SPEC_ARG
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), default=None,
-              help="Folder for the pictures (default .lapsefile/preview/ beside the spec).")
-@click.option("--every", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Every Nth photo on the contact sheet (default: at most 60 photos).")
-@JSON_OPT
-def preview(spec: str, out_dir: str | None, every: int | None, as_json: bool) -> None:
-    """Look before rendering: a contact sheet, a brightness plot and a poster frame.
-
-    \b
-    Examples:
-      lapsefile preview
-      lapsefile preview --every 10 --out /tmp/look
-    """
-    from ..preview import preview as make_preview
-    from . import output as out
-
-    _json_mode(as_json)
-    result = make_preview(spec, out_dir, every)
-    if as_json:
-        out.echo_json(result.to_dict())
-        return
-    out.echo(out.preview_text(result))
-
-
-@cli.command()
-@SPEC_ARG
-@BACKEND_OPT
-def watch(spec: str, backend: str | None) -> None:
-    """Re-plan and redraw a draft preview on every save of SPEC or change to its photos.
-
-    Says what changed and what a run would redo, then rewrites the preview's contact sheet,
-    brightness plot and poster (.lapsefile/preview/); the outputs and the lock are never
-    touched. A spec with errors is reported and the watch goes on. Ctrl-C stops it.
-
-    \b
-    Examples:
-      lapsefile watch
-      lapsefile watch projects/dawn/lapse.yaml --backend nemo
-    """
-    from ..watching import watch as watch_spec
-    from ..watching import watchfiles_source
-    from . import output as out
-
-    out.echo(f"watching {spec} and its photos; Ctrl-C to stop", err=True)
-    watch_spec(spec, watchfiles_source(), lambda cycle: out.echo(out.watch_text(cycle, spec)),
-               backend=backend)
 
 
 @cli.command()
@@ -381,16 +305,18 @@ def schema() -> None:
     click.echo(schema_text(), nl=False)
 
 
-def _register_cloud_commands() -> None:
-    # Defined beside the code they drive; imported here so `lapsefile --help` lists them.
+def _register_commands() -> None:
+    # Defined in their own modules (main.py holds the core ones); added here so
+    # `lapsefile --help` lists them.
     from .emulator_cmd import emulator
     from .nemo_cmds import credits
+    from .preview_cmds import preview, watch
 
-    cli.add_command(credits)
-    cli.add_command(emulator)
+    for command in (preview, watch, credits, emulator):
+        cli.add_command(command)
 
 
-_register_cloud_commands()
+_register_commands()
 
 
 def _stop_on_terminate(signum: int, frame: object) -> None:
