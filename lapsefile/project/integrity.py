@@ -27,23 +27,29 @@ decoding could tell, at many times the cost of hashing.
 
 from __future__ import annotations
 
-import re
 import struct
 from collections.abc import Mapping
 
 from ..errors import Diagnostic
 from ..spec.model import Spec
-from .formats import MAX_PIXELS, Broken, Need, Next, Parser, Request, Scan, Skip, recognise
+from .formats import (
+    MAX_PIXELS,
+    Broken,
+    Need,
+    Next,
+    Parser,
+    Request,
+    Scan,
+    Skip,
+    find_marker,
+    recognise,
+)
 from .ordering import natural_key
 
 __all__ = ["MAX_PIXELS", "SHOWN", "Inspector", "broken_photos_diagnostic"]
 
 SHOWN = 8  # broken photos named in the error; the rest are counted
 _HEAD = 16  # bytes needed to recognise every supported format and the common unsupported ones
-
-# A real marker inside JPEG scan data: 0xFF followed by neither a stuffed zero, a restart
-# marker (RST0-7 belong to the scan) nor another 0xFF (fill byte before the real code).
-_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 
 
 class Inspector:
@@ -66,16 +72,20 @@ class Inspector:
         self._problem: str | None = None
         self._done = False
 
-    def feed(self, data: bytes) -> None:
-        """The next bytes of the file."""
+    def feed(self, data: bytes | memoryview) -> None:
+        """The next bytes of the file (not kept: the caller may reuse its buffer)."""
         self._size += len(data)
         if self._done or self._problem is not None:
             return  # the rest is trailing data, or the verdict is already known
         if self._parser is None:
-            self._head += data
-            if len(self._head) < _HEAD:
-                return
-            data = bytes(self._head)
+            if not self._head and len(data) >= _HEAD:
+                # the usual first chunk: keep only the head, not a copy of the whole chunk
+                self._head += data[:_HEAD]
+            else:
+                self._head += data
+                if len(self._head) < _HEAD:
+                    return
+                data = bytes(self._head)
             self._start()
         self._guarded(data)
 
@@ -104,7 +114,7 @@ class Inspector:
         except Broken as exc:
             self._problem = str(exc)
 
-    def _guarded(self, data: bytes, at_end: bool = False) -> None:
+    def _guarded(self, data: bytes | memoryview, at_end: bool = False) -> None:
         if self._problem is None and not self._done:
             try:
                 if at_end:
@@ -141,7 +151,7 @@ class Inspector:
         if isinstance(request, Skip):
             self._left = request.size
 
-    def _consume(self, data: bytes) -> None:
+    def _consume(self, data: bytes | memoryview) -> None:
         pos, end = 0, len(data)
         while pos < end and not self._done:
             request = self._request
@@ -161,7 +171,7 @@ class Inspector:
             else:
                 pos = self._scan(data, pos)
 
-    def _scan(self, data: bytes, pos: int) -> int:
+    def _scan(self, data: bytes | memoryview, pos: int) -> int:
         """Find the next marker from ``pos``; return where to go on (``len(data)``: not yet)."""
         if self._carry:
             self._carry = False
@@ -169,13 +179,13 @@ class Inspector:
             if code != 0x00 and code != 0xFF and not 0xD0 <= code <= 0xD7:
                 self._advance(bytes((code,)))
                 return pos + 1
-        found = _MARKER.search(data, pos)
-        if found is None:
+        found = find_marker(data, pos)
+        if found < 0:
             # A 0xFF that ends a chunk may start a marker that the next chunk completes.
             self._carry = data[-1] == 0xFF
             return len(data)
-        self._advance(data[found.end() - 1:found.end()])
-        return found.end()
+        self._advance(bytes((data[found + 1],)))
+        return found + 2
 
 
 def broken_photos_diagnostic(spec: Spec, broken: Mapping[str, str], total: int) -> Diagnostic:
