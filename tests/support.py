@@ -74,3 +74,21 @@ class EmulatorSettings:
 
     config: Mapping[str, Any]
     wrap: Callable[[EmulatorServer], Any] = _server
+
+
+WIDE_AND_TALL = """version: 1
+frames: {{include: ["photos/*.jpg"]}}
+timing: {{fps: 12, duration: 1s}}
+outputs:
+  - {{path: out/wide.mp4, name: wide, size: "64x36"}}
+  - {{path: out/tall.gif, name: tall, size: "36x64"{tall}}}
+"""
+
+
+def wide_and_tall(root: Path, tall: str = "") -> Path:
+    """Four grey photos and two outputs, a 64x36 MP4 and a 36x64 GIF (``tall``: more keys of
+    the GIF's, e.g. ``", poster: 50%"``); the project folder."""
+    for i in range(1, 5):
+        write_photo(root / "photos" / f"IMG_{i}.jpg", shade=i * 50, size=(64, 48))
+    (root / "lapse.yaml").write_text(WIDE_AND_TALL.format(tall=tall), encoding="utf-8")
+    return root

@@ -36,11 +36,11 @@ class Thumbs:
 
     def levels(self, frames: Sequence[InputFile]) -> list[float]:
         """Each photo's mean brightness (0-255), decoding only those not cached."""
-        todo = [f for f in frames if f.sha256 not in self.brightness]
-        if todo:
+        unread = [f for f in frames if f.sha256 not in self.brightness]
+        if unread:
             self.folder.mkdir(parents=True, exist_ok=True)
             with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-                for frame, level in zip(todo, pool.map(self._make, todo)):
+                for frame, level in zip(unread, pool.map(self._make, unread)):
                     self.brightness[frame.sha256] = level
             self.changed = True
         return [self.brightness[f.sha256] for f in frames]

@@ -82,15 +82,15 @@ def _walk_glob(root: Path, pattern: str) -> Iterator[str]:
         parts.append("*")  # "photos/**": every file below (folders are dropped by the caller)
     base = str(root)
 
-    def walk(rel: str, todo: tuple[str, ...], above: frozenset) -> Iterator[str]:
+    def walk(rel: str, left: tuple[str, ...], above: frozenset) -> Iterator[str]:
         folder = os.path.join(base, rel) if rel else base
-        head, rest = todo[0], todo[1:]
+        head, rest = left[0], left[1:]
         if head == "**":
             above = above | _lineage(folder)
             yield from walk(rel, rest, above)
             for name, ident in _subdirs(folder):
                 if ident not in above:
-                    yield from walk(os.path.join(rel, name), todo, above | {ident})
+                    yield from walk(os.path.join(rel, name), left, above | {ident})
         elif _MAGIC.search(head):
             if rest:
                 names = [n for n, _ in _subdirs(folder, hidden=head.startswith("."))]

@@ -22,23 +22,12 @@ from lapsefile.made import describe
 from lapsefile.runner import prepare, run_project
 
 from ..nemo.helpers import Emulator, run, write_project
-from ..support import write_photo
-
-SPEC = """version: 1
-frames: {include: ["photos/*.jpg"]}
-timing: {fps: 12, duration: 1s}
-outputs:
-  - {path: out/wide.mp4, name: wide, size: "64x36"}
-  - {path: out/tall.gif, name: tall, size: "36x64"}
-"""
+from ..support import wide_and_tall
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    for i in range(1, 5):
-        write_photo(tmp_path / "photos" / f"IMG_{i}.jpg", shade=i * 50, size=(64, 48))
-    (tmp_path / "lapse.yaml").write_text(SPEC)
-    return tmp_path
+    return wide_and_tall(tmp_path)
 
 
 def test_run_closes_with_each_output_made(project: Path) -> None:

@@ -19,23 +19,12 @@ from lapsefile.engine.workdir import Workdir
 from lapsefile.events import Collector
 from lapsefile.runner import prepare, run_project
 
-from ..support import write_photo
-
-SPEC = """version: 1
-frames: {include: ["photos/*.jpg"]}
-timing: {fps: 12, duration: 1s}
-outputs:
-  - {path: out/wide.mp4, name: wide, size: "64x36"}
-  - {path: out/tall.gif, name: tall, size: "36x64", poster: 50%}
-"""
+from ..support import WIDE_AND_TALL, wide_and_tall, write_photo
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    for i in range(1, 5):
-        write_photo(tmp_path / "photos" / f"IMG_{i}.jpg", shade=i * 50, size=(64, 48))
-    (tmp_path / "lapse.yaml").write_text(SPEC)
-    return tmp_path
+    return wide_and_tall(tmp_path, ', poster: 50%')
 
 
 def _digests(folder: Path) -> dict[str, str]:
@@ -70,7 +59,7 @@ def test_drafts_keep_each_output_size_and_touch_neither_outputs_nor_lock(
 
 def test_drafts_of_a_cloud_spec_render_here_and_write_no_lock(project: Path) -> None:
     spec = project / "lapse.yaml"
-    cloud = SPEC.replace(", poster: 50%", "").replace("tall.gif", "tall.mp4")
+    cloud = WIDE_AND_TALL.format(tall="").replace("tall.gif", "tall.mp4")
     spec.write_text(cloud + "backend: nemo\n")
     made = run_drafts(spec, only=["wide"])  # no service: nothing may reach the network
     assert [m.output for m in made.outputs] == ["wide"] and made.outputs[0].probed
