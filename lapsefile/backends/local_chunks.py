@@ -70,7 +70,8 @@ def render_cut(ctx: RunContext, steps: Sequence[Step], jobs: Sequence[RenderJob]
     def on_chunk(index: int, made: Any, pieces: Sequence[Piece]) -> None:
         for step, record, piece in zip(steps, records, pieces):
             record[str(index + 1)] = _piece_record(piece, root)
-            ctx.checkpoint(step.id, {"chunks": {"of": count, "done": dict(record)}})
+            if made is not None:  # a chunk from the last run is in the lock already
+                ctx.checkpoint(step.id, {"chunks": {"of": count, "done": dict(record)}})
             ctx.emit(Event("chunk", step.id, {
                 "chunk": index + 1, "of": count, "frames": [piece.start, piece.end],
                 "reused": made is None, "worker": None if made is None else made.worker,

@@ -49,3 +49,4 @@ def test_an_unknown_executor_is_refused_by_name():
     # Fault: a typo silently running somewhere else.
     with pytest.raises(LapsefileError, match="executors: local, dask"):
         open_executor("kubernetes")
+
