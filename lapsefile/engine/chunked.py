@@ -60,44 +60,57 @@ def render_chunked(jobs: Sequence[RenderJob], count: int, ffmpeg: Ffmpeg, execut
                    on_chunk: OnChunk, on_progress: Callable[[float, float], None] | None = None,
                    on_warning: Callable[[str], None] | None = None,
                    ffmpeg_option: str | None = None) -> list[RenderResult]:
-    """Render ``jobs`` (one batch) in ``count`` chunks; results in the order of ``jobs``."""
+    """Render ``jobs`` (one batch) in ``count`` chunks; results in the order of ``jobs``.
+    ``places``: each job's chunk folder and stem; ``reuse``: each job's chunks recorded by
+    the last run; ``ffmpeg_option``: the ffmpeg the workers use (None: their own)."""
     lead = jobs[0]
     fps = float(fps_fraction(lead.fps))
     ranges = chunk_ranges(frame_count(lead), fps, lead.codec, count)
-    count = len(ranges)
+    progress = _Progress(ranges, fps, on_progress)
     have = _still_there(ranges, reuse)
     for j, place in enumerate(places):
         _clear(place, [pieces[j].file.path for pieces in have.values()])
-    total = frame_count(lead) / fps
-    done = 0.0
     for index, pieces in sorted(have.items()):
         on_chunk(index, None, pieces)
-        done += (ranges[index][1] - ranges[index][0]) / fps
-    if on_progress is not None:
-        on_progress(done, total)
-    missing = [i for i in range(count) if i not in have]
+        progress.done(index)
+    missing = [i for i in range(len(ranges)) if i not in have]
     if missing:
         _first_passes(jobs, ffmpeg)
     tasks = [_task(jobs, ranges, i, places, ffmpeg_option) for i in missing]
     for position, made in executor.run(render_chunk, tasks):
         index = missing[position]
-        start, end = ranges[index]
         if made.ffmpeg_version != ffmpeg.version and on_warning is not None:
             on_warning(f"chunk {index + 1} was encoded by ffmpeg {made.ffmpeg_version} on "
                        f"{made.worker}, not {ffmpeg.version}: the video is not the same bytes "
                        f"as one made with this machine's ffmpeg")
-        pieces = [Piece(start, end, file, poster, made.ffmpeg_version)
-                  for file, poster in zip(made.files, made.posters)]
-        have[index] = pieces
-        on_chunk(index, made, pieces)
-        done += (end - start) / fps
-        if on_progress is not None:
-            on_progress(done, total)
+        have[index] = [Piece(*ranges[index], file, poster, made.ffmpeg_version)
+                       for file, poster in zip(made.files, made.posters)]
+        on_chunk(index, made, have[index])
+        progress.done(index)
     results = []
     for j, job in enumerate(jobs):
-        results.append(_join(job, [have[i][j] for i in range(count)], ffmpeg, on_warning))
+        results.append(_join(job, [have[i][j] for i in range(len(ranges))], ffmpeg,
+                             on_warning))
         _clear(places[j], [])
     return results
+
+
+class _Progress:
+    """Seconds of video whose chunks are done, over the whole: from any worker, any order."""
+
+    def __init__(self, ranges: Sequence[tuple[int, int]], fps: float,
+                 report: Callable[[float, float], None] | None) -> None:
+        self._ranges, self._fps, self._report = ranges, fps, report
+        self._total = ranges[-1][1] / fps
+        self._done = 0.0
+        if report is not None:
+            report(0.0, self._total)
+
+    def done(self, index: int) -> None:
+        start, end = self._ranges[index]
+        self._done += (end - start) / self._fps
+        if self._report is not None:
+            self._report(self._done, self._total)
 
 
 def _task(jobs: Sequence[RenderJob], ranges: Sequence[tuple[int, int]], index: int,
