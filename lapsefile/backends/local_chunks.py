@@ -84,7 +84,11 @@ def render_cut(ctx: RunContext, steps: Sequence[Step], jobs: Sequence[RenderJob]
                 "label": f"render {step.output} ({count} chunks)"}))
 
     reuse = [_reusable(ctx.record(step.id), count, root) for step in steps]
-    results = render_chunked(jobs, count, ffmpeg, executors.get(), places, reuse, on_chunk,
+    executor = executors.get()
+    for step in steps:
+        ctx.say(f"{step.output}: {count} chunks, encoded on the {executor.name} executor "
+                f"({executor.workers()} at once)", step.id)
+    results = render_chunked(jobs, count, ffmpeg, executor, places, reuse, on_chunk,
                              on_progress, warn, ctx.options.get("ffmpeg"))
     yield from zip(steps, results)
 

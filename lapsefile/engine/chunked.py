@@ -67,7 +67,9 @@ def render_chunked(jobs: Sequence[RenderJob], count: int, ffmpeg: Ffmpeg, execut
     fps = float(fps_fraction(lead.fps))
     ranges = chunk_ranges(frame_count(lead), fps, lead.codec, count)
     progress = _Progress(ranges, fps, on_progress)
-    have = _still_there(ranges, reuse)
+    have = _still_there(ranges, [{i: p for i, p in pieces.items()
+                                  if p.file.path == chunk_file(place, i, len(ranges), job)}
+                                 for pieces, place, job in zip(reuse, places, jobs)])
     for j, place in enumerate(places):
         _clear(place, [pieces[j].file.path for pieces in have.values()])
     for index, pieces in sorted(have.items()):
@@ -128,7 +130,8 @@ def _task(jobs: Sequence[RenderJob], ranges: Sequence[tuple[int, int]], index: i
 
 def _still_there(ranges: Sequence[tuple[int, int]],
                  reuse: Sequence[Mapping[int, Piece]]) -> dict[int, list[Piece]]:
-    """The chunks every job has from the last run, for these frames, unchanged on disk."""
+    """The chunks every job has from the last run, for these frames, unchanged on disk (only
+    files at the names this run would give them count: a record cannot point elsewhere)."""
     have: dict[int, list[Piece]] = {}
     for index, (start, end) in enumerate(ranges):
         pieces = [pieces_of_job.get(index) for pieces_of_job in reuse]

@@ -153,3 +153,20 @@ def test_chunks_are_checked_before_they_are_joined(job, ffmpeg, tmp_path):
                                               sha256=hashlib.sha256(data).hexdigest()))
     with pytest.raises(RenderError, match="not as recorded"):
         _chunked(job, ffmpeg, tmp_path, count=2, reuse={0: forged, 1: pieces[1]})
+
+
+def test_a_recorded_chunk_is_taken_only_from_its_own_name(job, ffmpeg, tmp_path):
+    # Fault: a lock entry (the lock is committed) pointing a chunk at any file with a
+    # matching hash, which would then be joined into the video.
+    job = job(duration=10.0)
+    pieces: dict[int, Piece] = {}
+    place = tmp_path / ".lapsefile" / "chunks" / "main" / "abc"
+    with pytest.raises(KeyboardInterrupt):
+        render_chunked([job], 2, ffmpeg, _StopsAfter(1), [place], [{}],
+                       lambda i, m, p: pieces.__setitem__(i, p[0]))
+    elsewhere = tmp_path / "elsewhere.mp4"
+    elsewhere.write_bytes(pieces[0].file.path.read_bytes())
+    moved = replace(pieces[0], file=replace(pieces[0].file, path=elsewhere))
+    made: list[tuple[int, bool]] = []
+    _chunked(job, ffmpeg, tmp_path, count=2, reuse={0: moved}, made=made)
+    assert sorted(made) == [(0, True), (1, True)]  # both encoded here
