@@ -8,18 +8,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from PIL import Image, ImageDraw
 
 from lapsefile.engine.chunked import Piece, render_chunked
 from lapsefile.engine.chunks import photo_span
 from lapsefile.engine.ffmpeg import find_ffmpeg
 from lapsefile.engine.probe import decode_frames, probe
 from lapsefile.engine.render import render
-from lapsefile.engine.testing import make_frames, make_tone
+from lapsefile.engine.testing import make_tone
 from lapsefile.errors import RenderError
 from lapsefile.executors.local import LocalExecutor
 from lapsefile.spec.model import Motion, Music, Poster, TextStyle, Timestamp, Title, View
 
-from .conftest import frame_indexes, write_script
+from .conftest import write_script
 
 START = datetime(2024, 6, 1, 18, 0)
 
@@ -28,15 +29,33 @@ START = datetime(2024, 6, 1, 18, 0)
 def full_job(tmp_path, job):
     """30 photos, 10 s at 12 fps with everything that could show a seam: a held start, a
     camera move, a title fading in and out across chunks, timestamps, music and a poster."""
-    photos = make_frames(tmp_path / "many", 30, size=(96, 54),
-                         capture_times=[START + timedelta(minutes=i) for i in range(30)])
+    photos = _textured(tmp_path / "many", 30, (96, 54))
     make_tone(tmp_path / "music.wav", 12)
     return job(frames=tuple(photos), duration=10.0, hold=1 / 3, hold_start=0.5,
                canvas=replace(job().canvas, width=96, height=54),
                capture_times=tuple(START + timedelta(minutes=i) for i in range(30)),
                motion=Motion(View(1.0, (0.5, 0.5)), View(1.5, (0.6, 0.4)), "ease-in-out"),
-               titles=(Title("Seam", 1.0, 7.0, TextStyle(position="center"), 1.5, 1.5),),
-               timestamp=Timestamp("%H:%M"), music=Music("music.wav"), poster=Poster(5.0))
+               # big, boxed: a fade or a timestamp out of step changes many pixels
+               titles=(Title("Seam", 1.0, 7.0, TextStyle("center", 0.35, box=True), 1.5, 1.5),),
+               timestamp=Timestamp("%H:%M", TextStyle("bottom", 0.3, box=True)),
+               music=Music("music.wav"), poster=Poster(5.0))
+
+
+def _textured(folder: Path, count: int, size: tuple[int, int]) -> list[Path]:
+    """Photos a camera move visibly changes (flat colours look the same at any zoom): a
+    gradient with a block whose place and shade say which photo it is."""
+    folder.mkdir(parents=True)
+    width, height = size
+    paths = []
+    for i in range(count):
+        image = Image.new("RGB", size)
+        image.putdata([(x * 255 // width, y * 255 // height, 128)
+                       for y in range(height) for x in range(width)])
+        ImageDraw.Draw(image).rectangle((i * 2 % (width - 12), 10, i * 2 % (width - 12) + 11,
+                                         30), fill=(255 - i * 8, 40, i * 8))
+        image.save(folder / f"IMG_{i + 1}.jpg", quality=95)
+        paths.append(folder / f"IMG_{i + 1}.jpg")
+    return paths
 
 
 def _chunked(job, ffmpeg, tmp_path, count=4, executor=None, reuse=None, made=None):
@@ -55,11 +74,12 @@ def test_chunked_video_shows_the_unchunked_frames_with_exact_count(full_job, ffm
     a, b = probe(whole.output, ffmpeg), probe(cut.output, ffmpeg)
     assert (b.frame_count, b.duration, b.audio_duration) == (120, 10.0, 10.0)
     assert (a.frame_count, a.duration) == (b.frame_count, b.duration)
-    assert frame_indexes(cut.output, b) == frame_indexes(whole.output, a)
     for x, y in zip(decode_frames(whole.output, a.width, a.height),
                     decode_frames(cut.output, b.width, b.height), strict=True):
-        # the encoder's tolerance: a fresh GOP at each seam, not a different picture
-        assert sum(abs(p - q) for p, q in zip(x, y)) / len(x) < 1.5
+        # The encoder's tolerance: each chunk's x264 plans its bits over its own frames
+        # (measured: up to 1.9 levels a pixel on this gradient); a move restarting in each
+        # chunk differs by 5 and more.
+        assert sum(abs(p - q) for p, q in zip(x, y)) / len(x) < 3.0
     assert cut.poster is not None and whole.poster is not None
     assert cut.poster.sha256 == whole.poster.sha256  # the frame itself, from its chunk
     assert not (tmp_path / ".lapsefile" / "chunks" / "main").exists()  # removed once joined
