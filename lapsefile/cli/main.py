@@ -217,6 +217,9 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
         raise click.UsageError("--locked and --force cannot be used together: --locked "
                                "fails unless the lock is up to date, --force redoes outputs "
                                "that are; drop one of them")
+    source = click.get_current_context().get_parameter_source("scheduler")
+    if scheduler and source == click.core.ParameterSource.COMMANDLINE and executor != "dask":
+        raise click.UsageError("--scheduler names a Dask scheduler: add --executor dask")
     json_mode(as_json)
     if draft:
         _check_draft_options(backend, locked=locked, force=force, dry_run=dry_run)

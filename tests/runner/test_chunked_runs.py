@@ -145,3 +145,11 @@ exec {real} "$@"
     said = CliRunner().invoke(cli, ["plan", str(spec)])
     assert "failed last time" in said.output and "of 4 chunks done" in said.output
     assert not (tmp_path / "out" / "video.mp4").exists()
+
+
+def test_a_scheduler_without_the_dask_executor_is_a_usage_error(tmp_path):
+    # Fault: --scheduler silently ignored (the run encodes on this machine instead).
+    spec = _project(tmp_path, seconds=2, chunks=1, photos=2)
+    result = CliRunner().invoke(cli, ["run", str(spec), "--scheduler", "tcp://10.0.0.5:8786"])
+    assert result.exit_code == 2 and "--executor dask" in result.output
+    assert not (tmp_path / "lapse.lock").exists()
