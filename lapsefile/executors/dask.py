@@ -65,7 +65,7 @@ class DaskExecutor:
                 if future.status == "finished":
                     yield futures[future], future.result()
                 elif future.status == "error":
-                    raise future.exception()
+                    raise _ours(future.exception())
         finally:
             self._client.cancel([f for f in futures if not f.done()])
 
@@ -75,3 +75,15 @@ class DaskExecutor:
             client.close()
         if self._cluster is not None:
             self._cluster.close()
+
+
+def _ours(error: BaseException | None) -> BaseException:
+    """A task's own error as it is (ffmpeg's RenderError, a file the worker could not write);
+    the cluster's (a task that killed every worker it ran on, a lost scheduler) as a
+    LapsefileError saying so, not a traceback."""
+    if isinstance(error, (LapsefileError, OSError)):
+        return error
+    name = type(error).__name__
+    return LapsefileError(f"the Dask cluster could not run a task ({name}: {error}); see the "
+                          f"workers' logs, and check that every worker has lapsefile and the "
+                          f"same ffmpeg")
