@@ -99,29 +99,47 @@ def test_a_sigkilled_run_resumes_with_only_the_missing_chunks(tmp_path):
     assert _sha256(tmp_path / "out" / "video.mp4") == resumed
 
 
+def _encoding_workers() -> list[int]:
+    """Processes other than this one that have a chunk's ffmpeg running (by /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            cmdline = (entry / "cmdline").read_bytes()
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"ffmpeg" in cmdline and b"trim=start_pts=" in cmdline and parent != os.getpid():
+            found.append(parent)
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL and /proc")
 def test_a_dask_cluster_makes_the_local_executors_bytes_and_survives_a_lost_worker(tmp_path):
     # Fault: a chunk's bytes depending on where it ran (the worker's cores, paths, clock), a
-    # lost worker failing the run or its chunk missing from the video.
-    spec = _project(tmp_path, seconds=12, chunks=6)
+    # worker lost mid-chunk failing the run, or its chunk missing from the video.
+    spec = _project(tmp_path, seconds=12, chunks=6, size="320x180")
     run_project(spec, options={"executor": "local", "workers": 2})
     local = _sha256(tmp_path / "out" / "video.mp4")
     killed: list[int] = []
 
-    def kill_a_worker(event) -> None:
+    def kill_a_worker_mid_chunk(event) -> None:
         collected(event)
-        if event.kind == "chunk" and not killed:
-            pid = int(event.data["worker"].rsplit(":", 1)[1])
-            assert pid != os.getpid()  # a worker process, not a thread of this one
-            killed.append(pid)
-            os.kill(pid, signal.SIGKILL)
+        if event.kind != "chunk" or killed:
+            return
+        deadline = time.monotonic() + 5
+        while not (busy := _encoding_workers()) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert busy, "no worker was encoding a chunk"
+        killed.append(busy[0])
+        os.kill(busy[0], signal.SIGKILL)  # a worker process, with its ffmpeg mid-chunk
 
     collected = Collector()
     run_project(spec, force=True, options={"executor": "dask", "workers": 2},
-                emit=kill_a_worker)
+                emit=kill_a_worker_mid_chunk)
     assert _sha256(tmp_path / "out" / "video.mp4") == local
-    workers = {e.data["worker"] for e in collected.events if e.kind == "chunk"}
-    assert len(workers) >= 2 and killed
-    assert len([e for e in collected.events if e.kind == "chunk"]) == 6
+    chunks = [e for e in collected.events if e.kind == "chunk"]
+    assert sorted(e.data["chunk"] for e in chunks) == [1, 2, 3, 4, 5, 6]
+    assert killed  # its chunk's ffmpeg died with it (PR_SET_PDEATHSIG): run again elsewhere
 
 
 def test_a_chunk_failing_twice_exits_1_with_ffmpegs_stderr_and_keeps_the_rest(tmp_path):
