@@ -2,8 +2,11 @@
 
 The scheduler's address comes from ``run --scheduler`` or ``$LAPSEFILE_DASK_SCHEDULER``; with
 neither, a LocalCluster of worker processes is started on this machine for the run (the same
-code path as a real cluster, used by the tests). Start a real one with Dask's own commands
-(``dask scheduler``, ``dask worker tcp://host:8786``): see README, "Running on a cluster".
+code path as a real cluster, used by the tests; its workers are new processes that import
+the caller's main module, so a script that calls ``run_project`` this way guards its entry
+point with ``if __name__ == "__main__":``, as with multiprocessing). Start a real cluster with
+Dask's own commands (``dask scheduler``, ``dask worker tcp://host:8786``): see the README,
+"Chunked renders and running on a cluster".
 
 Each task is submitted with one retry (``retries=1``): a task raising twice stops the run with
 its error, ffmpeg's stderr included. A worker that dies mid-task is the scheduler's business:
