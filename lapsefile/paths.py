@@ -13,6 +13,7 @@ from .atomic import write_atomic
 from .errors import StorageError, storage_error
 
 STATE_DIR = ".lapsefile"
+CHUNKS_DIR = "chunks"  # chunks of renders in progress: <state>/chunks/<output name>/
 _IGNORE_ALL = b"# lapsefile's local state; never committed\n*\n"
 
 
@@ -46,3 +47,9 @@ def _make_folder(folder: Path) -> None:
             "a folder of this name", "move or delete the file, then run again") from None
     except OSError as exc:
         raise storage_error(exc, "create lapsefile's state folder", folder) from exc
+
+
+def chunk_dir(root: Path, output_name: str) -> Path:
+    """Where the chunks of ``output_name``'s render wait to be joined (created, ignored by
+    git); output names are plain (letters, digits, ``._-``), so they name a folder safely."""
+    return ensure_state_dir(root, CHUNKS_DIR, output_name)

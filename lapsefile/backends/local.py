@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from ..engine.ffmpeg import Ffmpeg, find_ffmpeg
 from ..engine.job import Canvas, RenderJob
 from ..engine.overlays import job_fields
-from ..engine.render import batch_jobs, render, required_features
+from ..engine.render import RenderResult, batch_jobs, render, required_features
 from ..errors import RenderError
 from ..events import Event
 from ..overlays import shown_overlays
@@ -23,6 +23,7 @@ from ..project.model import Project
 from ..spec.formats import container_of, poster_path
 from ..spec.model import Output
 from .base import BackendRecord, RunContext
+from .local_chunks import Executors, chunks_of, render_cut
 
 
 def job_for_output(project: Project, output: Output) -> RenderJob:
@@ -68,23 +69,22 @@ class LocalBackend:
         ffmpeg = self._ffmpeg(ctx)
         jobs = [self._job(ctx, step) for step in steps]
         warned: set[str] = set()  # batches share the music: say each warning once
-        for batch in batch_jobs(jobs):
-            batch_steps = [steps[i] for i in batch]
-            results = render([jobs[i] for i in batch], ffmpeg, _reporter(ctx, batch_steps),
-                             _warner(ctx, batch_steps[0], warned))
-            for step, result in zip(batch_steps, results):
-                output = ctx.project.spec.output(step.output)
-                record: BackendRecord = {
-                    "artifact": {"path": output.path, "size": result.size,
-                                 "sha256": result.sha256},
-                    "ffmpeg_version": ffmpeg.version,
-                    "args": result.args,
-                }
-                if result.poster is not None:  # made by the same render, beside the video
-                    record["poster"] = {"path": poster_path(output.path),
-                                        "size": result.poster.size,
-                                        "sha256": result.poster.sha256}
-                yield step, record
+        executors = Executors(ctx)  # for outputs cut in chunks (local_chunks.py)
+        try:
+            for batch in batch_jobs(jobs):
+                for part in _by_chunks(batch, steps):
+                    part_steps = [steps[i] for i in part]
+                    part_jobs = [jobs[i] for i in part]
+                    warn = _warner(ctx, part_steps[0], warned)
+                    if chunks_of(part_steps[0]) > 1:
+                        done = render_cut(ctx, part_steps, part_jobs, ffmpeg, executors, warn)
+                    else:
+                        done = zip(part_steps, render(part_jobs, ffmpeg,
+                                                      _reporter(ctx, part_steps), warn))
+                    for step, result in done:
+                        yield step, _record(ctx, step, result, ffmpeg)
+        finally:
+            executors.close()
 
     @staticmethod
     def _ffmpeg(ctx: RunContext) -> Ffmpeg:
@@ -102,6 +102,32 @@ class LocalBackend:
             raise RenderError(f"step {step.id} names an output {step.output!r} that the "
                               f"spec does not have") from None
         return job_for_output(ctx.project, output)
+
+
+def _by_chunks(batch: Sequence[int], steps: Sequence[Step]) -> list[list[int]]:
+    """A batch's jobs by how many chunks their outputs are cut into: those rendered whole stay
+    one ffmpeg process, as before; each cut is rendered chunk by chunk."""
+    parts: dict[int, list[int]] = {}
+    for index in batch:
+        parts.setdefault(chunks_of(steps[index]), []).append(index)
+    return list(parts.values())
+
+
+def _record(ctx: RunContext, step: Step, result: RenderResult,
+            ffmpeg: Ffmpeg) -> BackendRecord:
+    """The finished step's record: the file, its hash, the ffmpeg and arguments that made it."""
+    output = ctx.project.spec.output(step.output)
+    record: BackendRecord = {
+        "artifact": {"path": output.path, "size": result.size, "sha256": result.sha256},
+        "ffmpeg_version": ffmpeg.version,
+        "args": result.args,
+    }
+    if chunks_of(step) > 1:
+        record["chunks"] = chunks_of(step)  # joined from this many (the args: the join's)
+    if result.poster is not None:  # made by the same render, beside the video
+        record["poster"] = {"path": poster_path(output.path), "size": result.poster.size,
+                            "sha256": result.poster.sha256}
+    return record
 
 
 def _warner(ctx: RunContext, step: Step, warned: set[str]):

@@ -15,6 +15,8 @@ import click
 from .. import __version__
 from ..errors import LapsefileError, SpecError
 from ..events import Event
+from ..executors import NAMES as EXECUTORS
+from ..executors import SCHEDULER_ENV
 from .boundary import LapsefileCommand, LapsefileGroup
 from .options import BACKEND_OPT, JSON_OPT, SPEC_ARG, json_mode
 
@@ -178,6 +180,15 @@ def plan(spec: str, as_json: bool, backend: str | None, force: bool,
               metavar="SECONDS", help="Cloud: longest wait for one instruction (default 300).")
 @click.option("--render-timeout", type=click.FloatRange(min=1), default=None,
               metavar="SECONDS", help="Cloud: longest wait for one export (default 900).")
+@click.option("--executor", type=click.Choice(EXECUTORS), default=None,
+              help="Where the chunks of outputs cut by render.chunks are encoded: local (this "
+                   "machine's cores, the default) or dask (a Dask cluster).")
+@click.option("--scheduler", envvar=SCHEDULER_ENV, default=None, metavar="ADDRESS",
+              help=f"With --executor dask: the scheduler, e.g. tcp://host:8786 (env "
+                   f"{SCHEDULER_ENV}); without it a LocalCluster runs on this machine.")
+@click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Chunks encoded at once on this machine (default: one per core); with "
+                   "--executor dask and no scheduler, the LocalCluster's worker processes.")
 @click.option("--draft", is_flag=True,
               help="Render every output as a quick draft (its own size, decoded small, a fast "
                    "preset) into .lapsefile/preview/drafts/, on this machine; the real outputs "
@@ -185,7 +196,8 @@ def plan(spec: str, as_json: bool, backend: str | None, force: bool,
 def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool,
         only: tuple[str, ...], as_json: bool, quiet: bool, api_url: str | None,
         ffmpeg: str | None, instruction_timeout: float | None,
-        render_timeout: float | None, draft: bool) -> None:
+        render_timeout: float | None, executor: str | None, scheduler: str | None,
+        workers: int | None, draft: bool) -> None:
     """Make every output of SPEC, skipping what the lock shows is done.
 
     \b
@@ -195,6 +207,7 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
       lapsefile run --locked          # in CI: fail if anything is out of date
       lapsefile run --backend nemo    # render in the cloud
       lapsefile run --draft           # a quick look: drafts in .lapsefile/preview/drafts/
+      lapsefile run --executor dask --scheduler tcp://10.0.0.5:8786
     """
     from ..runner import run_project
     from . import output as out
@@ -204,13 +217,17 @@ def run(spec: str, backend: str | None, locked: bool, force: bool, dry_run: bool
         raise click.UsageError("--locked and --force cannot be used together: --locked "
                                "fails unless the lock is up to date, --force redoes outputs "
                                "that are; drop one of them")
+    source = click.get_current_context().get_parameter_source("scheduler")
+    if scheduler and source == click.core.ParameterSource.COMMANDLINE and executor != "dask":
+        raise click.UsageError("--scheduler names a Dask scheduler: add --executor dask")
     json_mode(as_json)
     if draft:
         _check_draft_options(backend, locked=locked, force=force, dry_run=dry_run)
         _run_drafts(spec, only, as_json, quiet, ffmpeg)
         return
     given = {"api_url": api_url, "ffmpeg": ffmpeg, "instruction_timeout": instruction_timeout,
-             "render_timeout": render_timeout}
+             "render_timeout": render_timeout, "executor": executor, "scheduler": scheduler,
+             "workers": workers}
     options = {k: v for k, v in given.items() if v}
     summary = run_project(spec, backend=backend, force=force, locked=locked, dry_run=dry_run,
                           only=only or None, options=options, emit=_sink(as_json, quiet))

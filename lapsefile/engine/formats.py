@@ -93,13 +93,14 @@ def poster_file(job: RenderJob) -> Path:
     return Path(poster_path(Path(job.output).as_posix()))
 
 
-def finish(graph: Graph, job: RenderJob, video: str) -> tuple[str, str | None]:
-    """The encoder's input from the overlaid ``video`` and, with a poster, the poster's
-    one frame (taken before the encoder, so it is the frame itself, not its compression)."""
+def finish(graph: Graph, job: RenderJob, video: str, first: int = 0) -> tuple[str, str | None]:
+    """The encoder's input from the overlaid ``video`` (the video's frames from ``first`` on)
+    and, with a poster, the poster's one frame (taken before the encoder, so it is the frame
+    itself, not its compression)."""
     poster = None
     if job.poster is not None:
         video, branch = graph.fan_out(video, 2)
-        frame = poster_frame(job)
+        frame = poster_frame(job) - first
         # JPEG is full-range BT.601 by definition (JFIF): convert, or viewers shift colours.
         poster = graph.chain(branch, [f"trim=start_frame={frame}:end_frame={frame + 1}",
                                       "scale=out_range=pc:out_color_matrix=bt601",
@@ -163,6 +164,17 @@ def container_args(kind: Container, duration: float) -> list[str]:
     if kind.name == "mov":
         args += ["-movflags", "+faststart"]
     return [*args, "-f", kind.muxer]
+
+
+def chunk_args(job: RenderJob) -> list[str]:
+    """The muxer of one chunk of the job's video (``engine/chunks.py``): MP4, or MOV for
+    ProRes, nothing variable written; the join copies the stream into the output's file."""
+    return ["-map_metadata", "-1", "-map_chapters", "-1", "-fflags", "+bitexact",
+            "-f", chunk_muxer(job)]
+
+
+def chunk_muxer(job: RenderJob) -> str:
+    return "mov" if job.codec == "prores" else "mp4"
 
 
 def poster_args() -> list[str]:

@@ -28,21 +28,23 @@ def features(job: RenderJob) -> set[str]:
     return {FILTER} if job.motion is not None else set()
 
 
-def chain(graph: Graph, video: str, job: RenderJob, frames: int) -> str:
-    """``video`` (``frames`` frames on the job's canvas) seen through the moving camera;
-    ``video`` itself when the job has no move."""
+def chain(graph: Graph, video: str, job: RenderJob, frames: int, first: int = 0) -> str:
+    """``video`` (``frames`` frames on the job's canvas, or a chunk of them starting at frame
+    ``first``) seen through the moving camera; ``video`` itself when the job has no move."""
     if job.motion is None:
         return video
     # Bicubic costs about twice bilinear (measured at 1080p: 51 ms against 26 ms a frame):
     # drafts, scaled bilinear anyway, take the cheap one.
     draft = encode.PRESETS[job.quality].scale_flags == "bilinear"
     return graph.chain(video, [perspective(job.motion, frames,
-                                           "linear" if draft else "cubic")])
+                                           "linear" if draft else "cubic", first)])
 
 
-def perspective(motion: Motion, frames: int, interpolation: str = "cubic") -> str:
-    """The ``perspective`` filter drawing ``motion`` over ``frames`` frames."""
-    eased = _eased(motion.easing, _progress(frames))
+def perspective(motion: Motion, frames: int, interpolation: str = "cubic",
+                first: int = 0) -> str:
+    """The ``perspective`` filter drawing ``motion`` over ``frames`` frames, fed from frame
+    ``first`` on (a chunk)."""
+    eased = _eased(motion.easing, _progress(frames, first))
     start, end = view_window(motion.from_), view_window(motion.to)
     left = _between(start.left, end.left, eased)
     top = _between(start.top, end.top, eased)
@@ -57,11 +59,13 @@ def perspective(motion: Motion, frames: int, interpolation: str = "cubic") -> st
                                     "eval=frame"])
 
 
-def _progress(frames: int) -> str:
-    """0 on the first frame, 1 on the last. ``in`` counts frames from 1."""
+def _progress(frames: int, first: int = 0) -> str:
+    """0 on the first frame, 1 on the last. ``in`` counts the frames the filter sees from 1:
+    a chunk's first is the video's frame ``first``."""
     if frames <= 1:
         return "0"
-    return f"min(1,max(0,(in-1)/{frames - 1}))"
+    frame = f"in-1+{first}" if first else "in-1"
+    return f"min(1,max(0,({frame})/{frames - 1}))"
 
 
 def _eased(easing: str, progress: str) -> str:

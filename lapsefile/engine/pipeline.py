@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
+from ..chunking import Window
 from ..errors import RenderError
 from ..spec.model import Fit
 from . import encode, formats, looks, overlays
@@ -79,6 +80,7 @@ class Batch:
     work: Workdir
     tracks: Mapping[Path, Track] = field(default_factory=dict)
     analysing: str | None = None  # a two-pass look option whose first pass this command is
+    window: Window | None = None  # a chunk's frames (engine/chunks.py); None: the whole video
     graph: Graph = field(default_factory=Graph)
     args: Args = field(default_factory=Args)
     _inputs: dict[tuple[str, ...], int] = field(default_factory=dict)
@@ -103,17 +105,21 @@ class Batch:
 
 def build(jobs: Sequence[RenderJob], groups: Sequence[Group], temps: Sequence[Path],
           work: Workdir, tracks: Mapping[Path, Track] | None = None,
-          posters: Sequence[Path | None] = ()) -> Args:
+          posters: Sequence[Path | None] = (), window: Window | None = None) -> Args:
     """The arguments (after the binary) rendering ``jobs`` into ``temps``; ``tracks``: the
     music already decoded into ``work`` (``music.decode_tracks``), by source file;
-    ``posters``: where each job with a poster writes it."""
-    batch = Batch(jobs, groups, temps, work, tracks or {})
+    ``posters``: where each job with a poster writes it; ``window``: only these frames, as
+    one chunk (``engine/chunks.py``: ``groups`` then hold the photos they need), silent."""
+    batch = Batch(jobs, groups, temps, work, tracks or {}, window=window)
+    first = window.start if window is not None else 0
     # the camera move: on each fitted canvas at its exact frame count, under the overlays
-    videos = [motion_chain(batch.graph, video, job, frame_count(job))
+    videos = [motion_chain(batch.graph, _cut(batch, video), job, frame_count(job), first)
               for job, video in zip(jobs, _videos(batch))]
-    finals = [formats.finish(batch.graph, job, _overlays(batch, index, video))
+    finals = [_rebased(batch, formats.finish(batch.graph, job, _overlays(batch, index, video),
+                                             first))
               for index, (job, video) in enumerate(zip(jobs, videos))]
-    audios = [_music(batch, job) if formats.container(job).audio else None for job in jobs]
+    audios = [_music(batch, job) if formats.container(job).audio and window is None else None
+              for job in jobs]
     batch.args.add("-filter_complex", batch.graph.text())
     for index, (job, temp, (video, poster), audio) in enumerate(zip(jobs, temps, finals,
                                                                    audios)):
@@ -138,6 +144,29 @@ def build_analysis(jobs: Sequence[RenderJob], groups: Sequence[Group], work: Wor
     for video in videos:
         batch.args.add("-map", f"[{video}]", "-f", "null", "-")
     return batch.args
+
+
+def _cut(batch: Batch, video: str) -> str:
+    """A chunk's frames of the exact-length stream, keeping their timestamps (the stream is
+    at the output rate, one tick a frame): the move, fades and timestamps downstream see the
+    output's true times, so chunks join without a seam."""
+    if batch.window is None:
+        return video
+    return batch.graph.chain(video, [f"trim=start_pts={batch.window.start}:"
+                                     f"end_pts={batch.window.end}"])
+
+
+def _rebased(batch: Batch, finished: tuple[str, str | None]) -> tuple[str, str | None]:
+    """A chunk's video starts at time 0 in its own file; the join puts it back in place."""
+    video, poster = finished
+    if batch.window is None:
+        return finished
+    return batch.graph.chain(video, ["setpts=PTS-STARTPTS"]), poster
+
+
+def _first_photo(batch: Batch) -> int:
+    """The index, in the job's photos, of the first photo this command reads."""
+    return batch.window.first_photo if batch.window is not None else 0
 
 
 def look_chains(jobs: Sequence[RenderJob], groups: Sequence[Group]) -> int:
@@ -202,16 +231,21 @@ def _lowres(batch: Batch, group: Group, working: tuple[int, int]) -> int:
     return level
 
 
-def _timing(job: RenderJob, interpolate: bool) -> list[str]:
+def _timing(job: RenderJob, interpolate: bool, first_photo: int = 0) -> list[str]:
+    """Each photo at its output frame; a chunk fed from photo ``first_photo`` on puts them
+    where the whole sequence would (after the start's hold, which ``_to_length`` pads only
+    when the first photo is read)."""
     fps = fps_fraction(job.fps)
     if interpolate:  # minterpolate wants true times, not frame slots
         return ["settb=AVTB", f"setpts=N*{job.hold!r}/TB"]
     frames_per_photo = repr(job.hold * float(fps))
+    photo = f"(N+{first_photo})" if first_photo else "N"
+    held = f"+{start_frames(job)}" if first_photo else ""
     return [f"settb={fps.denominator}/{fps.numerator}",
-            f"setpts=floor(N*{frames_per_photo}+0.5+0.000001)"]
+            f"setpts=floor({photo}*{frames_per_photo}+0.5+0.000001){held}"]
 
 
-def _to_length(job: RenderJob, at_rate: bool) -> list[str]:
+def _to_length(job: RenderJob, at_rate: bool, first_photo: int = 0) -> list[str]:
     """Exactly the job's frame count at a constant rate, the last frame held to the end.
 
     tpad clones the last frame without end, stepping by the stream's frame rate, so the
@@ -223,7 +257,7 @@ def _to_length(job: RenderJob, at_rate: bool) -> list[str]:
     """
     fps = fps_fraction(job.fps)
     rate = f"fps={fps.numerator}/{fps.denominator}"
-    start = start_frames(job)
+    start = start_frames(job) if first_photo == 0 else 0  # else: in _timing's timestamps
     pad = (f"tpad=start={start}:start_mode=clone:" if start else "tpad=") + \
         "stop=-1:stop_mode=clone"
     return ([] if at_rate else [rate]) + [pad, rate, f"trim=end_frame={frame_count(job)}"]
@@ -232,7 +266,8 @@ def _to_length(job: RenderJob, at_rate: bool) -> list[str]:
 def _single_group(batch: Batch, source: str, working: tuple[int, int]) -> list[str]:
     lead = batch.lead
     interpolate = interpolates(lead)
-    steps = looks.filters(LookStage(lead, 0, batch.analysing)) + _timing(lead, interpolate)
+    steps = looks.filters(LookStage(lead, 0, batch.analysing)) + \
+        _timing(lead, interpolate, _first_photo(batch))
     if batch.analysing:
         return [batch.graph.chain(source, steps)]
     if interpolate:
@@ -244,7 +279,7 @@ def _single_group(batch: Batch, source: str, working: tuple[int, int]) -> list[s
         fitted = fit_chain(batch.graph, branch, working, canvas_size(job), job.canvas.fit,
                            flags)
         videos.append(fitted if interpolate else
-                      batch.graph.chain(fitted, _to_length(job, at_rate=False)))
+                      batch.graph.chain(fitted, _to_length(job, False, _first_photo(batch))))
     return videos
 
 
@@ -262,10 +297,10 @@ def _mixed_groups(batch: Batch, sources: Sequence[str],
         interpolate = interpolates(job)
         steps = [f"interleave=nb_inputs={len(fitted)}",
                  *looks.filters(LookStage(job, chain, batch.analysing)),
-                 *_timing(job, interpolate)]
+                 *_timing(job, interpolate, _first_photo(batch))]
         if not batch.analysing:
             steps += ((rate_filters(job) + _to_length(job, at_rate=True)) if interpolate
-                      else _to_length(job, at_rate=False))
+                      else _to_length(job, False, _first_photo(batch)))
         videos.append(batch.graph.chain(fitted, steps))
     return videos
 
@@ -328,8 +363,11 @@ def _output(batch: Batch, job: RenderJob, temp: Path, video: str, audio: str | N
     batch.args.add("-map", f"[{video}]")
     if audio:
         batch.args.add("-map", f"[{audio}]", *formats.audio_args(kind))
+    window = batch.window
     batch.args.add(*formats.video_args(job.codec, job.quality, canvas_size(job), fps_text,
                                        float(fps)),
-                   "-frames:v", str(formats.encoded_frames(job)),
-                   *formats.container_args(kind, frame_count(job) / float(fps)))
+                   "-frames:v", str(formats.encoded_frames(job) if window is None
+                                    else window.frames),
+                   *(formats.container_args(kind, frame_count(job) / float(fps))
+                     if window is None else formats.chunk_args(job)))
     batch.args.path(temp, shown_path(job.output, job.root, "output"))

@@ -12,6 +12,7 @@ from typing import Any
 
 from .. import overlays
 from ..backends import registry
+from ..chunking import chunk_count
 from ..project.model import InputFile, Project
 from ..spec.model import Output
 from .instructions import Instruction
@@ -79,7 +80,8 @@ NOT_SHAPING_ON: Mapping[str, Mapping[str, str]] = {
     "local": {"cloud": "settings of cloud sessions"},
     # A cloud step is fingerprinted by what its instruction states (cloud_steps.py), and the
     # service places overlays without our margins and styles the timestamp its own way.
-    "nemo": {"titles[].style.margin": "not stated in the title instruction",
+    "nemo": {"render": "the service renders the export in one piece",
+             "titles[].style.margin": "not stated in the title instruction",
              "timestamp.style.margin": "not stated in the timestamp instruction",
              "timestamp.style.box": "not stated in the timestamp instruction",
              "timestamp.style.box_color": "not stated in the timestamp instruction",
@@ -92,7 +94,7 @@ NOT_SHAPING_ON: Mapping[str, Mapping[str, str]] = {
 
 # Sections added after fingerprints were first kept: absent when None (off), so that projects
 # that do not use them keep their fingerprints.
-_ABSENT_WHEN_NONE = {"motion"}
+_ABSENT_WHEN_NONE = {"motion", "render"}
 # Solved timing that follows from the hashed fields or from the photos (themselves hashed).
 _DERIVED_TIMING = {"photo_count", "frame_count", "speedup", "interval"}
 # Timing added after fingerprints were first kept: absent when 0, so that projects that do not
@@ -119,7 +121,9 @@ def output_settings(project: Project, output: Output, backend: str,
         if name in overlay_fields:  # titles, timestamp, logo: those this output shows
             settings["overlays"] = overlays.settings(spec, output.name)
         elif name in _SECTIONS:
-            settings[_SECTIONS[name][0]] = _SECTIONS[name][1](project, output, backend)
+            section = _SECTIONS[name][1](project, output, backend)
+            if section is not None or name not in _ABSENT_WHEN_NONE:
+                settings[_SECTIONS[name][0]] = section
         elif not (name in _ABSENT_WHEN_NONE and getattr(spec, name) is None):
             settings[name] = getattr(spec, name)
     if registry.get(backend).instructed:
@@ -151,6 +155,15 @@ def _without(section: dict[str, Any], prefix: str) -> dict[str, Any]:
     return {k: v for k, v in section.items() if f"{prefix}.{k}" not in NOT_SHAPING}
 
 
+def _render(project: Project, output: Output, backend: str) -> dict[str, Any] | None:
+    """The chunks the output is cut into (``chunking.py``), only when it is cut: one chunk is
+    the ordinary render, the same bytes, so outputs that are never cut keep their
+    fingerprints. The planner hands the count to the backend in the step's params."""
+    timing = project.timing_for(output.name)
+    count = chunk_count(timing.frame_count, timing.fps, output.codec, project.spec.render.chunks)
+    return {"chunks": count} if count > 1 else None
+
+
 # Spec fields seen other than as written: field -> (settings key, how).
 _Section = Callable[[Project, Output, str], Any]
 _SECTIONS: Mapping[str, tuple[str, _Section]] = {
@@ -158,6 +171,7 @@ _SECTIONS: Mapping[str, tuple[str, _Section]] = {
     "timing": ("timing", _timing),
     "outputs": ("output", _output),  # only this one
     "backend": ("backend", lambda project, output, backend: backend),  # --backend wins
+    "render": ("render", _render),
 }
 
 

@@ -63,9 +63,12 @@ def local_steps(project: Project, output: Output, basis: OutputBasis,
     decode_key = digest([shared["frames"], shared["timing"], shared["look"],
                          [f.sha256 for f in project.frames]])
     render = step_id(output.name, RENDER)
+    # A cut output (``render.chunks``) has its chunk count in the params, as fingerprinted.
+    chunks = shared.get("render", {}).get("chunks", 1)
     return [dict(id=render, action=RENDER, resource=output.path,
                  batch=f"decode:{decode_key[:16]}", after=[],
-                 fingerprint=digest([basis.fingerprint, render, None, {}]))]
+                 fingerprint=digest([basis.fingerprint, render, None, {}]),
+                 params={"chunks": chunks} if chunks > 1 else {})]
 
 
 def nemo_steps(project: Project, output: Output, basis: OutputBasis,
@@ -109,9 +112,10 @@ def _step_reason(fingerprint: str, record: StepRecord | None, change: Reason | N
     if record.fingerprint != fingerprint:
         return change or Reason("spec_changed", ("lapsefile engine settings",))
     if record.status == "failed":
-        return Reason("failed", (record.error[:200],) if record.error else ())
+        return Reason("failed", ((record.error[:200],) if record.error else ())
+                      + _chunks_done(record))
     if record.status != "done":
-        return Reason("incomplete")
+        return Reason("incomplete", _chunks_done(record))
     artifact = record.artifact
     if artifact:
         actual = artifacts.get(artifact["path"])
@@ -120,6 +124,16 @@ def _step_reason(fingerprint: str, record: StepRecord | None, change: Reason | N
         if actual != artifact.get("sha256"):
             return Reason("output_missing", (f"{artifact['path']} was modified",))
     return Reason("up_to_date")
+
+
+def _chunks_done(record: StepRecord) -> tuple[str, ...]:
+    """How far a chunked render got, as its record says (``backends/local_chunks.py``): the
+    next run encodes only the rest."""
+    chunks = record.data.get("chunks")
+    if not isinstance(chunks, dict) or not isinstance(chunks.get("of"), int):
+        return ()
+    done = chunks.get("done")
+    return (f"{len(done) if isinstance(done, dict) else 0} of {chunks['of']} chunks done",)
 
 
 def _still_made(previous: OutputRecord | None, basis: OutputBasis,

@@ -135,4 +135,5 @@ def _build(absolute: Path, parts: Parts, document: Document, data: dict[str, Any
         timestamp=parts.timestamp, logo=parts.logo, music=parts.music,
         outputs=tuple(output for _, output in sorted(parts.outputs.items())),
         backend=parts.backend,  # type: ignore[arg-type]
-        cloud=parts.cloud, motion=parts.motion, locations=dict(document.values), raw=data)
+        cloud=parts.cloud, motion=parts.motion, render=parts.render,
+        locations=dict(document.values), raw=data)

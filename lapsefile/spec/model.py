@@ -270,6 +270,13 @@ class Cloud:
 
 
 @dataclass(frozen=True)
+class Render:
+    """How the local backend splits a render into chunks (``lapsefile/chunking.py``)."""
+
+    chunks: int | Literal["auto"] = _schema("render.chunks")
+
+
+@dataclass(frozen=True)
 class Spec:
     path: Path  # absolute path of the lapse.yaml
     version: int
@@ -284,6 +291,7 @@ class Spec:
     backend: BackendName = _schema("backend")
     cloud: Cloud = field(default_factory=Cloud)
     motion: Motion | None = None  # None: the camera stands still
+    render: Render = field(default_factory=Render)
     # document path (tuple of keys / indexes) -> where it is written; for diagnostics after loading
     locations: Mapping[tuple[str | int, ...], Location] = field(default_factory=dict,
                                                                 compare=False, repr=False)

@@ -32,6 +32,7 @@ from .model import (
     Music,
     Output,
     Poster,
+    Render,
     TextStyle,
     Timestamp,
     TimingRequest,
@@ -63,6 +64,7 @@ class Parts:
     backend: str = field(default_factory=SchemaDefault("backend"))
     cloud: Cloud | None = None
     motion: Motion | None = None
+    render: Render = field(default_factory=Render)
     complete: bool = False  # every section normalized without error
 
 
@@ -91,6 +93,9 @@ class Normalizer:
             parts.cloud = self.cloud()
         if self.usable(("motion",)):
             parts.motion = self.motion()
+        if self.usable(("render",)):
+            parts.render = Render(chunks=_given(self.data.get("render") or {}, "render",
+                                                "chunks"))
         overlays = _mapping(self.data.get("overlays"))
         if self.usable(("overlays", "timestamp")):
             parts.timestamp = self.timestamp(overlays.get("timestamp"))

@@ -85,6 +85,7 @@ _VALUES: dict[str, Any] = {
     "motion.from_.center": (0.45, 0.55), "motion.to.center": (0.4, 0.35),
     "outputs[].timing": TimingRequest(fps=10, duration=6.0),
     "outputs[].poster": Poster(1.0),
+    "render.chunks": 3,  # 120 frames at 10 fps: six keyframe intervals, cut in three
 }
 
 

@@ -29,6 +29,7 @@ from lapsefile.spec.model import (
     Look,
     Music,
     Output,
+    Render,
     Spec,
     TextStyle,
     Timestamp,
@@ -104,6 +105,7 @@ BUILT: dict[str, Callable[[], Any]] = {
     "Title.style": lambda: text_style("overlays.titles[]"),
     "Timestamp.style": lambda: text_style("overlays.timestamp"),
     "Spec.cloud": Cloud,
+    "Spec.render": Render,
     "View.center": lambda: tuple(default("motion.from.center")),  # hashable
 }
 # Not set from lapse.yaml at all.
