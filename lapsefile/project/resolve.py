@@ -111,7 +111,7 @@ def _input_files(spec: Spec, stats: dict[str, os.stat_result], cache: StatCache,
 
     entries = cache.hash_files(stats.items(), progress, inspect=inspect)
     broken = {rel: entry.problem for rel, entry in entries.items() if entry.problem}
-    return [InputFile(rel, root / rel, st.st_size, st.st_mtime_ns, entries[rel].sha256)
+    return [InputFile.under(root, rel, st.st_size, st.st_mtime_ns, entries[rel].sha256)
             for rel, st in stats.items()], broken
 
 

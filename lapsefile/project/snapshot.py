@@ -102,14 +102,15 @@ def _frames(spec: Spec, paths: Sequence[str], stats: Sequence[int], sha: str,
     root = spec.root
     frames = []
     for i in shown:
-        rel = paths[i]
-        when, source = captured[i] if captured[i] is not None else (None, "none")
-        if not isinstance(when, (str, type(None))) or source not in ("exif", "mtime", "none"):
-            raise ValueError("not a capture time")
-        frames.append(InputFile(rel, root / rel, stats[4 * i], stats[4 * i + 1],
-                                sha[64 * i:64 * i + 64],
-                                datetime.fromisoformat(when) if when else None,
-                                source))  # type: ignore[arg-type]  # checked above
+        rel, when, source = paths[i], None, "none"
+        if captured[i] is not None:
+            text, source = captured[i]
+            if not isinstance(text, (str, type(None))) or source not in ("exif", "mtime"):
+                raise ValueError("not a capture time")
+            when = datetime.fromisoformat(text) if text else None
+        frames.append(InputFile.under(root, rel, stats[4 * i], stats[4 * i + 1],
+                                      sha[64 * i:64 * i + 64], when,
+                                      source))  # type: ignore[arg-type]
     return tuple(frames)
 
 

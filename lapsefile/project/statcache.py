@@ -15,6 +15,7 @@ import hashlib
 import itertools
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -112,11 +113,16 @@ class _Rows(Mapping[str, Entry]):
         entry = self._made.get(relpath)
         if entry is None:
             i = self._index[relpath]  # KeyError for a path never cached
-            size, mtime_ns, inode = self._columns["stats"][3 * i:3 * i + 3]
-            sha = self._columns["sha256"][64 * i:64 * i + 64]
-            entry = self._made[relpath] = Entry(
-                size, mtime_ns, inode, sha, self._columns["captured"][i],
-                i in self._columns["damaged"], self._columns["problem"][i])
+            columns = self._columns
+            size, mtime_ns, inode = columns["stats"][3 * i:3 * i + 3]
+            row = (size, mtime_ns, inode, columns["sha256"][64 * i:64 * i + 64],
+                   columns["captured"][i], i in columns["damaged"], columns["problem"][i])
+            # A row of the wrong type is not trusted: a hand-edited verdict must not pass a
+            # broken photo, or print a number as its problem. Checked when asked for.
+            if not all(isinstance(value, kind) for value, kind in zip(row, _ROW_TYPES)) or \
+                    _DIGEST.fullmatch(row[3]) is None:
+                raise KeyError(relpath)
+            entry = self._made[relpath] = Entry(*row)
         return entry
 
     def __setitem__(self, relpath: str, entry: Entry) -> None:
@@ -141,9 +147,9 @@ class _Rows(Mapping[str, Entry]):
 
 
 def _columns(data: object) -> dict[str, Any] | None:
-    """The columns of a cache this version wrote, or None: a row of the wrong type (a hand-
-    edited verdict must not pass a broken photo, or print a number as its problem), columns
-    of unequal lengths or an older version are not trusted, and the cache is rebuilt."""
+    """The columns of a cache this version wrote, or None: an older version, or columns of
+    the wrong shape, are not trusted, and the cache is rebuilt (each row's values are checked
+    when it is asked for)."""
     if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
         return None
     paths, stats, sha = data.get("paths"), data.get("stats"), data.get("sha256")
@@ -154,24 +160,16 @@ def _columns(data: object) -> dict[str, Any] | None:
         return None
     n = len(paths)
     if (len(stats) != 3 * n or len(sha) != 64 * n or len(captured) != n or len(problem) != n
-            or not all(type(p) is str for p in paths) or len(set(paths)) != n
-            or not all(type(v) is int for v in stats)
-            or not all(v is None or type(v) is str for v in captured)
-            or not all(v is None or type(v) is str for v in problem)
-            or not all(type(v) is int and 0 <= v < n for v in damaged)
-            or not _is_hex(sha, n)):
+            or not all(type(p) is str for p in paths)):
         return None
     return {"paths": paths, "stats": stats, "sha256": sha, "captured": captured,
             "problem": problem, "damaged": set(damaged)}
 
 
-def _is_hex(text: str, rows: int) -> bool:
-    """Whether ``text`` is ``rows`` lowercase sha256 digests (fromhex skips spaces: the
-    byte count says there were none)."""
-    try:
-        return text == text.lower() and len(bytes.fromhex(text)) == 32 * rows
-    except ValueError:
-        return False
+_OPTIONAL_STR = (str, type(None))
+_ROW_TYPES: tuple[type | tuple[type, ...], ...] = (int, int, int, str, _OPTIONAL_STR, bool,
+                                                   _OPTIONAL_STR)
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 class StatCache:
@@ -210,9 +208,10 @@ class StatCache:
             return
         # A row read that was not trusted (racy) and not hashed again keeps the start of the
         # run that hashed it only if it is dropped: this run's start would vouch for it.
-        paths = sorted(p for p in self.entries if not self.entries.was_read(p)
-                       or self.entries[p].mtime_ns < self.racy_from)
-        rows = [self.entries[p] for p in paths]
+        kept = {p: e for p in self.entries if (e := self.entries.get(p)) is not None
+                and (not self.entries.was_read(p) or e.mtime_ns < self.racy_from)}
+        paths = sorted(kept)
+        rows = [kept[p] for p in paths]
         data = {"version": CACHE_VERSION, "started_ns": self.started_ns, "paths": paths,
                 "stats": [v for e in rows for v in (e.size, e.mtime_ns, e.inode)],
                 "sha256": "".join(e.sha256 for e in rows),

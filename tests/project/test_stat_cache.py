@@ -46,7 +46,7 @@ def test_rows_read_back_as_written(tmp_path):
     assert again.lookup("b.bin", os.stat(tmp_path / "b.bin")) == made["b.bin"]
 
 
-@pytest.mark.parametrize("damage", ["truncated", "lengths", "not hex", "negative index"])
+@pytest.mark.parametrize("damage", ["truncated", "lengths", "not hex", "wrong type"])
 def test_a_damaged_cache_is_not_trusted(tmp_path, damage):
     photo = tmp_path / "a.bin"
     photo.write_bytes(b"a" * 100)
@@ -60,7 +60,7 @@ def test_a_damaged_cache_is_not_trusted(tmp_path, damage):
         "truncated": text[:-20],
         "lengths": json.dumps({**data, "stats": data["stats"][:-1]}),
         "not hex": json.dumps({**data, "sha256": "z" * 64}),
-        "negative index": json.dumps({**data, "damaged": [-1]}),
+        "wrong type": json.dumps({**data, "stats": [str(data["stats"][0]), *data["stats"][1:]]}),
     }[damage])
     rewrite_keeping_stat(photo, b"b" * 100)
     entry = StatCache.load(tmp_path).hash_files(rows(tmp_path, "a.bin"))["a.bin"]
