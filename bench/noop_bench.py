@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from startup_bench import lapsefile_command, machine
+from startup_bench import child_env, lapsefile_command, machine
 
 SPEC = """version: 1
 frames: {include: ["photos/*.jpg"]}
@@ -57,12 +57,6 @@ def make_project(root: Path, frames: int) -> Path:
     spec = root / "lapse.yaml"
     spec.write_text(SPEC)
     return spec
-
-
-def child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env.pop("PYTHONDONTWRITEBYTECODE", None)
-    return env
 
 
 def time_once(argv: list[str], cwd: Path, before: list[str] | None = None) -> float:

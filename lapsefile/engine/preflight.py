@@ -22,16 +22,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, EngineUnavailable, SpecError
 from ..project.model import InputFile, Project
 from ..spec.model import Spec, TextStyle
 from . import glyphs
-from .ffmpeg import Ffmpeg, find_ffmpeg
-from .music import AudioFacts, describe, played_seconds
-from .overlays.text import BUNDLED_FONTS, DEFAULT_FONT, bundled_name
 from .verdicts import Verdicts
+
+if TYPE_CHECKING:  # imported when a spec has music: ffmpeg's and the renderer's modules
+    from .ffmpeg import Ffmpeg
+    from .music import AudioFacts
 
 _SHOWN_CHARS = 12  # missing characters listed in a message; the rest are counted
 
@@ -110,6 +111,8 @@ def _check_text(spec: Spec, text: _Text, found: list[Diagnostic], verdicts: Verd
     if text.style.font is not None:
         _check_own_font(spec, text, text.style.font, found, verdicts)
         return None
+    from .overlays.text import BUNDLED_FONTS, DEFAULT_FONT, bundled_name  # only for text
+
     lacking = list(text.chars)  # those no bundled font has
     for bundled in BUNDLED_FONTS:
         try:
@@ -248,6 +251,9 @@ def _music(spec: Spec, duration: float, verdicts: Verdicts) -> list[Diagnostic]:
     music = spec.music
     if music is None:
         return []
+    from .ffmpeg import find_ffmpeg
+    from .music import played_seconds
+
     try:
         facts = _audio_facts(find_ffmpeg(), spec.root / music.file, verdicts)
     except EngineUnavailable:
@@ -276,12 +282,14 @@ def _music(spec: Spec, duration: float, verdicts: Verdicts) -> list[Diagnostic]:
 def _audio_facts(ffmpeg: Ffmpeg, path: Path, verdicts: Verdicts) -> AudioFacts:
     """``music.describe`` (an ffmpeg process), answered from ``verdicts`` while the file and
     the ffmpeg binary are unchanged. "Cannot tell" (ffmpeg did not run) is not kept."""
+    from . import music
+
     key = verdicts.key("music", path, ffmpeg.path)
     known = verdicts.get(key)
     if (isinstance(known, list) and len(known) == 3 and isinstance(known[0], bool)
             and isinstance(known[1], (int, float, type(None))) and isinstance(known[2], str)):
-        return AudioFacts(*known)
-    facts = describe(ffmpeg, path)
+        return music.AudioFacts(*known)
+    facts = music.describe(ffmpeg, path)
     if not facts.has_audio or facts.seconds is not None:
         verdicts.put(key, [facts.has_audio, facts.seconds, facts.reason])
     return facts

@@ -19,7 +19,6 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -247,6 +246,8 @@ class StatCache:
             else:
                 result[relpath] = entry
         if misses:
+            from concurrent.futures import ThreadPoolExecutor  # only when there is reading
+
             # hashlib releases the GIL on large buffers, so threads overlap reads and hashing.
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 read = pool.map(lambda item: _hash_and_inspect(item[1], inspect), misses)

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from lapsefile.cli.main import cli
-from lapsefile.engine import glyphs, preflight
+from lapsefile.engine import glyphs, music
 from lapsefile.engine.testing import make_frames, make_tone
 
 from .test_audio_damage import not_audio
@@ -56,7 +56,7 @@ def test_music_is_not_probed_again_until_it_changes(project, monkeypatch):
     age(make_tone(root / "song.wav", 1.0))
     assert validate(root).exit_code == 0
     with monkeypatch.context() as patched:
-        patched.setattr(preflight, "describe", refuse)
+        patched.setattr(music, "describe", refuse)
         assert validate(root).exit_code == 0
     not_audio(root / "song.wav", "text")
     age(root / "song.wav", 2)  # not racy: only its stat tells it changed
