@@ -248,9 +248,12 @@ def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = dis
     diagnostics += _title_diagnostics(spec, timing, timings)
     if any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)
-    cache = cache if cache is not None else StatCache.load(spec.root)
-    assets, _ = _input_files(spec, _asset_stats(spec), cache, emit, "assets")
-    cache.save()
+    assets: list[InputFile] = []
+    asset_stats = _asset_stats(spec)
+    if asset_stats or cache is not None:  # the stat cache is read only when it is needed
+        cache = cache if cache is not None else StatCache.load(spec.root)
+        assets, _ = _input_files(spec, asset_stats, cache, emit, "assets")
+        cache.save()
     project = Project(spec, frames, {a.relpath: a for a in assets}, timing, timings)
     return project, diagnostics
 

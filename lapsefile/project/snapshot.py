@@ -72,9 +72,10 @@ def _checked(spec: Spec, data: dict[str, Any]) -> Snapshot | None:
     folders, paths, stats = data["folders"], data["paths"], data["stats"]
     sha, captured, shown = data["sha256"], data["captured"], data["order"]
     n = len(paths)
+    # The stats need no type check: they must equal the disk's (ints) below. A path that is
+    # no text fails its stat (TypeError).
     if (len(stats) != _STAT_FIELDS * n or len(sha) != 64 * n or len(captured) != n
-            or not all(type(v) is int for v in stats)
-            or not all(type(p) is str for p in paths)
+            or sha != sha.lower() or len(bytes.fromhex(sha)) != 32 * n
             or not all(type(i) is int and 0 <= i < n for i in shown)):
         return None
     for folder, state in folders:

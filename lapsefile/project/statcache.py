@@ -29,6 +29,9 @@ from .files import RACY_NS
 from .integrity import Inspector
 
 CACHE_NAME = "stat.json"  # in the state folder's cache/ (paths.cache_file)
+# The files a run made (runner: the outputs the lock names), kept apart from the photos': a
+# no-op run looks up a few outputs and should not read 10,000 photos' rows to do it.
+OUTPUTS_CACHE_NAME = "stat-outputs.json"
 # 2: rows carry the photo's integrity verdict. Bump it whenever the inspection finds more, so
 # verdicts of an older inspection are not trusted (an older cache is simply rebuilt).
 # 3: TIFF, HEIF and camera RAW photos are judged (before, they were "not an image").
@@ -71,7 +74,7 @@ def _buffer() -> bytearray:
     return buffer
 
 
-def _read(path: Path, inspector: Inspector | None) -> str:
+def _read(path: Path | str, inspector: Inspector | None) -> str:
     """sha256 of the file, its bytes also fed to ``inspector`` as they are read."""
     digest = hashlib.sha256()
     buffer = _buffer()
@@ -85,7 +88,7 @@ def _read(path: Path, inspector: Inspector | None) -> str:
     return digest.hexdigest()
 
 
-def _hash_and_inspect(path: Path, inspect: bool) -> tuple[str, str | None]:
+def _hash_and_inspect(path: Path | str, inspect: bool) -> tuple[str, str | None]:
     """(sha256, verdict): the verdict is None when not asked for. A photo that cannot be read
     is a verdict (sha256 ""), not an exception: it is reported with the other broken photos."""
     if not inspect:
@@ -172,8 +175,9 @@ _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 class StatCache:
-    def __init__(self, root: Path, entries: Mapping[str, Entry] | None = None):
-        self.root = root
+    def __init__(self, root: Path, entries: Mapping[str, Entry] | None = None,
+                 name: str = CACHE_NAME):
+        self.root, self.name = root, name
         self.entries = _Rows()
         for relpath, entry in (entries or {}).items():
             self.entries[relpath] = entry
@@ -184,12 +188,12 @@ class StatCache:
 
     @property
     def path(self) -> Path:
-        return cache_file(self.root, CACHE_NAME)
+        return cache_file(self.root, self.name)
 
     @classmethod
-    def load(cls, root: Path) -> StatCache:
-        cache = cls(root)
-        raw = read_cache(root, CACHE_NAME)
+    def load(cls, root: Path, name: str = CACHE_NAME) -> StatCache:
+        cache = cls(root, name=name)
+        raw = read_cache(root, name)
         try:
             data = json.loads(raw) if raw is not None else None
         except ValueError:  # not JSON, or not UTF-8
@@ -216,7 +220,7 @@ class StatCache:
                 "sha256": "".join(e.sha256 for e in rows),
                 "captured": [e.captured for e in rows], "problem": [e.problem for e in rows],
                 "damaged": [i for i, e in enumerate(rows) if e.exif_damaged]}
-        if write_cache(self.root, CACHE_NAME, json.dumps(data, separators=(",", ":"))
+        if write_cache(self.root, self.name, json.dumps(data, separators=(",", ":"))
                        .encode("utf-8")):
             self.dirty = False
 
@@ -238,11 +242,11 @@ class StatCache:
         changed since last time. ``inspect``: they are photos; each entry's ``problem`` says
         whether it is whole (an unreadable one is returned but not cached)."""
         result: dict[str, Entry] = {}
-        misses: list[tuple[str, Path, os.stat_result]] = []
+        misses: list[tuple[str, str, os.stat_result]] = []
         for relpath, st in files:
             entry = self.lookup(relpath, st, inspect)
             if entry is None:
-                misses.append((relpath, self.root / relpath, st))
+                misses.append((relpath, os.path.join(self.root, relpath), st))
             else:
                 result[relpath] = entry
         if misses:
