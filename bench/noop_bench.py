@@ -8,8 +8,9 @@ untimed), then times, round-robin so that a busy moment slows every command alik
 
 - ``python -c pass``: the bare interpreter's start;
 - ``lapsefile run`` with everything up to date: the no-op;
-- ``lapsefile plan`` with ``.lapsefile/cache/`` removed first: the first plan, which lists,
-  hashes and inspects every photo (the OS's file cache is warm: this is lapsefile's own work).
+- ``lapsefile plan`` with ``.lapsefile/`` removed first (every cache, wherever a version of
+  lapsefile kept it): the first plan, which lists, hashes and inspects every photo (the OS's
+  file cache is warm: this is lapsefile's own work).
 
 Prints each median and the ratios. Targets (issue 13): no-op <= 10x the bare interpreter, and
 the first plan >= 8x the no-op. The children run with bytecode caching on (as an installed
@@ -74,11 +75,11 @@ def time_once(argv: list[str], cwd: Path, before: list[str] | None = None) -> fl
 
 def measure(root: Path, runs: int) -> dict[str, float]:
     lapsefile = lapsefile_command()
-    cache = root / ".lapsefile" / "cache"
+    state = root / ".lapsefile"
     timed = {
         "python -c pass": ([sys.executable, "-c", "pass"], None),
         "no-op lapsefile run": ([*lapsefile, "run"], None),
-        "first lapsefile plan": ([*lapsefile, "plan"], ["rm", "-rf", str(cache)]),
+        "first lapsefile plan": ([*lapsefile, "plan"], ["rm", "-rf", str(state)]),
     }
     samples: dict[str, list[float]] = {name: [] for name in timed}
     for round_number in range(runs + 1):  # round 0 warms up: bytecode, the OS's file cache
