@@ -54,10 +54,6 @@ class Seen:
             self.folders[folder] = folder_state(folder)
 
 
-def is_recursive(pattern: str) -> bool:
-    return "**" in _SEPARATORS.split(pattern)
-
-
 def _subdirs(folder: str, seen: Seen, hidden: bool = False
              ) -> Iterator[tuple[str, Identity | str]]:
     """Visible sub-folders of ``folder`` (symlinks followed, as glob does) with identities;

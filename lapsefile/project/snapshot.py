@@ -6,7 +6,8 @@ the same answer, so the answer is kept (``.lapsefile/cache/frames.json``): the p
 display order with the stat and hash of each, and every folder the globs read (``Seen``) with
 its identity and mtime. It is used only when all of that still holds:
 
-- the same ``frames`` settings, spec folder and lapsefile version (the key);
+- the same ``frames`` settings, spec folder, lapsefile version and stat cache version (the
+  key);
 - every folder read has the same identity and mtime, so each listing would give the same
   names (a photo added or removed anywhere a ``**`` walked changes its folder's mtime);
 - every photo has the same size, mtime, inode and device, so its hash and capture time hold;
@@ -33,6 +34,7 @@ from ..spec.model import Spec
 from .files import RACY_NS
 from .globbing import FolderState, folder_state
 from .model import InputFile
+from .statcache import CACHE_VERSION
 
 CACHE_NAME = "frames.json"
 FORMAT = 1  # bump when what is stored, or how it is derived, changes
@@ -50,7 +52,8 @@ class Snapshot:
 def key(spec: Spec, capture_times: bool) -> str:
     """What the answer depends on besides the disk."""
     frames = spec.frames
-    return json.dumps([FORMAT, __version__, str(spec.root), list(frames.include),
+    # The stat cache's version: what it judges of a photo (integrity) is part of the answer.
+    return json.dumps([FORMAT, __version__, CACHE_VERSION, str(spec.root), list(frames.include),
                        list(frames.exclude), frames.sort, frames.every, capture_times])
 
 

@@ -17,7 +17,6 @@ import json
 import os
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from ..paths import cache_file, read_cache, write_cache
-from .files import RACY_NS
 from .integrity import Inspector
 
 CACHE_NAME = "stat.json"  # in the state folder's cache/ (paths.cache_file)
@@ -35,8 +33,8 @@ OUTPUTS_CACHE_NAME = "stat-outputs.json"
 # 2: rows carry the photo's integrity verdict. Bump it whenever the inspection finds more, so
 # verdicts of an older inspection are not trusted (an older cache is simply rebuilt).
 # 3: TIFF, HEIF and camera RAW photos are judged (before, they were "not an image").
-# 4: columns rather than a row per file (read in milliseconds at 10,000 photos), and the time
-# the writing run began, for the racy rule (files.RACY_NS).
+# 4: columns rather than a row per file (read in milliseconds at 10,000 photos); rows of files
+# changed in the same mtime tick as the cache was written are not trusted (git's racy rule).
 CACHE_VERSION = 4
 _CHUNK = 1 << 20
 _BUFFERS = threading.local()  # each hashing thread's read buffer (``_buffer``)
@@ -158,7 +156,7 @@ def _columns(data: object) -> dict[str, Any] | None:
     captured, problem, damaged = data.get("captured"), data.get("problem"), data.get("damaged")
     if not (isinstance(paths, list) and isinstance(stats, list) and isinstance(sha, str)
             and isinstance(captured, list) and isinstance(problem, list)
-            and isinstance(damaged, list) and isinstance(data.get("started_ns"), int)):
+            and isinstance(damaged, list)):
         return None
     n = len(paths)
     if (len(stats) != 3 * n or len(sha) != 64 * n or len(captured) != n or len(problem) != n
@@ -182,9 +180,8 @@ class StatCache:
         for relpath, entry in (entries or {}).items():
             self.entries[relpath] = entry
         self.dirty = False
-        # Rows of files modified this recently (ns since the epoch) are not trusted: see RACY_NS
+        # Rows read of files whose mtime is at or after this are not trusted (``load``).
         self.racy_from = 0
-        self.started_ns = time.time_ns()  # before this process stats anything
 
     @property
     def path(self) -> Path:
@@ -199,9 +196,17 @@ class StatCache:
         except ValueError:  # not JSON, or not UTF-8
             data = None
         columns = _columns(data)
+        try:
+            written_ns = os.stat(cache.path).st_mtime_ns
+        except OSError:
+            columns = None
         if columns is not None:
             cache.entries = _Rows(columns)
-            cache.racy_from = data["started_ns"] - RACY_NS  # type: ignore[index]
+            # git's racy rule: a file changed in the same tick of its file system's clock as
+            # the cache was written (its mtime not older than the cache's) may have changed
+            # again after it was hashed, keeping its size and mtime: its row is not trusted.
+            # Compared with the cache file's own mtime, the rule holds at any granularity.
+            cache.racy_from = written_ns
         return cache
 
     def save(self) -> None:
@@ -209,13 +214,13 @@ class StatCache:
         plans, it just hashes again next time)."""
         if not self.dirty:
             return
-        # A row read that was not trusted (racy) and not hashed again keeps the start of the
-        # run that hashed it only if it is dropped: this run's start would vouch for it.
+        # A row read that was not trusted (racy) and was not hashed again is dropped: the new
+        # file's later mtime would vouch for it.
         kept = {p: e for p in self.entries if (e := self.entries.get(p)) is not None
                 and (not self.entries.was_read(p) or e.mtime_ns < self.racy_from)}
         paths = sorted(kept)
         rows = [kept[p] for p in paths]
-        data = {"version": CACHE_VERSION, "started_ns": self.started_ns, "paths": paths,
+        data = {"version": CACHE_VERSION, "paths": paths,
                 "stats": [v for e in rows for v in (e.size, e.mtime_ns, e.inode)],
                 "sha256": "".join(e.sha256 for e in rows),
                 "captured": [e.captured for e in rows], "problem": [e.problem for e in rows],

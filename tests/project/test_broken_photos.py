@@ -294,8 +294,8 @@ class TestVerdictCache:
     def test_an_unchanged_photo_is_not_inspected_again(self, project):
         photo = project / "photos" / "IMG_3.jpg"
         cut(photo)
-        # Changed an hour ago: a change within the racy window (files.RACY_NS) of the look
-        # is never trusted, so the same stat would be read again.
+        # Changed an hour ago: a change in the same mtime tick as the stat cache was written
+        # is never trusted (git's racy rule), so the same stat would be read again.
         hour_ago = photo.stat().st_mtime_ns - 3600 * 10**9
         os.utime(photo, ns=(hour_ago, hour_ago))
         assert_refused(invoke("validate"), "photos/IMG_3.jpg is truncated")

@@ -1,5 +1,6 @@
 """The compact stat cache: columns read back as they were written, a damaged file rebuilt,
-and a row of a file changed too close to its hashing never trusted (git's racy rule).
+and a row of a file changed in the same mtime tick as the cache was written never trusted
+(git's racy rule).
 
 Faults reproduced: a damaged cache crashing or trusted, a same-size rewrite within the same
 mtime tick keeping a stale hash, and an untrusted row vouched for by a later run's save.
@@ -13,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from lapsefile.project.files import RACY_NS
 from lapsefile.project.statcache import StatCache, sha256_file
 
 HOUR_NS = 3600 * 10**9
@@ -67,13 +67,20 @@ def test_a_damaged_cache_is_not_trusted(tmp_path, damage):
     assert entry.sha256 == sha256_file(photo)
 
 
-def test_a_file_changed_within_the_racy_window_is_hashed_again(tmp_path):
+def same_tick(cache: StatCache, path: Path) -> None:
+    """The cache written in the tick ``path`` last changed in (a coarse clock's tick)."""
+    when = path.stat().st_mtime_ns
+    os.utime(cache.path, ns=(when, when))
+
+
+def test_a_file_changed_in_the_tick_the_cache_was_written_is_hashed_again(tmp_path):
     photo = tmp_path / "a.bin"
-    photo.write_bytes(b"a" * 100)  # just now: the run that hashes it started after
+    photo.write_bytes(b"a" * 100)
     cache = StatCache.load(tmp_path)
     cache.hash_files(rows(tmp_path, "a.bin"))
     cache.save()
-    rewrite_keeping_stat(photo, b"b" * 100)  # the same tick, as far as the stat can tell
+    same_tick(cache, photo)
+    rewrite_keeping_stat(photo, b"b" * 100)  # changed again: the stat cannot tell
     entry = StatCache.load(tmp_path).hash_files(rows(tmp_path, "a.bin"))["a.bin"]
     assert entry.sha256 == sha256_file(photo)
 
@@ -84,8 +91,9 @@ def test_an_untrusted_row_is_not_kept_by_a_later_save(tmp_path):
     cache = StatCache.load(tmp_path)
     cache.hash_files(rows(tmp_path, "a.bin", "b.bin"))
     cache.save()
+    same_tick(cache, tmp_path / "b.bin")  # b.bin's row is not trusted
+    (tmp_path / "c.bin").write_bytes(b"c")
     later = StatCache.load(tmp_path)
-    later.started_ns += 2 * RACY_NS  # a run well after: b.bin's row would look settled
-    later.hash_files(rows(tmp_path, "a.bin"))  # b.bin is not looked at in this run
-    later.save()
+    later.hash_files(rows(tmp_path, "c.bin"))  # b.bin is not looked at in this run
+    later.save()  # a later mtime, which would vouch for b.bin's row
     assert "b.bin" not in StatCache.load(tmp_path).entries
