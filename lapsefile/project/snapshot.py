@@ -86,35 +86,34 @@ def _checked(spec: Spec, data: dict[str, Any]) -> Snapshot | None:
             return None
     # Every photo hashed, not only those shown (``every``): a broken one is refused either way.
     base = os.path.join(str(spec.root), "")
-    now: list[int] = []
+    rows = list(zip(*[iter(stats)] * _STAT_FIELDS))  # (size, mtime_ns, inode, device) each
     try:
-        for rel in paths:
-            st = os.stat(base + rel)
-            now += (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+        now = [(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+               for st in map(os.stat, [base + rel for rel in paths])]
     except OSError:
         return None
-    if now != stats:
+    if now != rows:
         return None
-    return Snapshot(_frames(spec, paths, stats, sha, captured, shown),
-                    {rel: (stats[4 * i + 3], stats[4 * i + 2]) if stats[4 * i + 2]
-                     else os.path.realpath(base + rel) for i, rel in enumerate(paths)})
+    return Snapshot(_frames(spec, paths, rows, sha, captured, shown),
+                    {rel: (row[3], row[2]) if row[2] else os.path.realpath(base + rel)
+                     for rel, row in zip(paths, rows)})
 
 
-def _frames(spec: Spec, paths: Sequence[str], stats: Sequence[int], sha: str,
+def _frames(spec: Spec, paths: Sequence[str], rows: Sequence[tuple[int, ...]], sha: str,
             captured: Sequence[Any], shown: Sequence[int]) -> tuple[InputFile, ...]:
     """The photos shown, in display order, as the resolve made them."""
-    root = spec.root
+    root, under = spec.root, InputFile.under
     frames = []
     for i in shown:
-        rel, when, source = paths[i], None, "none"
+        when, source = None, "none"
         if captured[i] is not None:
             text, source = captured[i]
             if not isinstance(text, (str, type(None))) or source not in ("exif", "mtime"):
                 raise ValueError("not a capture time")
             when = datetime.fromisoformat(text) if text else None
-        frames.append(InputFile.under(root, rel, stats[4 * i], stats[4 * i + 1],
-                                      sha[64 * i:64 * i + 64], when,
-                                      source))  # type: ignore[arg-type]
+        row = rows[i]
+        frames.append(under(root, paths[i], row[0], row[1], sha[64 * i:64 * i + 64], when,
+                            source))  # type: ignore[arg-type]
     return tuple(frames)
 
 
