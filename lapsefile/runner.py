@@ -36,7 +36,7 @@ from .plan.model import Plan, Step
 from .plan.planner import OutputBasis, make_plan
 from .project.model import Project
 from .project.resolve import resolve_project
-from .project.statcache import StatCache
+from .project.statcache import OUTPUTS_CACHE_NAME, StatCache
 from .spec import load_spec_with_warnings
 
 
@@ -114,8 +114,7 @@ def prepare(spec_path: str | os.PathLike[str], *, backend: str | None = None,
     if backend and backend != spec.backend:
         # The spec's model spells the built-in names; a plug-in's name is carried as is.
         spec = replace(spec, backend=backend)  # type: ignore[arg-type]
-    cache = StatCache.load(spec.root)
-    project, more = resolve_project(spec, cache, emit)
+    project, more = resolve_project(spec, emit=emit)
     from .engine import preflight  # fonts and music, before anything renders (ARCHITECTURE)
     project, more = preflight.check(project, more,
                                     fonts=not registry.get(spec.backend).own_fonts)
@@ -126,8 +125,9 @@ def prepare(spec_path: str | os.PathLike[str], *, backend: str | None = None,
         if unknown:
             names = ", ".join(o.name for o in spec.outputs)
             raise LapsefileError(f"no output named {', '.join(unknown)} (outputs: {names})")
-    artifacts = _observe_artifacts(lock, spec.root, cache)
-    cache.save()
+    made = StatCache.load(spec.root, OUTPUTS_CACHE_NAME)  # not the photos' (statcache.py)
+    artifacts = _observe_artifacts(lock, spec.root, made)
+    made.save()
     # Templates are read and rendered here, once per instruction: planning reads no files.
     texts = PlanTexts.load(project, backend or spec.backend)
     plan = make_plan(project, lock, artifacts, texts, backend=backend, force=force, only=only)

@@ -16,19 +16,30 @@ times), ``engine`` and ``backends`` may all use it.
 
 from __future__ import annotations
 
+import importlib
 from datetime import datetime
 from pathlib import Path
-
-from PIL import Image, ImageOps, UnidentifiedImageError
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from ..spec.model import DECODED_TYPES, HEIF_TYPES, RAW_TYPES
-from . import raw
 from .problem import DecodeError
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 __all__ = ["DecodeError", "capture_time", "decode", "is_raw", "needs_decoding", "raw",
            "register_heif", "upright_size"]
 
 _heif_registered = False
+
+
+def __getattr__(name: str) -> Any:
+    """``raw`` on first use: it imports NumPy and LibRaw, which a plan of JPEGs never needs
+    (start-up: ``project`` imports this package for capture times)."""
+    if name == "raw":
+        return _raw()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def register_heif() -> None:
@@ -39,6 +50,11 @@ def register_heif() -> None:
 
         register_heif_opener()
         _heif_registered = True
+
+
+def _raw() -> ModuleType:
+    """The ``raw`` module, imported now (``from . import raw`` would ask ``__getattr__``)."""
+    return importlib.import_module(f"{__name__}.raw")
 
 
 def needs_decoding(path: Path) -> bool:
@@ -53,7 +69,7 @@ def is_raw(path: Path) -> bool:
 def upright_size(path: Path) -> tuple[int, int]:
     """The photo's displayed size (orientation applied), read from its header only."""
     if is_raw(path):
-        return raw.upright_size(path)
+        return _raw().upright_size(path)
     with _open(path) as img:
         width, height = img.size
         orientation = _orientation(img)
@@ -62,8 +78,10 @@ def upright_size(path: Path) -> tuple[int, int]:
 
 def decode(path: Path, size: tuple[int, int] | None = None) -> Image.Image:
     """The photo upright, 8-bit RGB, resized to ``size`` when given (and smaller than it)."""
+    from PIL import Image, ImageOps
+
     if is_raw(path):
-        return raw.develop(path, size)
+        return _raw().develop(path, size)
     with _open(path) as img:
         try:
             upright = ImageOps.exif_transpose(img) or img
@@ -77,10 +95,12 @@ def decode(path: Path, size: tuple[int, int] | None = None) -> Image.Image:
 
 def capture_time(path: Path) -> datetime | None:
     """A RAW's capture time from LibRaw (for formats whose header is not a TIFF)."""
-    return raw.capture_time(path)
+    return _raw().capture_time(path)
 
 
 def _open(path: Path) -> Image.Image:
+    from PIL import Image, UnidentifiedImageError
+
     if path.suffix.lower() in HEIF_TYPES:
         register_heif()
     try:

@@ -22,15 +22,17 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import Diagnostic, EngineUnavailable, SpecError
 from ..project.model import InputFile, Project
 from ..spec.model import Spec, TextStyle
 from . import glyphs
-from .ffmpeg import find_ffmpeg
-from .music import describe, played_seconds
-from .overlays.text import BUNDLED_FONTS, DEFAULT_FONT, bundled_name
+from .verdicts import Verdicts
+
+if TYPE_CHECKING:  # imported when a spec has music: ffmpeg's and the renderer's modules
+    from .ffmpeg import Ffmpeg
+    from .music import AudioFacts
 
 _SHOWN_CHARS = 12  # missing characters listed in a message; the rest are counted
 
@@ -41,10 +43,12 @@ def check(project: Project, warnings: Sequence[Diagnostic] = (), *, fonts: bool 
     raises SpecError with all of them when something is wrong. ``fonts``: whether lapsefile
     draws the text (not for a backend with fonts of its own: ``BackendEntry.own_fonts``)."""
     found = list(warnings)
+    verdicts = Verdicts(project.root)  # answers about unchanged files, kept (verdicts.py)
     if fonts:
-        project = _fonts(project, found)
+        project = _fonts(project, found, verdicts)
     found += _title_fades(project.spec, project.timing.duration)
-    found += _music(project.spec, project.timing.duration)
+    found += _music(project.spec, project.timing.duration, verdicts)
+    verdicts.save()
     if any(d.severity == "error" for d in found):
         raise SpecError(found)
     return project, found
@@ -83,11 +87,11 @@ def stamp_samples(fmt: str) -> list[str]:
     return texts
 
 
-def _fonts(project: Project, found: list[Diagnostic]) -> Project:
+def _fonts(project: Project, found: list[Diagnostic], verdicts: Verdicts) -> Project:
     spec, assets = project.spec, dict(project.assets)
     chosen_fonts: dict[tuple[str | int, ...], str] = {}
     for text in _texts(spec):
-        chosen = _check_text(spec, text, found)
+        chosen = _check_text(spec, text, found, verdicts)
         if chosen is not None:
             name, path = chosen
             chosen_fonts[text.font_path] = name
@@ -97,19 +101,22 @@ def _fonts(project: Project, found: list[Diagnostic]) -> Project:
     return replace(project, spec=_with_fonts(spec, chosen_fonts), assets=assets)
 
 
-def _check_text(spec: Spec, text: _Text, found: list[Diagnostic]) -> tuple[str, Path] | None:
+def _check_text(spec: Spec, text: _Text, found: list[Diagnostic], verdicts: Verdicts
+                ) -> tuple[str, Path] | None:
     """Report what ``text``'s font cannot draw. The font to record for it, as ``style.font``
     names it and its file, when the spec sets none and DejaVu Sans will not do: the bundled
     CJK font, else an installed fallback (the chain of ``overlays.text``)."""
     if not text.chars:
         return None
     if text.style.font is not None:
-        _check_own_font(spec, text, text.style.font, found)
+        _check_own_font(spec, text, text.style.font, found, verdicts)
         return None
+    from .overlays.text import BUNDLED_FONTS, DEFAULT_FONT, bundled_name  # only for text
+
     lacking = list(text.chars)  # those no bundled font has
     for bundled in BUNDLED_FONTS:
         try:
-            lacks = glyphs.missing(bundled, text.chars)
+            lacks = _missing(verdicts, bundled, text.chars)
         except glyphs.FontUnreadable as exc:
             found.append(_unusable(spec, text, f"{bundled.name} (a bundled font)", exc))
             return None
@@ -135,16 +142,29 @@ def _check_text(spec: Spec, text: _Text, found: list[Diagnostic]) -> tuple[str, 
     return None
 
 
-def _check_own_font(spec: Spec, text: _Text, own: str, found: list[Diagnostic]) -> None:
+def _check_own_font(spec: Spec, text: _Text, own: str, found: list[Diagnostic],
+                    verdicts: Verdicts) -> None:
     """The font the spec names (``own``) must draw every character: no fallback overrides
     a choice."""
     try:
-        lacking = glyphs.missing(spec.root / own, text.chars)
+        lacking = _missing(verdicts, spec.root / own, text.chars)
     except glyphs.FontUnreadable as exc:
         found.append(_unusable(spec, text, own, exc))
         return
     if lacking:
         found.append(_no_glyphs(spec, text, own, _char_list(lacking), lacking, "has", ""))
+
+
+def _missing(verdicts: Verdicts, font: Path, chars: list[str]) -> list[str]:
+    """``glyphs.missing``, answered from ``verdicts`` while the font file is unchanged (an
+    unreadable font raises every time: only answers are kept)."""
+    key = verdicts.key("glyphs", font, extra="".join(chars))
+    known = verdicts.get(key)
+    if isinstance(known, list) and all(isinstance(ch, str) and ch in chars for ch in known):
+        return known
+    lacking = glyphs.missing(font, chars)
+    verdicts.put(key, lacking)
+    return lacking
 
 
 def _unusable(spec: Spec, text: _Text, shown: str, exc: glyphs.FontUnreadable) -> Diagnostic:
@@ -227,12 +247,15 @@ def _title_fades(spec: Spec, duration: float) -> list[Diagnostic]:
     return found
 
 
-def _music(spec: Spec, duration: float) -> list[Diagnostic]:
+def _music(spec: Spec, duration: float, verdicts: Verdicts) -> list[Diagnostic]:
     music = spec.music
     if music is None:
         return []
+    from .ffmpeg import find_ffmpeg
+    from .music import played_seconds
+
     try:
-        facts = describe(find_ffmpeg(), spec.root / music.file)
+        facts = _audio_facts(find_ffmpeg(), spec.root / music.file, verdicts)
     except EngineUnavailable:
         return []  # without ffmpeg nothing renders; the run says so
     location = spec.where("music", "file")
@@ -254,6 +277,22 @@ def _music(spec: Spec, duration: float) -> list[Diagnostic]:
         f"full volume", path="music",
         location=_first_written(spec, ("music",), "fade", "fade_in", "fade_out"),
         severity="warning", hint="make the fades together no longer than the music plays")]
+
+
+def _audio_facts(ffmpeg: Ffmpeg, path: Path, verdicts: Verdicts) -> AudioFacts:
+    """``music.describe`` (an ffmpeg process), answered from ``verdicts`` while the file and
+    the ffmpeg binary are unchanged. "Cannot tell" (ffmpeg did not run) is not kept."""
+    from . import music
+
+    key = verdicts.key("music", path, ffmpeg.path)
+    known = verdicts.get(key)
+    if (isinstance(known, list) and len(known) == 3 and isinstance(known[0], bool)
+            and isinstance(known[1], (int, float, type(None))) and isinstance(known[2], str)):
+        return music.AudioFacts(*known)
+    facts = music.describe(ffmpeg, path)
+    if not facts.has_audio or facts.seconds is not None:
+        verdicts.put(key, [facts.has_audio, facts.seconds, facts.reason])
+    return facts
 
 
 def _first_written(spec: Spec, base: tuple[str | int, ...], *keys: str) -> Any:

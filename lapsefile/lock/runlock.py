@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import filelock
-
 from ..atomic import remove_stale_temps as _remove_stale_temps
 from ..atomic import write_atomic
 from ..errors import LockBusyError, storage_error
@@ -40,6 +38,8 @@ def run_lock(project_root: Path, command: str = "lapsefile run",
     dies, so a crashed run never blocks the next one. The note is written only while holding
     the lock, and in a separate file because lock libraries may truncate the lock file itself.
     """
+    import filelock  # here: `validate` and `plan` import the runner but take no lock
+
     folder = ensure_state_dir(project_root)
     lock = filelock.FileLock(str(folder / "run.lock"))
     try:

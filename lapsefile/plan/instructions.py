@@ -13,9 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import Any
-
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING, Any
 
 from .. import looks
 from ..backends import registry
@@ -24,10 +22,13 @@ from ..overlays import pct as _pct
 from ..overlays import shown_overlays
 from ..project.model import Project
 from ..spec.model import Output
-from .template_env import ZH_POSITIONS, num, render_template, template_environment
 
-__all__ = ["KINDS", "ZH_POSITIONS", "Instruction", "PlanTexts", "Wording",
-           "clip_name", "edit_instruction", "instruction_params", "num", "render_instructions"]
+if TYPE_CHECKING:
+    from jinja2.sandbox import SandboxedEnvironment
+
+# Also ``num`` and ``ZH_POSITIONS``, imported on first use (``__getattr__``).
+__all__ = ["KINDS", "Instruction", "PlanTexts", "Wording", "clip_name", "edit_instruction",
+           "instruction_params", "render_instructions"]
 
 # In sending order; the overlay kinds (title, timestamp, logo) come from lapsefile/overlays/.
 KINDS: tuple[str, ...] = ("timeline", "look", *(kind.name for kind in OVERLAY_KINDS), "music")
@@ -41,11 +42,23 @@ class Instruction:
     params: dict[str, Any]  # the numbers the text states, for checking the result
 
 
+def __getattr__(name: str) -> Any:
+    """``num`` and ``ZH_POSITIONS`` (the template helpers) on first use: the template
+    environment imports Jinja2, which a backend sending no instructions never needs."""
+    if name in ("num", "ZH_POSITIONS"):
+        from . import template_env
+
+        return getattr(template_env, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 def clip_name(output: Output) -> str:
     return f"{output.name}-clip.mp4"
 
 
 def _environment(project: Project) -> SandboxedEnvironment:
+    from .template_env import template_environment  # Jinja2: only a plan that sends words
+
     spec = project.spec
     return template_environment(spec.root, spec.cloud.templates, spec.where("cloud", "templates"))
 
@@ -109,6 +122,8 @@ class Wording:
 
     def render(self, name: str, params: Mapping[str, Any]) -> str:
         """Template ``name`` with ``params``, as one line of text."""
+        from .template_env import render_template
+
         spec = self.project.spec
         text = render_template(self._env, name, params, spec.where("cloud", "templates"))
         return " ".join(text.split()) if spec.cloud.language == "en" \

@@ -33,8 +33,9 @@ _SEPARATORS = re.compile(r"[\\/]+" if os.altsep else r"/+")
 _Key = Identity | str
 
 
-def output_diagnostics(spec: Spec, photos: Mapping[str, os.stat_result]) -> list[Diagnostic]:
-    """Every output path the disk makes impossible, destructive or self-feeding."""
+def output_diagnostics(spec: Spec, photos: Mapping[str, _Key]) -> list[Diagnostic]:
+    """Every output path the disk makes impossible, destructive or self-feeding; ``photos``:
+    the matched photos' paths and identities (``files.identity``)."""
     found = []
     inputs = _read_files(spec, photos)
     folders = _photo_folders(spec.root, photos)
@@ -81,7 +82,7 @@ def _keys(path: Path, st: os.stat_result | None = None) -> list[_Key]:
     return [identity(st, path)]
 
 
-def _read_files(spec: Spec, photos: Mapping[str, os.stat_result]) -> dict[_Key, str]:
+def _read_files(spec: Spec, photos: Mapping[str, _Key]) -> dict[_Key, str]:
     """What the project reads, by identity -> how to name it in a message."""
     root = spec.root
     named: list[tuple[str, str]] = [
@@ -103,8 +104,8 @@ def _read_files(spec: Spec, photos: Mapping[str, os.stat_result]) -> dict[_Key, 
             named += [(relpath(folder / name, root), "the template")
                       for name in sorted(glob.glob(pattern, root_dir=folder))]
     inputs: dict[_Key, str] = {}
-    for rel, st in photos.items():
-        inputs[identity(st, root, rel)] = f"the photo {rel}"
+    for rel, ident in photos.items():
+        inputs[ident] = f"the photo {rel}"
     for rel, what in named:
         for key in _keys(root / rel):
             inputs.setdefault(key, f"{what} {rel}")
@@ -122,10 +123,11 @@ def _overwrites(output: Output, target: Path, inputs: Mapping[_Key, str]
     return None
 
 
-def _photo_folders(root: Path, photos: Mapping[str, os.stat_result]) -> dict[str, list[str]]:
+def _photo_folders(root: Path, photos: Mapping[str, _Key]) -> dict[str, list[str]]:
     """Real folder -> the folders (as the globs reached them) holding matched photos."""
     folders: dict[str, list[str]] = {}
-    for lexical in sorted({os.path.dirname(rel) for rel in photos}):
+    # Relative paths are spelled with "/" (files.relpath); partition is dirname, faster.
+    for lexical in sorted({rel.rpartition("/")[0] for rel in photos}):
         real = os.path.realpath(os.path.join(root, lexical))
         folders.setdefault(real, []).append(lexical)
     return folders

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import fnmatch
 import glob
 import os
-import re
-import stat
+import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
@@ -18,124 +16,18 @@ from ..events import Emit, Event, discard
 from ..spec.formats import cloud_output_diagnostics
 from ..spec.model import AUDIO_TYPES, PHOTO_TYPES, Spec, shows
 from ..spec.paths import dotted
+from . import snapshot
 from .files import Identity as _Identity
 from .files import identity as _identity
 from .files import relpath as _relpath
+from .globbing import Seen
+from .globbing import glob_files as _glob
 from .integrity import broken_photos_diagnostic
 from .model import InputFile, Project, Timing
 from .ordering import natural_key, order
 from .outputs import output_diagnostics
 from .statcache import StatCache
 from .timing import solve_all
-
-_MAGIC = re.compile(r"[*?[]")
-_SEPARATORS = re.compile(r"[\\/]+" if os.altsep else r"/+")
-
-
-def _subdirs(folder: str, hidden: bool = False) -> Iterator[tuple[str, _Identity | str]]:
-    """Visible sub-folders of ``folder`` (symlinks followed, as glob does) with identities;
-    hidden ones too with ``hidden`` (for a pattern part such as ``.*``, as glob does)."""
-    try:
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.name.startswith(".") and not hidden:
-                    continue
-                try:
-                    if entry.is_dir():
-                        st = os.stat(entry.path) if entry.is_symlink() else entry.stat()
-                        yield entry.name, _identity(st, entry.path)
-                except OSError:
-                    continue
-    except OSError:
-        return
-
-
-def _lineage(folder: str) -> set[_Identity | str]:
-    """The identities of ``folder`` and every folder above it, really (symlinks resolved)."""
-    found: set[_Identity | str] = set()
-    current = os.path.realpath(folder)
-    while True:
-        try:
-            found.add(_identity(os.stat(current), current))
-        except OSError:
-            pass
-        parent = os.path.dirname(current)
-        if parent == current:
-            return found
-        current = parent
-
-
-def _walk_glob(root: Path, pattern: str) -> Iterator[str]:
-    """What ``glob.glob(pattern, root_dir=root, recursive=True)`` yields for a ``**`` pattern
-    (same names, hidden names skipped the same way), except that a ``**`` walk never enters a
-    folder that is already above it: a symlink back up (``photos/loop -> ..``) is not
-    followed, where glob follows it until the OS refuses (40 levels, exponentially many paths
-    with two such links). The same folder linked twice is still walked under both names; the
-    caller keeps each file once."""
-    drive, rest = os.path.splitdrive(pattern)
-    start = drive + os.sep if os.path.isabs(pattern) else ""
-    parts: list[str] = []
-    for part in _SEPARATORS.split(rest):
-        if part and not (part == "**" and parts and parts[-1] == "**"):
-            parts.append(part)
-    if parts and parts[-1] == "**":
-        parts.append("*")  # "photos/**": every file below (folders are dropped by the caller)
-    base = str(root)
-
-    def walk(rel: str, left: tuple[str, ...], above: frozenset) -> Iterator[str]:
-        folder = os.path.join(base, rel) if rel else base
-        head, rest = left[0], left[1:]
-        if head == "**":
-            above = above | _lineage(folder)
-            yield from walk(rel, rest, above)
-            for name, ident in _subdirs(folder):
-                if ident not in above:
-                    yield from walk(os.path.join(rel, name), left, above | {ident})
-        elif _MAGIC.search(head):
-            if rest:
-                names = [n for n, _ in _subdirs(folder, hidden=head.startswith("."))]
-            else:
-                try:
-                    names = os.listdir(folder)
-                except OSError:
-                    return
-            if not head.startswith("."):
-                names = [n for n in names if not n.startswith(".")]
-            for name in fnmatch.filter(names, head):
-                yield from (walk(os.path.join(rel, name), rest, above) if rest
-                            else [os.path.join(rel, name)])
-        elif rest:
-            yield from walk(os.path.join(rel, head), rest, above)
-        elif os.path.lexists(os.path.join(folder, head)):
-            yield os.path.join(rel, head)
-
-    if parts:
-        yield from walk(start, tuple(parts), frozenset())
-
-
-def _glob(root: Path, pattern: str) -> dict[str, os.stat_result]:
-    """Regular files matching ``pattern``: relative POSIX path -> stat, one stat per file.
-
-    glob with root_dir yields relative names directly; building and relativizing a Path per
-    file costs more than the stat itself at 10,000 photos. A pattern with ``**`` is walked by
-    ``_walk_glob``, which does not follow symlinks back up (glob does, endlessly); a pattern
-    without it has a fixed depth, so glob is safe, and fastest.
-    """
-    found: dict[str, os.stat_result] = {}
-    absolute = os.path.isabs(pattern)
-    recursive = "**" in _SEPARATORS.split(pattern)
-    names = (_walk_glob(root, pattern) if recursive
-             else glob.glob(pattern, root_dir=root, recursive=True))
-    for rel in names:
-        try:
-            st = os.stat(os.path.join(root, rel))
-        except OSError:
-            continue
-        if stat.S_ISREG(st.st_mode):
-            # Inputs are recorded relative to the spec (the lock is committed): photos on
-            # another drive become ../../media/card/IMG_1.jpg, not /media/card/IMG_1.jpg.
-            found[_relpath(Path(rel), root) if absolute else rel.replace(os.sep, "/")] = st
-    return found
 
 
 def _once_each(root: Path, stats: dict[str, os.stat_result], sort: str
@@ -171,12 +63,13 @@ def _no_match_hint(root: Path, pattern: str) -> str:
     return f"{_relpath(folder, root)}/ holds {found} files; check the pattern's extension and case"
 
 
-def _match_frames(spec: Spec) -> tuple[dict[str, os.stat_result], list[Diagnostic]]:
+def _match_frames(spec: Spec, seen: Seen
+                  ) -> tuple[dict[str, os.stat_result], list[Diagnostic]]:
     root, frames = spec.root, spec.frames
     diagnostics: list[Diagnostic] = []
     matched: dict[str, os.stat_result] = {}
     for i, pattern in enumerate(frames.include):
-        found = _glob(root, pattern)
+        found = _glob(root, pattern, seen)
         if not found:
             diagnostics.append(Diagnostic(
                 f"the glob {pattern!r} matches no files", path=f"frames.include[{i}]",
@@ -186,7 +79,7 @@ def _match_frames(spec: Spec) -> tuple[dict[str, os.stat_result], list[Diagnosti
     # Excluded by what a file is, not what it is called: excluding one name of a photo that
     # is reachable under two excludes the photo.
     excluded = {_identity(st, root, rel)
-                for pattern in frames.exclude for rel, st in _glob(root, pattern).items()}
+                for pattern in frames.exclude for rel, st in _glob(root, pattern, seen).items()}
     kept = matched if not excluded else {rel: st for rel, st in matched.items()
                                          if _identity(st, root, rel) not in excluded}
     kept = _once_each(root, kept, frames.sort)
@@ -218,7 +111,7 @@ def _input_files(spec: Spec, stats: dict[str, os.stat_result], cache: StatCache,
 
     entries = cache.hash_files(stats.items(), progress, inspect=inspect)
     broken = {rel: entry.problem for rel, entry in entries.items() if entry.problem}
-    return [InputFile(rel, root / rel, st.st_size, st.st_mtime_ns, entries[rel].sha256)
+    return [InputFile.under(root, rel, st.st_size, st.st_mtime_ns, entries[rel].sha256)
             for rel, st in stats.items()], broken
 
 
@@ -334,10 +227,45 @@ def _cloud_hold_diagnostics(spec: Spec) -> list[Diagnostic]:
 
 def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = discard
                     ) -> tuple[Project, list[Diagnostic]]:
-    """The Project for ``spec`` and its warnings; raises SpecError listing every problem."""
-    cache = cache if cache is not None else StatCache.load(spec.root)
-    matched, diagnostics = _match_frames(spec)
-    diagnostics += _cloud_diagnostics(spec) + output_diagnostics(spec, matched)
+    """The Project for ``spec`` and its warnings; raises SpecError listing every problem.
+
+    The photos come from the last resolve when the disk proves them unchanged
+    (``snapshot.py``: a re-plan of an unchanged project lists, matches, hashes and sorts
+    nothing), else from the disk."""
+    capture_times = _needs_capture_times(spec)
+    kept = snapshot.load(spec, capture_times)
+    if kept is None:
+        cache = cache if cache is not None else StatCache.load(spec.root)
+        frames, diagnostics = _resolve_frames(spec, cache, emit, capture_times)
+    else:
+        frames = kept.frames
+        diagnostics = _cloud_diagnostics(spec) + output_diagnostics(spec, kept.identities)
+        if any(d.severity == "error" for d in diagnostics):
+            raise SpecError(diagnostics)
+    timing, timings, problems = solve_all(spec, len(frames), _measured_interval(frames))
+    if problems:
+        raise SpecError(diagnostics + problems)
+    diagnostics += _title_diagnostics(spec, timing, timings)
+    if any(d.severity == "error" for d in diagnostics):
+        raise SpecError(diagnostics)
+    assets: list[InputFile] = []
+    asset_stats = _asset_stats(spec)
+    if asset_stats or cache is not None:  # the stat cache is read only when it is needed
+        cache = cache if cache is not None else StatCache.load(spec.root)
+        assets, _ = _input_files(spec, asset_stats, cache, emit, "assets")
+        cache.save()
+    project = Project(spec, frames, {a.relpath: a for a in assets}, timing, timings)
+    return project, diagnostics
+
+
+def _resolve_frames(spec: Spec, cache: StatCache, emit: Emit, capture_times: bool
+                    ) -> tuple[tuple[InputFile, ...], list[Diagnostic]]:
+    """The photos in display order, from the disk, and what was found on the way; kept for
+    the next resolve (``snapshot.save``) when nothing warned."""
+    started_ns, seen = time.time_ns(), Seen()
+    matched, diagnostics = _match_frames(spec, seen)
+    identities = {rel: _identity(st, spec.root, rel) for rel, st in matched.items()}
+    diagnostics += _cloud_diagnostics(spec) + output_diagnostics(spec, identities)
     diagnostics += _type_diagnostics(spec, matched)
     if any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)
@@ -346,7 +274,8 @@ def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = dis
         # Before EXIF is read: Pillow must never open a photo known to be broken.
         cache.save()  # the verdicts stay known: only the fixed photos are read again
         raise SpecError(diagnostics + [broken_photos_diagnostic(spec, broken, len(files))])
-    if _needs_capture_times(spec):
+    warned = False
+    if capture_times:
         files, missing, damaged = _with_capture_times(files, cache)
         if damaged:
             diagnostics.append(_damaged_exif_diagnostic(spec, damaged))
@@ -355,14 +284,8 @@ def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = dis
                 f"{len(missing)} of {len(files)} photos have no EXIF capture time "
                 f"(first: {missing[0]}); using their file modification time instead",
                 path="frames", location=spec.where("frames"), severity="warning"))
+        warned = bool(damaged or missing)
     frames = order(files, spec.frames.sort, spec.frames.every)
-    timing, timings, problems = solve_all(spec, len(frames), _measured_interval(frames))
-    if problems:
-        raise SpecError(diagnostics + problems)
-    diagnostics += _title_diagnostics(spec, timing, timings)
-    if any(d.severity == "error" for d in diagnostics):
-        raise SpecError(diagnostics)
-    assets, _ = _input_files(spec, _asset_stats(spec), cache, emit, "assets")
-    cache.save()
-    project = Project(spec, frames, {a.relpath: a for a in assets}, timing, timings)
-    return project, diagnostics
+    if not warned:
+        snapshot.save(spec, capture_times, files, frames, matched, seen.folders, started_ns)
+    return frames, diagnostics

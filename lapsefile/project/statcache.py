@@ -1,6 +1,6 @@
 """A cache of file hashes keyed by (size, mtime_ns, inode), kept out of version control.
 
-It lives in ``<project>/.lapsefile/statcache.json`` (the folder ignores itself for git), so
+It lives in ``<project>/.lapsefile/cache/stat.json`` (the folder ignores itself for git), so
 re-planning an unchanged folder costs one ``stat`` per file instead of reading every photo.
 The cache is only an accelerator: a missing, stale or corrupt cache is rebuilt, never trusted
 over the file system, and losing it costs time, not correctness.
@@ -12,25 +12,30 @@ anyway), and the verdict is kept with the hash, so an unchanged photo is not ins
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
+import re
 import threading
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from ..atomic import write_atomic
-from ..paths import ensure_state_dir, state_dir
-from .exif import read_capture
+from ..paths import cache_file, read_cache, write_cache
 from .integrity import Inspector
 
-CACHE_NAME = "statcache.json"
+CACHE_NAME = "stat.json"  # in the state folder's cache/ (paths.cache_file)
+# The files a run made (runner: the outputs the lock names), kept apart from the photos': a
+# no-op run looks up a few outputs and should not read 10,000 photos' rows to do it.
+OUTPUTS_CACHE_NAME = "stat-outputs.json"
 # 2: rows carry the photo's integrity verdict. Bump it whenever the inspection finds more, so
 # verdicts of an older inspection are not trusted (an older cache is simply rebuilt).
 # 3: TIFF, HEIF and camera RAW photos are judged (before, they were "not an image").
-CACHE_VERSION = 3
+# 4: columns rather than a row per file (read in milliseconds at 10,000 photos); rows of files
+# changed in the same mtime tick as the cache was written are not trusted (git's racy rule).
+CACHE_VERSION = 4
 _CHUNK = 1 << 20
 _BUFFERS = threading.local()  # each hashing thread's read buffer (``_buffer``)
 
@@ -67,7 +72,7 @@ def _buffer() -> bytearray:
     return buffer
 
 
-def _read(path: Path, inspector: Inspector | None) -> str:
+def _read(path: Path | str, inspector: Inspector | None) -> str:
     """sha256 of the file, its bytes also fed to ``inspector`` as they are read."""
     digest = hashlib.sha256()
     buffer = _buffer()
@@ -81,7 +86,7 @@ def _read(path: Path, inspector: Inspector | None) -> str:
     return digest.hexdigest()
 
 
-def _hash_and_inspect(path: Path, inspect: bool) -> tuple[str, str | None]:
+def _hash_and_inspect(path: Path | str, inspect: bool) -> tuple[str, str | None]:
     """(sha256, verdict): the verdict is None when not asked for. A photo that cannot be read
     is a verdict (sha256 ""), not an exception: it is reported with the other broken photos."""
     if not inspect:
@@ -94,60 +99,143 @@ def _hash_and_inspect(path: Path, inspect: bool) -> tuple[str, str | None]:
     return digest, inspector.verdict()
 
 
+class _Rows(Mapping[str, Entry]):
+    """The cached rows, by path: kept as the columns they were read from, an Entry made only
+    for a row that is asked for (a re-plan of 10,000 unchanged photos asks for none)."""
+
+    def __init__(self, columns: dict[str, Any] | None = None):
+        self._made: dict[str, Entry] = {}  # rows asked for or set, as Entries
+        self._made_here: set[str] = set()  # rows set by this process
+        self._columns = columns or {}
+        self._index = dict(zip(self._columns.get("paths", ()), itertools.count()))
+
+    def __getitem__(self, relpath: str) -> Entry:
+        entry = self._made.get(relpath)
+        if entry is None:
+            i = self._index[relpath]  # KeyError for a path never cached
+            columns = self._columns
+            size, mtime_ns, inode = columns["stats"][3 * i:3 * i + 3]
+            row = (size, mtime_ns, inode, columns["sha256"][64 * i:64 * i + 64],
+                   columns["captured"][i], i in columns["damaged"], columns["problem"][i])
+            # A row of the wrong type is not trusted: a hand-edited verdict must not pass a
+            # broken photo, or print a number as its problem. Checked when asked for.
+            if not all(isinstance(value, kind) for value, kind in zip(row, _ROW_TYPES)) or \
+                    _DIGEST.fullmatch(row[3]) is None:
+                raise KeyError(relpath)
+            entry = self._made[relpath] = Entry(*row)
+        return entry
+
+    def __setitem__(self, relpath: str, entry: Entry) -> None:
+        self._made[relpath] = entry
+        self._made_here.add(relpath)
+        self._index.setdefault(relpath, -1)  # -1: not in the columns
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._index)
+
+    def was_read(self, relpath: str) -> bool:
+        """Whether the row came from the file (not hashed by this process)."""
+        return self._index.get(relpath, -1) >= 0 and relpath not in self._made_here
+
+
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def __contains__(self, relpath: object) -> bool:
+        return relpath in self._index
+
+
+def _columns(data: object) -> dict[str, Any] | None:
+    """The columns of a cache this version wrote, or None: an older version, or columns of
+    the wrong shape, are not trusted, and the cache is rebuilt (each row's values are checked
+    when it is asked for)."""
+    if not isinstance(data, dict) or data.get("version") != CACHE_VERSION:
+        return None
+    paths, stats, sha = data.get("paths"), data.get("stats"), data.get("sha256")
+    captured, problem, damaged = data.get("captured"), data.get("problem"), data.get("damaged")
+    if not (isinstance(paths, list) and isinstance(stats, list) and isinstance(sha, str)
+            and isinstance(captured, list) and isinstance(problem, list)
+            and isinstance(damaged, list)):
+        return None
+    n = len(paths)
+    if (len(stats) != 3 * n or len(sha) != 64 * n or len(captured) != n or len(problem) != n
+            or not all(type(p) is str for p in paths)):
+        return None
+    return {"paths": paths, "stats": stats, "sha256": sha, "captured": captured,
+            "problem": problem, "damaged": set(damaged)}
+
+
 _OPTIONAL_STR = (str, type(None))
 _ROW_TYPES: tuple[type | tuple[type, ...], ...] = (int, int, int, str, _OPTIONAL_STR, bool,
                                                    _OPTIONAL_STR)
-
-
-def _entry(row: object) -> Entry:
-    """An Entry from a cached row; ValueError for a row this version did not write (a hand-
-    edited verdict must not pass a broken photo, or print a number as its problem)."""
-    if not isinstance(row, list) or len(row) != len(_ROW_TYPES) or not all(
-            isinstance(value, kind) for value, kind in zip(row, _ROW_TYPES)):
-        raise ValueError(f"not a stat cache row: {row!r}")
-    return Entry(*row)
+_DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
 class StatCache:
-    def __init__(self, root: Path, entries: dict[str, Entry] | None = None):
-        self.root = root
-        self.entries: dict[str, Entry] = entries or {}
+    def __init__(self, root: Path, entries: Mapping[str, Entry] | None = None,
+                 name: str = CACHE_NAME):
+        self.root, self.name = root, name
+        self.entries = _Rows()
+        for relpath, entry in (entries or {}).items():
+            self.entries[relpath] = entry
         self.dirty = False
+        # Rows read of files whose mtime is at or after this are not trusted (``load``).
+        self.racy_from = 0
 
     @property
     def path(self) -> Path:
-        return state_dir(self.root) / CACHE_NAME
+        return cache_file(self.root, self.name)
 
     @classmethod
-    def load(cls, root: Path) -> StatCache:
-        cache = cls(root)
+    def load(cls, root: Path, name: str = CACHE_NAME) -> StatCache:
+        cache = cls(root, name=name)
+        raw = read_cache(root, name)
         try:
-            data = json.loads(cache.path.read_text("utf-8"))
-            if data.get("version") == CACHE_VERSION:
-                cache.entries = {k: _entry(v) for k, v in data["files"].items()}
-        except (OSError, ValueError, TypeError, KeyError):
-            cache.entries = {}
+            data = json.loads(raw) if raw is not None else None
+        except ValueError:  # not JSON, or not UTF-8
+            data = None
+        columns = _columns(data)
+        try:
+            written_ns = os.stat(cache.path).st_mtime_ns
+        except OSError:
+            columns = None
+        if columns is not None:
+            cache.entries = _Rows(columns)
+            # git's racy rule: a file changed in the same tick of its file system's clock as
+            # the cache was written (its mtime not older than the cache's) may have changed
+            # again after it was hashed, keeping its size and mtime: its row is not trusted.
+            # Compared with the cache file's own mtime, the rule holds at any granularity.
+            cache.racy_from = written_ns
         return cache
 
     def save(self) -> None:
+        """Write the cache if anything changed (atomically; a read-only project folder still
+        plans, it just hashes again next time)."""
         if not self.dirty:
             return
-        try:
-            ensure_state_dir(self.root)
-            data = {"version": CACHE_VERSION,
-                    "files": {k: e.row() for k, e in sorted(self.entries.items())}}
-            # Atomic: a run stopped mid-save leaves the previous cache, not a torn one.
-            write_atomic(self.path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
+        # A row read that was not trusted (racy) and was not hashed again is dropped: the new
+        # file's later mtime would vouch for it.
+        kept = {p: e for p in self.entries if (e := self.entries.get(p)) is not None
+                and (not self.entries.was_read(p) or e.mtime_ns < self.racy_from)}
+        paths = sorted(kept)
+        rows = [kept[p] for p in paths]
+        data = {"version": CACHE_VERSION, "paths": paths,
+                "stats": [v for e in rows for v in (e.size, e.mtime_ns, e.inode)],
+                "sha256": "".join(e.sha256 for e in rows),
+                "captured": [e.captured for e in rows], "problem": [e.problem for e in rows],
+                "damaged": [i for i, e in enumerate(rows) if e.exif_damaged]}
+        if write_cache(self.root, self.name, json.dumps(data, separators=(",", ":"))
+                       .encode("utf-8")):
             self.dirty = False
-        except OSError:
-            # A read-only project folder still plans; it just hashes again next time.
-            pass
 
     def lookup(self, relpath: str, st: os.stat_result, inspect: bool = False) -> Entry | None:
         """The cached entry while the file's stat is unchanged (and, with ``inspect``, only one
         that holds an integrity verdict)."""
         entry = self.entries.get(relpath)
-        if entry and (entry.size, entry.mtime_ns, entry.inode) == (st.st_size, st.st_mtime_ns,
+        if entry is None or (self.entries.was_read(relpath) and entry.mtime_ns >= self.racy_from):
+            return None  # not cached, or changed too close to when it was hashed
+        if (entry.size, entry.mtime_ns, entry.inode) == (st.st_size, st.st_mtime_ns,
                                                                    st.st_ino):
             return None if inspect and entry.problem is None else entry
         return None
@@ -159,14 +247,16 @@ class StatCache:
         changed since last time. ``inspect``: they are photos; each entry's ``problem`` says
         whether it is whole (an unreadable one is returned but not cached)."""
         result: dict[str, Entry] = {}
-        misses: list[tuple[str, Path, os.stat_result]] = []
+        misses: list[tuple[str, str, os.stat_result]] = []
         for relpath, st in files:
             entry = self.lookup(relpath, st, inspect)
             if entry is None:
-                misses.append((relpath, self.root / relpath, st))
+                misses.append((relpath, os.path.join(self.root, relpath), st))
             else:
                 result[relpath] = entry
         if misses:
+            from concurrent.futures import ThreadPoolExecutor  # only when there is reading
+
             # hashlib releases the GIL on large buffers, so threads overlap reads and hashing.
             with ThreadPoolExecutor(max_workers=workers) as pool:
                 read = pool.map(lambda item: _hash_and_inspect(item[1], inspect), misses)
@@ -185,6 +275,8 @@ class StatCache:
         """EXIF capture time, cached with the entry (hash_files must have seen the file)."""
         entry = self.entries[relpath]
         if entry.captured is None:
+            from .exif import read_capture  # Pillow, only for a spec that needs the times
+
             read = read_capture(path)
             entry.captured = read.when.isoformat() if read.when else ""
             entry.exif_damaged = read.damaged

@@ -18,9 +18,10 @@ from ..errors import Diagnostic, Location, SpecError
 from .schema_file import SUPPORTED_VERSION, schema, schema_text
 
 if TYPE_CHECKING:
-    from .loader import Document
+    from .document import Document
     from .model import Spec
     from .normalize import Parts
+    from .paths import DocPath
 
 __all__ = ["load_spec", "load_spec_with_warnings", "schema", "schema_text", "SUPPORTED_VERSION",
            "Spec", "SpecError", "Diagnostic"]
@@ -48,33 +49,54 @@ def load_spec_with_warnings(path: str | os.PathLike[str], env: Mapping[str, str]
     as in a git checkout without the photos and media."""
     # Imported here, not with the package: YAML, jsonschema and the checks are for loading,
     # and importing `spec.model` or `spec.envvars` alone must stay light (start-up).
+    from . import checked
     from .envvars import expand_document
-    from .loader import parse_yaml
     from .normalize import Normalizer
     from .semantic import SemanticChecker
-    from .validate import check_schema
 
     given = Path(path)
     absolute = Path(os.path.abspath(given))
     label = display_path(given)
-    document, diagnostics = parse_yaml(_read(absolute, label), label)
-    if document is None:
-        raise SpecError(diagnostics)
+    text = _read(absolute, label)
+    # A spec read before from this very text: no YAML, and (below) no schema check of data
+    # that passed it then (checked.py).
+    known = checked.load(absolute, text, label)
+    document, diagnostics = (known.document, []) if known else _parse(text, label)
+    read_clean = not diagnostics  # a reading that warned is not kept (its warnings with it)
     if not isinstance(document.data, dict):
         raise SpecError(diagnostics + [Diagnostic(
             "the top level must be a mapping of keys such as version, frames and outputs",
             location=document.values.get(()), hint="start with `version: 1`")])
     data, expansion, failed = expand_document(document, os.environ if env is None else env)
     _refuse_newer_version(data, document)
-    schema_problems, broken = check_schema(data, document, failed)
+    digest = checked.data_digest(data) if not failed else None
+    schema_problems: list[Diagnostic] = []
+    broken: set[DocPath] = set()
+    if not (known and digest is not None and digest == known.checked):
+        from .validate import check_schema
+
+        schema_problems, broken = check_schema(data, document, failed)
     normalizer = Normalizer(data, document, broken | failed)
     parts = normalizer.run()
     checker = SemanticChecker(parts, data, document, absolute.parent, display_path, disk)
     diagnostics += expansion + schema_problems + normalizer.diagnostics + checker.run()
     if not parts.complete or any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)
+    if read_clean and digest is not None and not schema_problems and not (
+            known and digest == known.checked):
+        checked.save(absolute, text, label, document, digest)
     spec = _build(absolute, parts, document, data)
     return spec, sorted(diagnostics, key=Diagnostic.sort_key)
+
+
+def _parse(text: str, label: str) -> tuple[Document, list[Diagnostic]]:
+    """The document YAML reads from ``text``; SpecError when there is none."""
+    from .loader import parse_yaml
+
+    document, diagnostics = parse_yaml(text, label)
+    if document is None:
+        raise SpecError(diagnostics)
+    return document, diagnostics
 
 
 def display_path(path: Path) -> str:
@@ -88,7 +110,7 @@ def display_path(path: Path) -> str:
 
 
 def _read(path: Path, label: str) -> str:
-    from .loader import MAX_BYTES, too_large
+    from .document import MAX_BYTES, too_large
 
     try:
         with path.open("rb") as fh:

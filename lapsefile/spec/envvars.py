@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import Diagnostic
-from .loader import Document
+from .document import Document
 from .paths import DocPath, dotted
 
 _REFERENCE = re.compile(r"\$(?:(\$)|\{([^}]*)\})")

@@ -12,7 +12,6 @@ billions of values) is refused with a diagnostic, before anything is expanded.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, cast
 
 import yaml
@@ -20,6 +19,7 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import Diagnostic, Location
+from .document import MAX_BYTES, Document, too_large
 from .paths import DocPath, dotted
 
 _PLAIN_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float",
@@ -28,22 +28,8 @@ _TEXT_TAGS = {"tag:yaml.org,2002:timestamp"}  # read as the text written: no fie
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
 
-MAX_BYTES = 1024 * 1024  # a lapse.yaml is a few KB
 MAX_DEPTH = 50  # nested lists and mappings; a lapse.yaml nests about 5 deep
 MAX_ALIASED = 10_000  # values repeated by aliases (*name), all aliases together
-
-
-@dataclass
-class Document:
-    """Plain data plus source positions, keyed by document path."""
-
-    data: Any
-    values: dict[DocPath, Location] = field(default_factory=dict)  # where each value starts
-    keys: dict[DocPath, Location] = field(default_factory=dict)  # where each mapping key is
-    plain: set[DocPath] = field(default_factory=set)  # unquoted string scalars
-    # What was written for a plain scalar that YAML read as something other than text
-    # (`size: 0x10` is the number 16): messages quote it as written.
-    written: dict[DocPath, str] = field(default_factory=dict)
 
 
 class YamlLimitError(Exception):
@@ -124,15 +110,6 @@ def compose_bounded(text: str, file: str) -> Node | None:
         return cast("Node | None", loader.get_single_node())
     finally:
         loader.dispose()
-
-
-def too_large(file: str, size: int) -> Diagnostic:
-    return Diagnostic(
-        f"the file is {size / (1024 * 1024):.1f} MiB; a lapse.yaml is at most "
-        f"{MAX_BYTES // (1024 * 1024)} MiB (one is usually a few KB)",
-        location=Location(file, 1, 1),
-        hint="check that this is the right file; list photos with a glob such as "
-             "\"photos/*.jpg\" rather than one by one")
 
 
 def parse_yaml(text: str, file: str) -> tuple[Document | None, list[Diagnostic]]:

@@ -20,7 +20,7 @@ from .. import looks, motion, units
 from ..errors import Diagnostic, Location
 from . import formats
 from .defaults import SchemaDefault, default, filled
-from .loader import Document
+from .document import Document
 from .model import (
     PRESET_HEIGHTS,
     Cloud,

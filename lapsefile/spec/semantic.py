@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import Diagnostic
 from . import formats
 from .colours import FFMPEG_COLOUR_NAMES
-from .loader import Document
+from .document import Document
 from .model import AUDIO_TYPES, IMAGE_TYPES, Output, TextStyle
 from .normalize import Parts
 from .paths import DocPath, dotted, nearest

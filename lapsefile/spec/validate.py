@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from .. import units
 from ..errors import Diagnostic, Location
-from .loader import Document
+from .document import Document
 from .paths import DocPath, dotted, nearest
 from .schema_file import def_name, describe, path_text, resolve, validator, walk_properties
 from .suggest import did_you_mean, type_words, value_words

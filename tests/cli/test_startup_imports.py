@@ -1,15 +1,20 @@
-"""Start-up stays light: a command imports only what it uses (issue 13, target 1).
+"""Start-up stays light: a command imports only what it uses (issue 13, targets 1 and 2).
 
 Each check runs the real command in a fresh interpreter with ``-X importtime``, which lists
 every module the process imported, and fails on a heavy one: a top-level import of the runner
 in ``cli/main.py``, of jsonschema in ``spec/``, or of a library's package in a light module
-would each make ``--version`` or ``schema`` pay for it again.
+would each make ``--version`` or ``schema`` pay for it again. ``validate`` and a no-op ``run``
+of an unchanged project read the spec from the validation cache (``spec/checked.py``) and the
+photos from the last resolve (``project/snapshot.py``): neither YAML nor jsonschema, nor any
+decoder, template engine or font reader, is imported, and ``validate`` takes no run lock.
 """
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -26,6 +31,13 @@ HEAVY = ("jsonschema", "referencing", "httpx", "jinja2", "PIL", "numpy", "rawpy"
 # The spec alone is read and checked against the schema (`checking` is validate's library):
 # jsonschema is its whole point.
 SCHEMA_ONLY_ALLOWED = ("jsonschema", "referencing", "lapsefile.checking")
+
+# What reading an unchanged spec, and planning it, need not import (beside HEAVY).
+READERS = ("yaml", "jsonschema", "referencing", "lapsefile.spec.loader",
+           "lapsefile.spec.validate")
+# The full check is a plan: its library and the layers it runs are its point.
+PLANNING = ("lapsefile.runner", "lapsefile.checking", "lapsefile.backends", "lapsefile.engine",
+            "lapsefile.plan.planner")
 
 SPEC = """version: 1
 frames: {include: ["photos/*.jpg"]}
@@ -44,11 +56,26 @@ def imported_modules(args: list[str], cwd: Path) -> set[str]:
             if line.startswith("import time:") and "[us]" not in line}
 
 
-def heavy_among(modules: set[str], allowed: tuple[str, ...] = ()) -> list[str]:
+def heavy_among(modules: set[str], allowed: tuple[str, ...] = (),
+                heavy: tuple[str, ...] = HEAVY) -> list[str]:
     """The modules of ``modules`` that are, or are inside, a heavy package not allowed."""
     return sorted(name for name in modules
-                  for heavy in HEAVY if heavy not in allowed
-                  if name == heavy or name.startswith(heavy + "."))
+                  for package in heavy if package not in allowed
+                  if name == package or name.startswith(package + "."))
+
+
+@pytest.fixture
+def at_rest(tmp_path: Path) -> Path:
+    """A spec and three photos last changed an hour ago (older than the caches' racy
+    window, project/files.py), as a project at rest is."""
+    from lapsefile.engine.testing import make_frames
+
+    make_frames(tmp_path / "photos", 3)
+    (tmp_path / "lapse.yaml").write_text(SPEC, encoding="utf-8")
+    hour_ago = time.time_ns() - 3600 * 10**9
+    for path in [*(tmp_path / "photos").iterdir(), tmp_path / "photos"]:
+        os.utime(path, ns=(hour_ago, hour_ago))
+    return tmp_path
 
 
 @pytest.mark.parametrize("args", [["--version"], ["schema"], ["--help"]],
@@ -64,6 +91,31 @@ def test_validate_schema_only_imports_jsonschema_but_not_the_runner(tmp_path: Pa
     modules = imported_modules(["validate", "--schema-only", "lapse.yaml"], tmp_path)
     assert "jsonschema" in modules  # the check happened
     assert heavy_among(modules, SCHEMA_ONLY_ALLOWED) == []
+
+
+@pytest.mark.parametrize("args", [["validate", "--schema-only", "lapse.yaml"],
+                                  ["validate", "lapse.yaml"]], ids=["schema-only", "full"])
+def test_validate_of_an_unchanged_spec_reads_it_from_the_cache(args: list[str],
+                                                                at_rest: Path) -> None:
+    first = imported_modules(args, at_rest)
+    assert "jsonschema" in first and "yaml" in first  # checked once, for real
+    modules = imported_modules(args, at_rest)
+    assert "lapsefile.spec.checked" in modules  # the listing is real
+    assert heavy_among(modules, (*SCHEMA_ONLY_ALLOWED, *PLANNING),
+                       HEAVY + READERS) == []
+
+
+def test_a_noop_run_of_an_unchanged_project_stays_light(at_rest: Path) -> None:
+    imported_modules(["run"], at_rest)  # renders; the caches are written
+    modules = imported_modules(["run"], at_rest)
+    assert "lapsefile.project.snapshot" in modules and "filelock" in modules
+    allowed = ("lapsefile.runner", "lapsefile.backends", "lapsefile.engine",
+               "lapsefile.plan.planner", "filelock")
+    assert heavy_among(modules, allowed, HEAVY + READERS) == []
+    # Of the engine, only the preflight (no text, no music here: not even their modules).
+    assert {m for m in modules if m.startswith("lapsefile.engine")} <= {
+        "lapsefile.engine", "lapsefile.engine.preflight", "lapsefile.engine.glyphs",
+        "lapsefile.engine.verdicts"}
 
 
 def test_backend_choices_are_the_registry_names_read_when_used(

@@ -5,7 +5,8 @@ import os
 
 import pytest
 
-from lapsefile.project.resolve import _walk_glob, resolve_project
+from lapsefile.project.globbing import walk_glob as _walk_glob
+from lapsefile.project.resolve import resolve_project
 from lapsefile.spec.model import Frames
 
 from ..support import make_spec, write_photo

@@ -12,8 +12,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from lapsefile.cli.main import cli
+from lapsefile.project.globbing import glob_files as _glob
 from lapsefile.project.outputs import _glob_matches
-from lapsefile.project.resolve import _glob
 
 from ..support import write_photo
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -168,9 +169,7 @@ def test_no_space_left_in_the_state_folder_stops_before_any_work(
 def test_a_file_where_the_state_folder_goes(project: Path) -> None:
     assert _run(project).exit_code == 0
     lock = (project / "lapse.lock").read_bytes()
-    for item in (project / ".lapsefile").iterdir():
-        item.unlink()
-    (project / ".lapsefile").rmdir()
+    shutil.rmtree(project / ".lapsefile")  # its files and cache/
     (project / ".lapsefile").write_text("not a folder")
     result = _run(project)
     assert result.exit_code == 1

@@ -1,0 +1,142 @@
+"""The photos a spec resolved to last time, re-used while the disk proves them unchanged.
+
+Resolving 10,000 photos lists folders, matches names, stats, de-duplicates, looks every file
+up in the stat cache and sorts them naturally: most of a re-plan. An unchanged project gets
+the same answer, so the answer is kept (``.lapsefile/cache/frames.json``): the photos in
+display order with the stat and hash of each, and every folder the globs read (``Seen``) with
+its identity and mtime. It is used only when all of that still holds:
+
+- the same ``frames`` settings, spec folder, lapsefile version and stat cache version (the
+  key);
+- every folder read has the same identity and mtime, so each listing would give the same
+  names (a photo added or removed anywhere a ``**`` walked changes its folder's mtime);
+- every photo has the same size, mtime, inode and device, so its hash and capture time hold;
+- nothing in it changed within ``files.RACY_NS`` of the look (a change in the same tick of
+  the clock would leave the mtime as it was): such a snapshot is not written at all.
+
+Anything else, and a missing, damaged or old-format file, means the full resolve, which
+writes a new one. A project whose photos raised warnings (EXIF) is not kept: its warnings
+are found again each time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from .. import __version__
+from ..paths import read_cache, write_cache
+from ..spec.model import Spec
+from .files import RACY_NS
+from .globbing import FolderState, folder_state
+from .model import InputFile
+from .statcache import CACHE_VERSION
+
+CACHE_NAME = "frames.json"
+FORMAT = 1  # bump when what is stored, or how it is derived, changes
+_STAT_FIELDS = 4  # size, mtime_ns, inode, device
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The photos of a resolve, in display order, and the identities the output checks use."""
+
+    frames: tuple[InputFile, ...]
+    identities: dict[str, Any]  # relpath -> identity (files.identity) of every photo kept
+
+
+def key(spec: Spec, capture_times: bool) -> str:
+    """What the answer depends on besides the disk."""
+    frames = spec.frames
+    # The stat cache's version: what it judges of a photo (integrity) is part of the answer.
+    return json.dumps([FORMAT, __version__, CACHE_VERSION, str(spec.root), list(frames.include),
+                       list(frames.exclude), frames.sort, frames.every, capture_times])
+
+
+def load(spec: Spec, capture_times: bool) -> Snapshot | None:
+    """The last answer when the disk still proves it (module docstring); else None."""
+    raw = read_cache(spec.root, CACHE_NAME)
+    if raw is None:
+        return None
+    try:
+        data = json.loads(raw)
+        if not isinstance(data, dict) or data.get("key") != key(spec, capture_times):
+            return None
+        return _checked(spec, data)
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None  # damaged or hand-edited: resolved afresh, and written again
+
+
+def _checked(spec: Spec, data: dict[str, Any]) -> Snapshot | None:
+    folders, paths, stats = data["folders"], data["paths"], data["stats"]
+    sha, captured, shown = data["sha256"], data["captured"], data["order"]
+    n = len(paths)
+    # The stats need no type check: they must equal the disk's (ints) below. A path that is
+    # no text fails its stat (TypeError).
+    if (len(stats) != _STAT_FIELDS * n or len(sha) != 64 * n or len(captured) != n
+            or sha != sha.lower() or len(bytes.fromhex(sha)) != 32 * n
+            or not all(type(i) is int and 0 <= i < n for i in shown)):
+        return None
+    for folder, state in folders:
+        if folder_state(folder) != (tuple(state) if state is not None else None):
+            return None
+    # Every photo hashed, not only those shown (``every``): a broken one is refused either way.
+    base = os.path.join(str(spec.root), "")
+    rows = list(zip(*[iter(stats)] * _STAT_FIELDS))  # (size, mtime_ns, inode, device) each
+    try:
+        now = [(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+               for st in map(os.stat, [base + rel for rel in paths])]
+    except OSError:
+        return None
+    if now != rows:
+        return None
+    return Snapshot(_frames(spec, paths, rows, sha, captured, shown),
+                    {rel: (row[3], row[2]) if row[2] else os.path.realpath(base + rel)
+                     for rel, row in zip(paths, rows)})
+
+
+def _frames(spec: Spec, paths: Sequence[str], rows: Sequence[tuple[int, ...]], sha: str,
+            captured: Sequence[Any], shown: Sequence[int]) -> tuple[InputFile, ...]:
+    """The photos shown, in display order, as the resolve made them."""
+    root, under = spec.root, InputFile.under
+    frames = []
+    for i in shown:
+        when, source = None, "none"
+        if captured[i] is not None:
+            text, source = captured[i]
+            if not isinstance(text, (str, type(None))) or source not in ("exif", "mtime"):
+                raise ValueError("not a capture time")
+            when = datetime.fromisoformat(text) if text else None
+        row = rows[i]
+        frames.append(under(root, paths[i], row[0], row[1], sha[64 * i:64 * i + 64], when,
+                            source))  # type: ignore[arg-type]
+    return tuple(frames)
+
+
+def save(spec: Spec, capture_times: bool, files: Sequence[InputFile],
+         frames: Sequence[InputFile], stats: Mapping[str, os.stat_result],
+         folders: Mapping[str, FolderState], started_ns: int) -> None:
+    """Keep this resolve's answer: ``files``, every photo hashed, and ``frames``, those shown
+    in display order; unless something in it changed too recently to be sure of
+    (``files.RACY_NS`` before ``started_ns``, when the resolve began to look)."""
+    recent = started_ns - RACY_NS
+    if any(state is None or state[2] >= recent for state in folders.values()):
+        return  # a folder that could not be read, or changed within the racy window
+    rows = [stats[f.relpath] for f in files]
+    if any(st.st_mtime_ns >= recent for st in rows):
+        return
+    index = {f.relpath: i for i, f in enumerate(files)}
+    data = {"key": key(spec, capture_times), "folders": sorted(folders.items()),
+            "paths": [f.relpath for f in files],
+            "stats": [v for st in rows for v in (st.st_size, st.st_mtime_ns, st.st_ino,
+                                                 st.st_dev)],
+            "sha256": "".join(f.sha256 for f in files),
+            "captured": [[f.captured_at.isoformat() if f.captured_at else None,
+                          f.capture_source] if f.capture_source != "none" else None
+                         for f in files],
+            "order": [index[f.relpath] for f in frames]}
+    write_cache(spec.root, CACHE_NAME, json.dumps(data, separators=(",", ":")).encode())
