@@ -84,20 +84,18 @@ class RunSummary:
 
 
 def _observe_artifacts(lock: Lock, root: Path, cache: StatCache) -> dict[str, str | None]:
-    """sha256 of every output file the lock says was made (None when it is gone)."""
+    """sha256 of every file the lock says was made, outputs and posters (None when it is
+    gone)."""
     found: dict[str, str | None] = {}
-    for out in lock.outputs.values():
-        for record in out.steps.values():
-            artifact = record.artifact
-            if not artifact or artifact["path"] in found:
-                continue
-            try:
-                st = (root / artifact["path"]).stat()
-            except OSError:
-                found[artifact["path"]] = None
-                continue
-            entry = cache.hash_files([(artifact["path"], st)])
-            found[artifact["path"]] = entry[artifact["path"]].sha256
+    made = [f["path"] for out in lock.outputs.values() for record in out.steps.values()
+            for f in record.files]
+    for path in dict.fromkeys(made):
+        try:
+            st = (root / path).stat()
+        except OSError:
+            found[path] = None
+            continue
+        found[path] = cache.hash_files([(path, st)])[path].sha256
     return found
 
 

@@ -77,6 +77,13 @@ class StepRecord:
         """The file the step made: ``{"path": relpath, "size": int, "sha256": hex}``."""
         return self.data.get("artifact") or None
 
+    @property
+    def files(self) -> list[dict[str, Any]]:
+        """Every file the step made, as ``artifact`` describes one: the output, then the
+        poster a render wrote beside it (gone or changed, either means the step is redone)."""
+        made = [self.data.get("artifact"), self.data.get("poster")]
+        return [f for f in made if isinstance(f, dict) and isinstance(f.get("path"), str)]
+
 
 def own_fields(record: Mapping[str, Any] | None) -> dict[str, Any]:
     """A record (as backends see it) without the runner's keys: what the backend wrote."""

@@ -116,8 +116,7 @@ def _step_reason(fingerprint: str, record: StepRecord | None, change: Reason | N
                       + _chunks_done(record))
     if record.status != "done":
         return Reason("incomplete", _chunks_done(record))
-    artifact = record.artifact
-    if artifact:
+    for artifact in record.files:
         actual = artifacts.get(artifact["path"])
         if actual is None:
             return Reason("output_missing", (artifact["path"],))
@@ -149,10 +148,10 @@ def _still_made(previous: OutputRecord | None, basis: OutputBasis,
     if previous is None or previous.fingerprint != basis.fingerprint:
         return False
     makers = [(raw["fingerprint"], previous.step(raw["id"])) for raw in raws]
-    files = [(fingerprint, r) for fingerprint, r in makers if r is not None and r.artifact]
+    files = [(fingerprint, r) for fingerprint, r in makers if r is not None and r.files]
     return bool(files) and all(
-        r.status == "done" and r.fingerprint == fingerprint and r.artifact is not None
-        and artifacts.get(r.artifact["path"]) == r.artifact.get("sha256")
+        r.status == "done" and r.fingerprint == fingerprint
+        and all(artifacts.get(f["path"]) == f.get("sha256") for f in r.files)
         for fingerprint, r in files)
 
 

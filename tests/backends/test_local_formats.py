@@ -43,3 +43,23 @@ def test_every_format_in_one_run_with_the_poster_in_the_lock(tmp_path):
     assert "-f mjpeg" in " ".join(records["a"]["args"])  # recorded with the video's command
     again = runner.invoke(cli, ["plan", str(spec)])
     assert again.exit_code == 0 and "everything is up to date" in again.output
+
+
+def test_a_deleted_or_changed_poster_is_made_again_with_its_video(tmp_path):
+    make_frames(tmp_path / "photos", 6)
+    spec = tmp_path / "lapse.yaml"
+    spec.write_text(SPEC.replace("  - {path: out/a.mov", "#").replace("  - {path: out/a.webm",
+                                                                     "#")
+                    .replace("  - {path: out/a.gif", "#"))
+    runner = CliRunner()
+    assert runner.invoke(cli, ["run", str(spec)]).exit_code == 0
+    poster = tmp_path / "out" / "a.jpg"
+    still = poster.read_bytes()
+    poster.unlink()
+    planned = runner.invoke(cli, ["plan", str(spec)])
+    assert "output missing: out/a.jpg" in planned.output
+    assert runner.invoke(cli, ["run", str(spec)]).exit_code == 0
+    assert poster.read_bytes() == still
+    poster.write_bytes(b"not the poster")
+    planned = runner.invoke(cli, ["plan", str(spec)])
+    assert "out/a.jpg was modified" in planned.output
