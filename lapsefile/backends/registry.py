@@ -31,7 +31,6 @@ revision), the runner loads backends through it, the CLI lists its names.
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -41,6 +40,8 @@ from ..spec.model import AUDIO_TYPES
 from ..spec.semantic import LOCAL_ONLY_AUDIO_TYPES
 
 if TYPE_CHECKING:
+    from importlib.metadata import EntryPoint
+
     from ..lock.records import OutputRecord
     from ..plan.planner import OutputBasis
     from ..project.model import Project
@@ -113,9 +114,11 @@ BUILTIN: tuple[BackendEntry, ...] = (
 _BUILTIN = {entry.name: entry for entry in BUILTIN}
 
 
-def entry_points() -> list[importlib.metadata.EntryPoint]:
+def entry_points() -> list[EntryPoint]:
     """The installed ``lapsefile.backends`` entry points (the one place they are looked up;
     tests replace this function to register a plug-in without installing one)."""
+    import importlib.metadata  # a dozen milliseconds: only when a name is not built in
+
     return list(importlib.metadata.entry_points(group=ENTRY_POINT_GROUP))
 
 

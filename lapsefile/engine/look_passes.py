@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..atomic import write_atomic
-from ..paths import ensure_state_dir
+from ..paths import CACHE_DIR, ensure_state_dir
 from . import pipeline
 from .ffmpeg import Ffmpeg, run_ffmpeg
 from .job import RenderJob
@@ -31,7 +31,7 @@ from .looks import LookStage, analysis_file, derived_file, engine, two_pass
 from .photos import Group
 from .workdir import Workdir
 
-CACHE = ("cache", "looks")  # under the state folder
+CACHE = (CACHE_DIR, "looks")  # under the state folder
 
 
 def prepare(jobs: Sequence[RenderJob], groups: Sequence[Group], work: Workdir,

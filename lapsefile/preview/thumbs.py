@@ -17,11 +17,11 @@ from PIL import Image, ImageOps, ImageStat
 
 from ..atomic import write_atomic
 from ..decoders import decode, needs_decoding, upright_size
-from ..paths import state_dir
+from ..paths import CACHE_DIR, state_dir
 from ..project.model import InputFile
 
 EDGE = 160  # a thumbnail's longer side, in pixels
-CACHE = ("cache", "thumbs")
+CACHE = (CACHE_DIR, "thumbs")
 
 
 class Thumbs:
