@@ -23,7 +23,8 @@
 3. Quality: SSIM and (``libvmaf`` permitting) VMAF of each output against a full-quality
    reference of the same frames: every photo decoded at full size, lanczos, lossless x264.
    Each stream is converted to 10-bit 4:4:4 BT.709 before comparing, so the natural
-   command's BT.601 and lapsefile's BT.709 are compared as the pictures they mean.
+   command's BT.601 and lapsefile's BT.709 are compared as the pictures they mean; SSIM is
+   given over the three planes and for luma alone (VMAF reads luma only).
 """
 
 from __future__ import annotations
@@ -178,8 +179,8 @@ def scores(ffmpeg: str, encoded: Path, reference: Path, vmaf: bool) -> str:
     done = subprocess.run([ffmpeg, "-nostdin", "-hide_banner", "-i", str(encoded),
                            "-i", str(reference), "-filter_complex", graph, "-f", "null", "-"],
                           capture_output=True, text=True, check=True)
-    match = re.search(r"SSIM .*All:(\S+)", done.stderr)
-    text = f"SSIM {match.group(1) if match else '?'}"
+    match = re.search(r"SSIM Y:(\S+) .*All:(\S+)", done.stderr)
+    text = f"SSIM {match.group(2)} (luma {match.group(1)})" if match else "SSIM ?"
     if vmaf:
         graph = (f"[0:v]{_COMMON}[a];[1:v]{_COMMON}[b];"
                  f"[a][b]libvmaf=n_threads={os.cpu_count() or 1}")

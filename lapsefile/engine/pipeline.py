@@ -203,10 +203,14 @@ def _group_input(batch: Batch, index: int, group: Group,
 
 
 def _lowres(batch: Batch, group: Group, working: tuple[int, int]) -> int:
-    """Decode JPEGs at 1/2, 1/4 or 1/8 size when that still covers the working size: the
-    decoder then skips most of the work for photos far larger than the video. A batch of
-    drafts only (``best``) covers a smaller size (``decode_below`` halvings): the scale after
-    it enlarges the photos back, softer, to the size the outputs keep."""
+    """Decode JPEGs at 1/4 or 1/8 size when that still covers the working size: the decoder
+    then skips most of the work for photos far larger than the video. A batch of drafts only
+    (``best``) covers a smaller size (``decode_below`` halvings): the scale after it enlarges
+    the photos back, softer, to the size the outputs keep.
+
+    Never at 1/2 (level 1): ffmpeg's half-size IDCT is plain C where the full-size one is
+    SIMD, so it decodes a 24 MP JPEG 18% slower than at full size and the picture is no
+    better (``bench/decode_bench.py`` measures both); 1/4 and 1/8 are 30% faster."""
     best = batch.best
     if group.kind != "JPEG" or not best.lowres:
         return 0
@@ -215,7 +219,7 @@ def _lowres(batch: Batch, group: Group, working: tuple[int, int]) -> int:
     level = 0
     while level < 3 and (width >> (level + 1)) >= need_w and (height >> (level + 1)) >= need_h:
         level += 1
-    return level
+    return level if level >= 2 else 0
 
 
 def _timing(job: RenderJob, interpolate: bool) -> list[str]:
