@@ -16,10 +16,12 @@
               -vf scale=1920:1280,crop=1920:1080,fps=24,format=yuv420p
               -c:v libx264 -preset veryfast -crf 20 -movflags +faststart out.mp4
 
-   and the same command with ``-lowres 1`` on its input (what ffmpeg's own reduced-size JPEG
-   decoding gives). Wall and CPU time (the process and everything it waited for:
-   ``RUSAGE_CHILDREN``), medians, ratios to the natural command (target: lapsefile >= 1.5x
-   faster in wall time). The sha256 of every lapsefile output is compared (byte-reproducible).
+   the same command with ``-lowres 1`` on its input (what ffmpeg's own reduced-size JPEG
+   decoding gives), and lapsefile with one decoder input (what parallel decoding gives).
+   Wall and CPU time (the process and everything it waited for: ``RUSAGE_CHILDREN``),
+   medians, ratios to the natural command (target: lapsefile >= 1.5x faster in wall time).
+   The sha256 of every lapsefile output, with either number of decoder inputs, is compared
+   (byte-reproducible).
 3. Quality: SSIM and (``libvmaf`` permitting) VMAF of each output against a full-quality
    reference of the same frames: every photo decoded at full size, lanczos, lossless x264.
    Each stream is converted to 10-bit 4:4:4 BT.709 before comparing, so the natural
@@ -48,7 +50,13 @@ QUALITY = 92
 
 RUNS = {"natural": "natural ffmpeg command",
         "lowres": "natural command, -lowres 1",
-        "lapsefile": "lapsefile run"}
+        "lapsefile": "lapsefile run",
+        "single": "lapsefile run, one decoder"}
+# lapsefile as it would run if ffmpeg read the photos through one input (what parallel
+# decoding gains, measured side by side)
+ONE_DECODER = ("import runpy, sys; import lapsefile.engine.photos as photos; "
+               "photos.MAX_DECODERS = 1; sys.argv = ['lapsefile', 'run', 'lapse.yaml']; "
+               "runpy.run_module('lapsefile', run_name='__main__')")
 
 
 def spec_text(count: int) -> str:
@@ -122,9 +130,11 @@ def measured(command: list[str], cwd: Path) -> tuple[float, float]:
 
 
 def command_for(name: str, ffmpeg: str, work: Path) -> list[str]:
-    if name == "lapsefile":
+    if name in ("lapsefile", "single"):
         shutil.rmtree(work / "out", ignore_errors=True)
         (work / "lapse.lock").unlink(missing_ok=True)
+        if name == "single":
+            return [sys.executable, "-c", ONE_DECODER]
         return [sys.executable, "-m", "lapsefile", "run", "lapse.yaml"]
     return natural_command(ffmpeg, f"{name}.mp4", lowres=name == "lowres")
 
@@ -138,7 +148,7 @@ def head_to_head(ffmpeg: str, work: Path, rounds: int, count: int) -> set[str]:
     for n in range(rounds):
         for name in names[n % len(names):] + names[:n % len(names)]:
             times[name].append(measured(command_for(name, ffmpeg, work), work))
-            if name == "lapsefile":
+            if name in ("lapsefile", "single"):
                 digests.add(sha256(work / "out" / "lapsefile.mp4"))
         print(f"round {n + 1}: " + ", ".join(
             f"{name} {times[name][-1][0]:.2f} s wall {times[name][-1][1]:.2f} s CPU"
