@@ -101,7 +101,8 @@ BUILTIN: tuple[BackendEntry, ...] = (
         # revision 2: a centred blend window, loops restart at music.start with a crossfade
         # revision 3: quality: draft keeps the output's size (it was half)
         # revision 4: H.264 without VBV limits (other bytes, the same picture)
-        steps="lapsefile.plan.planner:local_steps", engine_revision=4,
+        # revision 5: JPEGs no longer decoded at half size (-lowres 1): full size is faster
+        steps="lapsefile.plan.planner:local_steps", engine_revision=5,
         music_types=AUDIO_TYPES + LOCAL_ONLY_AUDIO_TYPES,
         summary="render with ffmpeg on this machine"),
     BackendEntry(

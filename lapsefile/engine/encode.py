@@ -38,7 +38,7 @@ class Preset:
     # picture is softer, and decoding big photos, a render's main cost, takes a fraction.
     decode_below: int = 0
     blend_interpolation: bool = False  # draft: cross-fade instead of motion interpolation
-    lowres: bool = True  # JPEGs far larger than needed may be decoded at 1/2, 1/4, 1/8 size
+    lowres: bool = True  # JPEGs far larger than needed may be decoded at 1/4 or 1/8 size
 
 
 PRESETS: dict[str, Preset] = {

@@ -36,7 +36,7 @@ from .looks.interpolate import applies as interpolates
 from .looks.interpolate import rate_filters
 from .motion import chain as motion_chain
 from .music import INPUT_ARGS, Track, played_seconds
-from .photos import ORIENT_FILTERS, Group, concat_list
+from .photos import ORIENT_FILTERS, Group, concat_list, decoder_count
 from .rates import fps_fraction, frame_count, start_frames
 from .workdir import Workdir
 
@@ -191,8 +191,13 @@ def _working(group: Group, canvases: Sequence[tuple[int, int, Fit]]) -> tuple[in
 
 def _group_input(batch: Batch, index: int, group: Group,
                  canvases: Sequence[tuple[int, int, Fit]]) -> str:
-    """The group's photos at their working size, upright, one frame each."""
-    name = batch.work.write(f"frames-{index}.ffconcat", concat_list(group))
+    """The group's photos at their working size, upright, one frame each, in display order.
+
+    Big photos are read by several inputs (``photos.decoder_count``), every n-th photo each:
+    ffmpeg runs each input's demuxer and decoder in threads of their own, so the photos
+    decode on every core. Each part gets the same filters and its frames their display
+    index as timestamp, and ``interleave`` merges them back by it.
+    """
     width, height = _working(group, canvases)
     options = ["-noautorotate", "-reinit_filter", "0"]
     lowres = _lowres(batch, group, (width, height))
@@ -200,8 +205,6 @@ def _group_input(batch: Batch, index: int, group: Group,
         options += ["-lowres", str(lowres)]
     options += ["-f", "concat", "-safe", "0"]
     stored = (height, width) if group.photos[0].swaps_axes else (width, height)
-    number = batch.input(("frames", str(index)), options, batch.work.path / name,
-                         f"<work>/{name}")
     flags = batch.best.scale_flags
     # scale must stay the first filter: with -reinit_filter 0 it is what absorbs a change of
     # size or pixel format between files of one group.
@@ -210,16 +213,33 @@ def _group_input(batch: Batch, index: int, group: Group,
     steps = [scale(*stored, flags) + ":out_color_matrix=bt709:out_range=tv", "format=yuv420p",
              "sidedata=mode=delete:type=DISPLAYMATRIX", *ORIENT_FILTERS[group.orientation],
              "setsar=1"]
-    if len(batch.groups) > 1:
-        steps += ["settb=AVTB", f"setpts=PTS-STARTPTS+{group.indexes[0]}/TB"]
-    return batch.graph.chain(f"{number}:v", steps)
+    parts = decoder_count(group)
+    labels = []
+    for part in range(parts):
+        suffix = f"-{part}" if parts > 1 else ""
+        name = batch.work.write(f"frames-{index}{suffix}.ffconcat",
+                                concat_list(group, part, parts))
+        number = batch.input(("frames", f"{index}{suffix}"), options, batch.work.path / name,
+                             f"<work>/{name}")
+        timed = steps
+        if parts > 1 or len(batch.groups) > 1:  # merged by timestamp: the display index
+            timed = [*steps, "settb=AVTB",
+                     f"setpts=PTS-STARTPTS+{group.indexes[part]}/TB"]
+        labels.append(batch.graph.chain(f"{number}:v", timed))
+    if parts == 1:
+        return labels[0]
+    return batch.graph.chain(labels, [f"interleave=nb_inputs={parts}"])
 
 
 def _lowres(batch: Batch, group: Group, working: tuple[int, int]) -> int:
-    """Decode JPEGs at 1/2, 1/4 or 1/8 size when that still covers the working size: the
-    decoder then skips most of the work for photos far larger than the video. A batch of
-    drafts only (``best``) covers a smaller size (``decode_below`` halvings): the scale after
-    it enlarges the photos back, softer, to the size the outputs keep."""
+    """Decode JPEGs at 1/4 or 1/8 size when that still covers the working size: the decoder
+    then skips most of the work for photos far larger than the video. A batch of drafts only
+    (``best``) covers a smaller size (``decode_below`` halvings): the scale after it enlarges
+    the photos back, softer, to the size the outputs keep.
+
+    Never at 1/2 (level 1): ffmpeg's half-size IDCT is plain C where the full-size one is
+    SIMD, so it decodes a 24 MP JPEG 18% slower than at full size and the picture is no
+    better (``bench/decode_bench.py`` measures both); 1/4 and 1/8 are 30% faster."""
     best = batch.best
     if group.kind != "JPEG" or not best.lowres:
         return 0
@@ -228,7 +248,7 @@ def _lowres(batch: Batch, group: Group, working: tuple[int, int]) -> int:
     level = 0
     while level < 3 and (width >> (level + 1)) >= need_w and (height >> (level + 1)) >= need_h:
         level += 1
-    return level
+    return level if level >= 2 else 0
 
 
 def _timing(job: RenderJob, interpolate: bool, first_photo: int = 0) -> list[str]:

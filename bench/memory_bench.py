@@ -1,0 +1,130 @@
+"""Benchmark: the peak memory of ``lapsefile run`` at 200, 2,000 and 10,000 photos of 24 MP.
+
+    python bench/memory_bench.py [--counts 200,2000,10000] [--distinct 200] [--keep]
+
+1. Generates ``--distinct`` JPEGs of 6000x4000 (ffmpeg's moving test pattern at a quality
+   that keeps them quick to decode: the memory of the Python process does not depend on how
+   long a photo takes to decode) and, per count, a project folder whose ``photos/`` holds
+   that many hard links to them (``IMG_1.jpg``... cycling through the distinct files; a
+   symlink where hard links are refused). To lapsefile they are that many files of 24 MP:
+   each is listed, hashed, inspected and rendered; only the disk is spared.
+2. Runs ``lapsefile run lapse.yaml`` per count as a whole process (one photo per frame at
+   24 fps into a 320x180 video: the photos are decoded at 1/8 size, so the run takes
+   minutes, not hours; the Python side does the same per photo whatever the output size),
+   twice: a first run (every photo hashed) and, after a change of output name, a render of
+   known photos. The Python process's own peak RSS (``ru_maxrss`` of ``RUSAGE_SELF`` at
+   exit, through a wrapper that runs the CLI in that process) is printed beside ffmpeg's
+   (``RUSAGE_CHILDREN``: the largest of its children, ffmpeg). Target: Python <= 150 MB,
+   flat from 200 photos up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+WRAPPER = """
+import atexit, json, resource, runpy, sys
+def report():
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    sys.stderr.write("MEMORY " + json.dumps({"python": own, "ffmpeg": children}) + "\\n")
+atexit.register(report)
+sys.argv = ["lapsefile", *sys.argv[1:]]
+runpy.run_module("lapsefile", run_name="__main__")
+"""
+
+
+def spec_text(count: int, output: str) -> str:
+    return f"""version: 1
+frames:
+  include: ["photos/*.jpg"]
+  sort: natural
+timing:
+  fps: 24
+  duration: {count / 24!r}s
+outputs:
+  - path: out/{output}.mp4
+    size: 320x180
+    fit: cover
+"""
+
+
+def make_distinct(folder: Path, count: int, ffmpeg: str) -> list[Path]:
+    from lapsefile.engine.testing import make_photos
+
+    return make_photos(folder, count, (6000, 4000), ffmpeg, quality=8)
+
+
+def make_project(folder: Path, sources: list[Path], count: int) -> None:
+    """``count`` photos in ``folder/photos``, linked to ``sources`` in turn."""
+    photos = folder / "photos"
+    photos.mkdir(parents=True)
+    for i in range(count):
+        target, link = sources[i % len(sources)], photos / f"IMG_{i + 1}.jpg"
+        try:
+            os.link(target, link)
+        except OSError:
+            link.symlink_to(target)
+
+
+def run(folder: Path) -> tuple[float, dict]:
+    """``lapsefile run`` in ``folder``: wall seconds and the peaks the wrapper reported."""
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", WRAPPER, "run", "lapse.yaml"], cwd=folder,
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"lapsefile run failed in {folder} (exit {done.returncode}):\n{done.stderr}")
+    line = [t for t in done.stderr.splitlines() if t.startswith("MEMORY ")][-1]
+    return wall, json.loads(line.split(" ", 1)[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--counts", default="200,2000,10000")
+    parser.add_argument("--distinct", type=int, default=200)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    options = parser.parse_args()
+    counts = [int(c) for c in options.counts.split(",")]
+
+    from lapsefile.engine.ffmpeg import find_ffmpeg
+
+    ffmpeg = find_ffmpeg()
+    work = Path(tempfile.mkdtemp(prefix="lapsefile-memory-bench-"))
+    print(f"ffmpeg {ffmpeg.version}; {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
+          f"work folder {work}", flush=True)
+    try:
+        started = time.perf_counter()
+        sources = make_distinct(work / "distinct", options.distinct, ffmpeg.path)
+        print(f"generated {len(sources)} distinct photos of 6000x4000 in "
+              f"{time.perf_counter() - started:.1f} s "
+              f"({sum(p.stat().st_size for p in sources) / len(sources) / 2**20:.1f} MiB each)",
+              flush=True)
+        print("\npeak RSS (target: Python <= 150 MB, flat):")
+        for count in counts:
+            folder = work / f"n{count}"
+            make_project(folder, sources, count)
+            for label, output in (("first run", "first"), ("photos known", "again")):
+                (folder / "lapse.yaml").write_text(spec_text(count, output))
+                wall, peaks = run(folder)
+                print(f"  {count:6,d} photos, {label + ':':14s} Python {peaks['python']:6.1f} MB,"
+                      f" ffmpeg {peaks['ffmpeg']:6.1f} MB ({wall:.0f} s)", flush=True)
+            shutil.rmtree(folder)
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+    finally:
+        if options.keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
