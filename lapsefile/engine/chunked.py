@@ -29,7 +29,7 @@ from .job import RenderJob
 from .photos import group_photos
 from .probe import video_frames
 from .rates import fps_fraction, frame_count
-from .render import RenderResult, Written, _new_temp, _publish, _written_frames
+from .render import RenderResult, Written, new_temp, publish, written_frames
 from .workdir import Workdir
 
 
@@ -199,7 +199,7 @@ def _join(job: RenderJob, pieces: Sequence[Piece], ffmpeg: Ffmpeg,
                               f"to encode it anew")
     output = Path(job.output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    temp = _new_temp(output)
+    temp = new_temp(output)
     poster_temp: Path | None = None
     try:
         with Workdir() as work:
@@ -214,9 +214,9 @@ def _join(job: RenderJob, pieces: Sequence[Piece], ffmpeg: Ffmpeg,
         poster = next((p.poster for p in pieces if p.poster is not None), None)
         if job.poster is not None and poster is not None:
             final = formats.poster_file(job).resolve()
-            poster_temp = _new_temp(final)
+            poster_temp = new_temp(final)
             shutil.copyfile(poster.path, poster_temp)
-        return _publish(temp, output, args.shown, _written_frames(job, temp, ffmpeg),
+        return publish(temp, output, args.shown, written_frames(job, temp, ffmpeg),
                         formats.encoded_frames(job),
                         None if poster_temp is None else
                         (poster_temp, formats.poster_file(job).resolve()))
@@ -235,7 +235,7 @@ def join_args(job: RenderJob, work: Workdir, listing: str, tracks: Mapping[Path,
     video = batch.input(("chunks",), ["-f", "concat", "-safe", "0"], work.path / listing,
                         f"<work>/{listing}")
     kind = formats.container(job)
-    audio = pipeline._music(batch, job) if kind.audio else None
+    audio = pipeline.music_stream(batch, job) if kind.audio else None
     if audio is not None:
         batch.args.add("-filter_complex", batch.graph.text())
     batch.args.add("-map", f"{video}:v", "-c:v", "copy")

@@ -37,7 +37,7 @@ from .job import RenderJob
 from .photos import group_photos
 from .probe import video_frames
 from .rates import fps_fraction, start_frames
-from .render import Written, _move, _new_temp
+from .render import Written, move_into_place, new_temp
 from .workdir import Workdir
 
 
@@ -107,8 +107,8 @@ def render_chunk(task: ChunkTask) -> ChunkMade:
     try:
         for file, poster in zip(task.files, task.posters):
             file.parent.mkdir(parents=True, exist_ok=True)
-            temps.append(_new_temp(file))
-            poster_temps.append(None if poster is None else _new_temp(poster))
+            temps.append(new_temp(file))
+            poster_temps.append(None if poster is None else new_temp(poster))
         groups = group_photos(photos, jobs)
         with Workdir() as work:
             look_passes.prepare(jobs, groups, work, ffmpeg)  # cached by the client's
@@ -118,7 +118,7 @@ def render_chunk(task: ChunkTask) -> ChunkMade:
                        cwd=work.path, what=f"ffmpeg failed to render chunk {task.index + 1} "
                                            f"of {task.count} of {names}")
         files = tuple(_settle(temp, file, window.frames) for temp, file in zip(temps, task.files))
-        posters = tuple(None if temp is None or final is None else _move(temp, final)
+        posters = tuple(None if temp is None or final is None else move_into_place(temp, final)
                         for temp, final in zip(poster_temps, task.posters))
     except BaseException:
         for temp in [*temps, *poster_temps]:
@@ -135,7 +135,7 @@ def _settle(temp: Path, final: Path, frames: int) -> Written:
     if written != frames:
         raise RenderError(f"ffmpeg finished but wrote {written or 0} video frames for a chunk "
                           f"of {frames} ({final.name})")
-    return _move(temp, final)
+    return move_into_place(temp, final)
 
 
 def chunk_jobs(jobs: tuple[RenderJob, ...], start: int, end: int) -> tuple[RenderJob, ...]:
