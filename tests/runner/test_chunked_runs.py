@@ -171,3 +171,21 @@ def test_a_scheduler_without_the_dask_executor_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["run", str(spec), "--scheduler", "tcp://10.0.0.5:8786"])
     assert result.exit_code == 2 and "--executor dask" in result.output
     assert not (tmp_path / "lapse.lock").exists()
+
+
+def test_chunk_folders_no_run_will_join_are_removed_and_others_kept(tmp_path):
+    # Fault: chunks of an output gone from the spec, or of one now rendered whole, kept in
+    # .lapsefile/chunks/ for ever; or a killed run's chunks of an output that still cuts (or
+    # one that --only leaves out) thrown away by the cleanup.
+    spec = _project(tmp_path, seconds=3, chunks=1, photos=2)
+    chunks = tmp_path / ".lapsefile" / "chunks"
+    for name in ("gone", "main", "later"):
+        (chunks / name).mkdir(parents=True)
+        (chunks / name / "0123456789abcdef-0001of0002.mp4").write_bytes(b"a chunk")
+    text = spec.read_text().replace(
+        "outputs:\n", "outputs:\n  - {path: out/later.mp4, name: later, size: \"64x36\"}\n")
+    spec.write_text(text)
+    run_project(spec, only=["main"], options={"workers": 1})
+    assert not (chunks / "gone").exists()  # no output of that name any more
+    assert not (chunks / "main").exists()  # rendered whole now
+    assert (chunks / "later").is_dir()  # left out by --only: its chunks wait for its run
