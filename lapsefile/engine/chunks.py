@@ -17,7 +17,9 @@ encoding is split.
 
 This module runs wherever the executor puts the task (a Dask worker on another machine): it
 reads the photos from their paths (shared storage), writes the chunk file atomically next to
-its final name and hands back what it wrote; it never touches the lock.
+its final name and hands back what it wrote; it never touches the lock. A worker that cannot
+see the project gets the files as bytes instead and renders in a private folder
+(``shipping.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import math
 import os
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -66,6 +69,10 @@ class ChunkMade:
     ffmpeg_version: str
     worker: str  # host:pid
     seconds: float
+    # A worker that cannot see the project hands back the bytes (shipping.py), per job; the
+    # client writes them at ``files``' and ``posters``' paths.
+    data: tuple[bytes, ...] = ()
+    poster_data: tuple[bytes | None, ...] = ()
 
 
 def photo_span(job: RenderJob, start: int, end: int) -> tuple[int, int]:
@@ -89,8 +96,10 @@ def photo_span(job: RenderJob, start: int, end: int) -> tuple[int, int]:
     return first, last
 
 
-def render_chunk(task: ChunkTask) -> ChunkMade:
-    """Encode ``task``'s chunk of each job; raise RenderError (with ffmpeg's stderr)."""
+def render_chunk(task: ChunkTask, look: Mapping[str, bytes] | None = None) -> ChunkMade:
+    """Encode ``task``'s chunk of each job; raise RenderError (with ffmpeg's stderr).
+    ``look``: a two-pass look's work files as the client made them (a worker that cannot
+    see the project's cache); else they are read from the cache the client filled."""
     started = time.monotonic()
     ffmpeg = find_ffmpeg(task.ffmpeg)
     jobs = list(task.jobs)
@@ -111,7 +120,11 @@ def render_chunk(task: ChunkTask) -> ChunkMade:
             poster_temps.append(None if poster is None else new_temp(poster))
         groups = group_photos(photos, jobs)
         with Workdir() as work:
-            look_passes.prepare(jobs, groups, work, ffmpeg)  # cached by the client's
+            if look is None:
+                look_passes.prepare(jobs, groups, work, ffmpeg)  # cached by the client's
+            else:
+                for name, data in look.items():
+                    (work.path / name).write_bytes(data)
             args = pipeline.build(jobs, groups, temps, work, {}, poster_temps, window)
             names = ", ".join(str(job.output) for job in jobs)
             run_ffmpeg(ffmpeg, ["-y", "-loglevel", "error", "-xerror", *args.real],
