@@ -103,8 +103,7 @@ def render_cut(ctx: RunContext, steps: Sequence[Step], jobs: Sequence[RenderJob]
         ctx.say(f"{step.output}: {count} chunks, encoded on the {executor.name} executor "
                 f"({executor.workers()} at once)", step.id)
     results = render_chunked(jobs, count, ffmpeg, executor, places, reuse, on_chunk,
-                             on_progress, warn, ctx.options.get("ffmpeg"),
-                             ctx.options.get("ship_files"))
+                             on_progress, warn, ctx.options.get("ffmpeg"))
     yield from zip(steps, results)
 
 

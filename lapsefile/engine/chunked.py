@@ -84,6 +84,9 @@ def render_chunked(jobs: Sequence[RenderJob], count: int, ffmpeg: Ffmpeg, execut
     tasks: Sequence[Any] = [_task(jobs, ranges, i, places, ffmpeg_option) for i in missing]
     run: Callable[[Any], ChunkMade] = render_chunk
     if tasks and _ships(executor, lead, ship):
+        if ship is None and on_warning is not None:
+            on_warning(f"the {executor.name} workers cannot see {lead.root} at that path: the "
+                       f"files each chunk reads are sent to them as bytes")
         run, tasks = shipping.render_shipment, shipping.pack(executor, jobs, tasks, look_files)
     for position, made in executor.run(run, tasks):
         index = missing[position]

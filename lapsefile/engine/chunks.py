@@ -108,8 +108,11 @@ def render_chunk(task: ChunkTask, look: Mapping[str, bytes] | None = None) -> Ch
     photos = [Path(p) for p in lead.frames[first:last + 1]]
     missing = next((p for p in photos if not p.is_file()), None)
     if missing is not None:
-        raise RenderError(f"{socket.gethostname()} cannot read {missing}: every worker must "
-                          f"see the project's files at the same path (shared storage)")
+        # The run checked every worker when it started (shipping.sees); this one joined
+        # later, or lost the shared storage since.
+        raise RenderError(f"{socket.gethostname()} cannot read {missing}: a worker that joins "
+                          f"the cluster during a run must see the project's files at the same "
+                          f"path (shared storage); run again to check every worker anew")
     window = replace(task.window, first_photo=first)
     temps: list[Path] = []
     poster_temps: list[Path | None] = []
