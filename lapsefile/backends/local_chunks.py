@@ -11,7 +11,8 @@ so a killed run resumes with the chunks still missing (``ctx.record`` gives the 
 while the step's fingerprint is the same), and ``lapsefile plan`` says "12 of 40 chunks done".
 The finished step's record is the ordinary one (the output's file, hash, ffmpeg, the join's
 arguments) with ``chunks: 40``. Chunk files live in ``.lapsefile/chunks/<output>/``, named by
-the step's fingerprint: local to this checkout, never committed; removed once joined.
+the step's fingerprint: local to this checkout, never committed; removed once joined, and
+by the runner's cleanup when no run will join them (``remove_unused_chunk_folders``).
 """
 
 from __future__ import annotations
