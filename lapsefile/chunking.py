@@ -20,7 +20,8 @@ import math
 from dataclasses import dataclass
 
 JOINABLE_CODECS = ("h264", "h265", "prores")
-KEYFRAME_SECONDS = 2  # the encoders' keyframe interval (engine/encode.py's -g): cuts fall on it
+KEYFRAME_SECONDS = 2  # the one keyframe interval: every encoder's -g (engine/encode.py) and
+# the cuts between chunks (so a chunk always starts on a keyframe the whole render has too)
 AUTO_CHUNK_SECONDS = 30  # auto: about one chunk per this much video
 AUTO_WHOLE_SECONDS = 60  # auto: shorter videos are one chunk
 

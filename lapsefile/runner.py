@@ -340,14 +340,30 @@ def _made(project: Project, summary: RunSummary, ffmpeg: Any) -> list[OutputMade
 
 
 def _remove_what_killed_runs_left(prepared: Prepared) -> None:
-    """Render temps and work folders of runs killed outright (SIGKILL runs no cleanup); only
-    before work that could meet them, and imported then, so a no-op run stays light."""
+    """Render temps, work folders and chunk folders no run will join (an output gone from the
+    spec, now rendered whole or made) left by runs killed outright (SIGKILL runs no cleanup)
+    or by a spec that changed; under the run lock, so no live run writes them; only before
+    work that could meet them, and imported then, so a no-op run stays light."""
+    from .backends.local_chunks import remove_unused_chunk_folders
     from .engine.render import remove_stale_render_files
     from .engine.workdir import remove_stale_workdirs
 
     root = prepared.project.spec.root
     remove_stale_render_files(root / o.path for o in prepared.project.spec.outputs)
     remove_stale_workdirs()
+    remove_unused_chunk_folders(root, _chunk_folders_in_use(prepared))
+
+
+def _chunk_folders_in_use(prepared: Prepared) -> set[str]:
+    """The outputs whose chunk folders may still serve: every output of the spec, but those
+    this plan renders whole or has done already. An output the plan leaves out (``--only``)
+    keeps its chunks for the run that renders it."""
+    from .backends.local_chunks import chunks_of
+
+    planned = {s.output for s in prepared.plan.steps}
+    chunking = {s.output for s in prepared.plan.needed if chunks_of(s) > 1}
+    return {o.name for o in prepared.project.spec.outputs
+            if o.name not in planned or o.name in chunking}
 
 
 def _stale_for_locked(plan: Plan) -> list[Step]:

@@ -11,11 +11,13 @@ so a killed run resumes with the chunks still missing (``ctx.record`` gives the 
 while the step's fingerprint is the same), and ``lapsefile plan`` says "12 of 40 chunks done".
 The finished step's record is the ordinary one (the output's file, hash, ffmpeg, the join's
 arguments) with ``chunks: 40``. Chunk files live in ``.lapsefile/chunks/<output>/``, named by
-the step's fingerprint: local to this checkout, never committed; removed once joined.
+the step's fingerprint: local to this checkout, never committed; removed once joined, and
+by the runner's cleanup when no run will join them (``remove_unused_chunk_folders``).
 """
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,7 +28,7 @@ from ..engine.job import RenderJob
 from ..engine.render import RenderResult, Written
 from ..events import Event
 from ..executors import DEFAULT, Executor, open_executor
-from ..paths import chunk_dir
+from ..paths import CHUNKS_DIR, chunk_dir, state_dir
 from ..plan.model import Step
 from .base import BackendRecord, RunContext
 
@@ -34,6 +36,19 @@ from .base import BackendRecord, RunContext
 def chunks_of(step: Step) -> int:
     """How many chunks the plan cuts the step's output into (1: rendered whole)."""
     return int(step.params.get("chunks", 1))
+
+
+def remove_unused_chunk_folders(root: Path, in_use: set[str]) -> None:
+    """Remove ``.lapsefile/chunks/<output>/`` for every output not ``in_use``: chunks no run
+    will join (the output left the spec, is rendered whole now, or is made). The caller holds
+    the run lock, so no live run of this project writes there; a killed run's worker still
+    writing may keep a folder from going, which the next run tries again."""
+    folder = state_dir(root) / CHUNKS_DIR
+    if not folder.is_dir():
+        return
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink() and entry.name not in in_use:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 class Executors:

@@ -18,18 +18,19 @@ import shutil
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..chunking import Window, chunk_ranges
 from ..errors import RenderError
 from ..executors import Executor
-from . import formats, look_passes, music, pipeline
+from . import formats, look_passes, music, pipeline, shipping
 from .chunks import ChunkMade, ChunkTask, chunk_jobs, render_chunk
 from .ffmpeg import Ffmpeg, run_ffmpeg
 from .job import RenderJob
 from .photos import group_photos
 from .probe import video_frames
 from .rates import fps_fraction, frame_count
-from .render import RenderResult, Written, _new_temp, _publish, _written_frames
+from .render import RenderResult, Written, new_temp, publish, written_frames
 from .workdir import Workdir
 
 
@@ -59,10 +60,13 @@ def render_chunked(jobs: Sequence[RenderJob], count: int, ffmpeg: Ffmpeg, execut
                    places: Sequence[Path], reuse: Sequence[Mapping[int, Piece]],
                    on_chunk: OnChunk, on_progress: Callable[[float, float], None] | None = None,
                    on_warning: Callable[[str], None] | None = None,
-                   ffmpeg_option: str | None = None) -> list[RenderResult]:
+                   ffmpeg_option: str | None = None,
+                   ship: bool | None = None) -> list[RenderResult]:
     """Render ``jobs`` (one batch) in ``count`` chunks; results in the order of ``jobs``.
     ``places``: each job's chunk folder and stem; ``reuse``: each job's chunks recorded by
-    the last run; ``ffmpeg_option``: the ffmpeg the workers use (None: their own)."""
+    the last run; ``ffmpeg_option``: the ffmpeg the workers use (None: their own);
+    ``ship``: send the files the chunks read as bytes (None: when a worker cannot see
+    them, ``shipping.sees``)."""
     lead = jobs[0]
     fps = float(fps_fraction(lead.fps))
     ranges = chunk_ranges(frame_count(lead), fps, lead.codec, count)
@@ -76,11 +80,18 @@ def render_chunked(jobs: Sequence[RenderJob], count: int, ffmpeg: Ffmpeg, execut
         on_chunk(index, None, pieces)
         progress.done(index)
     missing = [i for i in range(len(ranges)) if i not in have]
-    if missing:
-        _first_passes(jobs, ffmpeg)
-    tasks = [_task(jobs, ranges, i, places, ffmpeg_option) for i in missing]
-    for position, made in executor.run(render_chunk, tasks):
+    look_files = _first_passes(jobs, ffmpeg) if missing else {}
+    tasks: Sequence[Any] = [_task(jobs, ranges, i, places, ffmpeg_option) for i in missing]
+    run: Callable[[Any], ChunkMade] = render_chunk
+    if tasks and _ships(executor, lead, ship):
+        if ship is None and on_warning is not None:
+            on_warning(f"the {executor.name} workers cannot see {lead.root} at that path: the "
+                       f"files each chunk reads are sent to them as bytes")
+        run, tasks = shipping.render_shipment, shipping.pack(executor, jobs, tasks, look_files)
+    for position, made in executor.run(run, tasks):
         index = missing[position]
+        if made.data:
+            made = shipping.land(made)
         if made.ffmpeg_version != ffmpeg.version and on_warning is not None:
             on_warning(f"chunk {index + 1} was encoded by ffmpeg {made.ffmpeg_version} on "
                        f"{made.worker}, not {ffmpeg.version}: the video is not the same bytes "
@@ -177,15 +188,33 @@ def _clear(place: Path, keep: Sequence[Path]) -> None:
             pass  # not empty: a worker of a killed run still writes; the next run clears it
 
 
-def _first_passes(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg) -> None:
-    """A two-pass look's analysis, run once here into its cache, so chunks only read it."""
-    from .looks import two_pass
+def _first_passes(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg) -> dict[str, bytes]:
+    """A two-pass look's analysis, run once here into its cache, so chunks only read it;
+    returned too (the work folder's analysis and derived files), for workers that cannot
+    see the cache."""
+    from .looks import analysis_file, derived_file, two_pass
 
-    if not two_pass(jobs[0]):
-        return
+    options = two_pass(jobs[0])
+    if not options:
+        return {}
+    groups = group_photos([Path(p) for p in jobs[0].frames], jobs)
     with Workdir() as work:
-        look_passes.prepare(jobs, group_photos([Path(p) for p in jobs[0].frames], jobs),
-                            work, ffmpeg)
+        look_passes.prepare(jobs, groups, work, ffmpeg)
+        names = [f(option, chain) for option in options for f in (analysis_file, derived_file)
+                 for chain in range(pipeline.look_chains(jobs, groups))]
+        return {name: (work.path / name).read_bytes() for name in names
+                if (work.path / name).is_file()}
+
+
+def _ships(executor: Executor, lead: RenderJob, ship: bool | None) -> bool:
+    """Whether chunks carry their files (``ship``; None: when a worker cannot see them)."""
+    if ship is not None:
+        return ship
+    try:
+        seen = shipping.probe(Path(lead.root), Path(lead.frames[0]))
+    except OSError:
+        return False  # the client cannot read it either: the chunk's own error says so
+    return not all(executor.on_every_worker(shipping.sees, *seen))
 
 
 def _join(job: RenderJob, pieces: Sequence[Piece], ffmpeg: Ffmpeg,
@@ -199,7 +228,7 @@ def _join(job: RenderJob, pieces: Sequence[Piece], ffmpeg: Ffmpeg,
                               f"to encode it anew")
     output = Path(job.output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    temp = _new_temp(output)
+    temp = new_temp(output)
     poster_temp: Path | None = None
     try:
         with Workdir() as work:
@@ -214,9 +243,9 @@ def _join(job: RenderJob, pieces: Sequence[Piece], ffmpeg: Ffmpeg,
         poster = next((p.poster for p in pieces if p.poster is not None), None)
         if job.poster is not None and poster is not None:
             final = formats.poster_file(job).resolve()
-            poster_temp = _new_temp(final)
+            poster_temp = new_temp(final)
             shutil.copyfile(poster.path, poster_temp)
-        return _publish(temp, output, args.shown, _written_frames(job, temp, ffmpeg),
+        return publish(temp, output, args.shown, written_frames(job, temp, ffmpeg),
                         formats.encoded_frames(job),
                         None if poster_temp is None else
                         (poster_temp, formats.poster_file(job).resolve()))
@@ -235,7 +264,7 @@ def join_args(job: RenderJob, work: Workdir, listing: str, tracks: Mapping[Path,
     video = batch.input(("chunks",), ["-f", "concat", "-safe", "0"], work.path / listing,
                         f"<work>/{listing}")
     kind = formats.container(job)
-    audio = pipeline._music(batch, job) if kind.audio else None
+    audio = pipeline.music_stream(batch, job) if kind.audio else None
     if audio is not None:
         batch.args.add("-filter_complex", batch.graph.text())
     batch.args.add("-map", f"{video}:v", "-c:v", "copy")

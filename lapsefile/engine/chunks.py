@@ -17,7 +17,9 @@ encoding is split.
 
 This module runs wherever the executor puts the task (a Dask worker on another machine): it
 reads the photos from their paths (shared storage), writes the chunk file atomically next to
-its final name and hands back what it wrote; it never touches the lock.
+its final name and hands back what it wrote; it never touches the lock. A worker that cannot
+see the project gets the files as bytes instead and renders in a private folder
+(``shipping.py``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import math
 import os
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -37,7 +40,7 @@ from .job import RenderJob
 from .photos import group_photos
 from .probe import video_frames
 from .rates import fps_fraction, start_frames
-from .render import Written, _move, _new_temp
+from .render import Written, move_into_place, new_temp
 from .workdir import Workdir
 
 
@@ -66,6 +69,10 @@ class ChunkMade:
     ffmpeg_version: str
     worker: str  # host:pid
     seconds: float
+    # A worker that cannot see the project hands back the bytes (shipping.py), per job; the
+    # client writes them at ``files``' and ``posters``' paths.
+    data: tuple[bytes, ...] = ()
+    poster_data: tuple[bytes | None, ...] = ()
 
 
 def photo_span(job: RenderJob, start: int, end: int) -> tuple[int, int]:
@@ -89,8 +96,10 @@ def photo_span(job: RenderJob, start: int, end: int) -> tuple[int, int]:
     return first, last
 
 
-def render_chunk(task: ChunkTask) -> ChunkMade:
-    """Encode ``task``'s chunk of each job; raise RenderError (with ffmpeg's stderr)."""
+def render_chunk(task: ChunkTask, look: Mapping[str, bytes] | None = None) -> ChunkMade:
+    """Encode ``task``'s chunk of each job; raise RenderError (with ffmpeg's stderr).
+    ``look``: a two-pass look's work files as the client made them (a worker that cannot
+    see the project's cache); else they are read from the cache the client filled."""
     started = time.monotonic()
     ffmpeg = find_ffmpeg(task.ffmpeg)
     jobs = list(task.jobs)
@@ -99,26 +108,33 @@ def render_chunk(task: ChunkTask) -> ChunkMade:
     photos = [Path(p) for p in lead.frames[first:last + 1]]
     missing = next((p for p in photos if not p.is_file()), None)
     if missing is not None:
-        raise RenderError(f"{socket.gethostname()} cannot read {missing}: every worker must "
-                          f"see the project's files at the same path (shared storage)")
+        # The run checked every worker when it started (shipping.sees); this one joined
+        # later, or lost the shared storage since.
+        raise RenderError(f"{socket.gethostname()} cannot read {missing}: a worker that joins "
+                          f"the cluster during a run must see the project's files at the same "
+                          f"path (shared storage); run again to check every worker anew")
     window = replace(task.window, first_photo=first)
     temps: list[Path] = []
     poster_temps: list[Path | None] = []
     try:
         for file, poster in zip(task.files, task.posters):
             file.parent.mkdir(parents=True, exist_ok=True)
-            temps.append(_new_temp(file))
-            poster_temps.append(None if poster is None else _new_temp(poster))
+            temps.append(new_temp(file))
+            poster_temps.append(None if poster is None else new_temp(poster))
         groups = group_photos(photos, jobs)
         with Workdir() as work:
-            look_passes.prepare(jobs, groups, work, ffmpeg)  # cached by the client's
+            if look is None:
+                look_passes.prepare(jobs, groups, work, ffmpeg)  # cached by the client's
+            else:
+                for name, data in look.items():
+                    (work.path / name).write_bytes(data)
             args = pipeline.build(jobs, groups, temps, work, {}, poster_temps, window)
             names = ", ".join(str(job.output) for job in jobs)
             run_ffmpeg(ffmpeg, ["-y", "-loglevel", "error", "-xerror", *args.real],
                        cwd=work.path, what=f"ffmpeg failed to render chunk {task.index + 1} "
                                            f"of {task.count} of {names}")
         files = tuple(_settle(temp, file, window.frames) for temp, file in zip(temps, task.files))
-        posters = tuple(None if temp is None or final is None else _move(temp, final)
+        posters = tuple(None if temp is None or final is None else move_into_place(temp, final)
                         for temp, final in zip(poster_temps, task.posters))
     except BaseException:
         for temp in [*temps, *poster_temps]:
@@ -135,7 +151,7 @@ def _settle(temp: Path, final: Path, frames: int) -> Written:
     if written != frames:
         raise RenderError(f"ffmpeg finished but wrote {written or 0} video frames for a chunk "
                           f"of {frames} ({final.name})")
-    return _move(temp, final)
+    return move_into_place(temp, final)
 
 
 def chunk_jobs(jobs: tuple[RenderJob, ...], start: int, end: int) -> tuple[RenderJob, ...]:

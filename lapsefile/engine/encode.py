@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..chunking import keyframe_interval
 from ..spec.model import Codec, Music, Quality
 from .filters import num
 
@@ -80,7 +81,8 @@ def h264_level(width: int, height: int, fps: float) -> tuple[str, int, int]:
 def video_args(codec: Codec, quality: Quality, size: tuple[int, int], fps_text: str,
                fps: float) -> list[str]:
     preset = PRESETS[quality]
-    gop = str(max(1, round(fps * 2)))  # a keyframe every 2 s: quick seeking on phones
+    # a keyframe every chunking.KEYFRAME_SECONDS: quick seeking on phones, and where chunks cut
+    gop = str(keyframe_interval(fps))
     common = ["-pix_fmt", "yuv420p", "-r", fps_text, "-g", gop,
               "-color_range", "tv", "-colorspace", "bt709", "-color_primaries", "bt709",
               "-color_trc", "bt709", "-flags:v", "+bitexact"]

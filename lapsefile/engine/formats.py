@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..chunking import keyframe_interval
 from ..spec.formats import Container, container_of, poster_path
 from ..spec.model import Codec, Quality
 from . import encode
@@ -124,7 +125,7 @@ def video_args(codec: Codec, quality: Quality, size: tuple[int, int], fps_text: 
         return encode.video_args(codec, quality, size, fps_text, fps)
     if codec == "gif":
         return ["-c:v", "gif", "-flags:v", "+bitexact"]
-    gop = str(max(1, round(fps * 2)))  # a keyframe every 2 s, as for H.264
+    gop = str(keyframe_interval(fps))  # as for H.264
     common = ["-r", fps_text, "-color_range", "tv", "-colorspace", "bt709",
               "-color_primaries", "bt709", "-color_trc", "bt709", "-flags:v", "+bitexact"]
     if codec == "prores":  # ProRes 422 HQ, every frame a keyframe by design

@@ -118,7 +118,7 @@ def build(jobs: Sequence[RenderJob], groups: Sequence[Group], temps: Sequence[Pa
     finals = [_rebased(batch, formats.finish(batch.graph, job, _overlays(batch, index, video),
                                              first))
               for index, (job, video) in enumerate(zip(jobs, videos))]
-    audios = [_music(batch, job) if formats.container(job).audio and window is None else None
+    audios = [music_stream(batch, job) if formats.container(job).audio and window is None else None
               for job in jobs]
     batch.args.add("-filter_complex", batch.graph.text())
     for index, (job, temp, (video, poster), audio) in enumerate(zip(jobs, temps, finals,
@@ -343,7 +343,10 @@ def _file_input(batch: Batch, job: RenderJob, what: str, relpath: str,
     return batch.input((what, str(path)), options, path, shown_path(path, job.root, "external"))
 
 
-def _music(batch: Batch, job: RenderJob) -> str | None:
+def music_stream(batch: Batch, job: RenderJob) -> str | None:
+    """Add the job's music to ``batch`` (an input and its chain: fit, volume, fades) and
+    return the audio stream's label, or None without music. Public because the join of a
+    chunked render (``chunked.py``) mixes the music exactly as a whole render does."""
     music = job.music
     if music is None:
         return None

@@ -151,9 +151,9 @@ def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
     try:
         for job, output in zip(jobs, outputs):
             output.parent.mkdir(parents=True, exist_ok=True)
-            temps.append(_new_temp(output))
+            temps.append(new_temp(output))
             posters.append(None if job.poster is None else
-                           _new_temp(formats.poster_file(job).resolve()))
+                           new_temp(formats.poster_file(job).resolve()))
         with Workdir() as work:
             # Music first, leniently, so -xerror below guards the photos only.
             tracks = music.decode_tracks(jobs, ffmpeg, work, on_warning)
@@ -169,7 +169,7 @@ def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
                 except RenderError as exc:
                     if attempt == 2 or not crashed(exc):
                         raise
-        return [_publish(temp, output, args.shown, _written_frames(job, temp, ffmpeg),
+        return [publish(temp, output, args.shown, written_frames(job, temp, ffmpeg),
                          formats.encoded_frames(job),
                          None if poster is None else (poster, formats.poster_file(job).resolve()))
                 for job, temp, output, poster in zip(jobs, temps, outputs, posters)]
@@ -188,7 +188,11 @@ def crashed(error: RenderError) -> bool:
         "made no progress" not in error.message
 
 
-def _new_temp(output: Path) -> Path:
+def new_temp(output: Path) -> Path:
+    """A fresh, empty temp file beside ``output`` in lapsefile.atomic's naming scheme
+    (``.name.mp4.<random>.part``): same folder, so the final rename is atomic; a fresh name,
+    so a killed run's ffmpeg still writing its own temp never shares a file with this one.
+    Used by every render that publishes a file (whole, chunk, join)."""
     fd, name = tempfile.mkstemp(dir=output.parent, prefix=temp_prefix(output), suffix=PART)
     os.close(fd)
     os.chmod(name, new_file_mode(output))  # mkstemp's 0600 would stay: ffmpeg only truncates
@@ -221,7 +225,7 @@ def remove_stale_render_files(outputs: Iterable[Path]) -> None:
             pass
 
 
-def _written_frames(job: RenderJob, temp: Path, ffmpeg: Ffmpeg) -> int | None:
+def written_frames(job: RenderJob, temp: Path, ffmpeg: Ffmpeg) -> int | None:
     """The frames ffmpeg wrote into ``temp``: an MP4's or MOV's from its boxes, others'
     counted by ffmpeg."""
     if not temp.is_file():
@@ -229,8 +233,8 @@ def _written_frames(job: RenderJob, temp: Path, ffmpeg: Ffmpeg) -> int | None:
     return video_frames(temp, ffmpeg, boxes=formats.container(job).muxer in ("mp4", "mov"))
 
 
-def _publish(temp: Path, output: Path, shown_args: list[str], written: int | None,
-             frames: int, poster: tuple[Path, Path] | None = None) -> RenderResult:
+def publish(temp: Path, output: Path, shown_args: list[str], written: int | None,
+            frames: int, poster: tuple[Path, Path] | None = None) -> RenderResult:
     """Check the video's frame count (``written`` of ``frames``), then move it (and its
     poster: (temp, final)) into place; the poster goes first, so a video in place always has
     its poster beside it."""
@@ -243,12 +247,12 @@ def _publish(temp: Path, output: Path, shown_args: list[str], written: int | Non
     if poster is not None:
         if not poster[0].is_file() or poster[0].stat().st_size == 0:
             raise RenderError(f"ffmpeg finished but wrote no poster for {output}")
-        still = _move(*poster)
-    video = _move(temp, output)
+        still = move_into_place(*poster)
+    video = move_into_place(temp, output)
     return RenderResult(output, video.size, video.sha256, list(shown_args), still)
 
 
-def _move(temp: Path, final: Path) -> Written:
+def move_into_place(temp: Path, final: Path) -> Written:
     """Hash and flush ``temp``, then rename it to ``final`` durably."""
     digest = hashlib.sha256()
     size = 0

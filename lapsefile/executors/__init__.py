@@ -17,7 +17,7 @@ This package imports nothing heavy: ``local.py`` and ``dask.py`` (``dask.distrib
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from ..errors import LapsefileError
@@ -38,6 +38,14 @@ class Executor(Protocol):
 
     def workers(self) -> int:
         """How many tasks run at once."""
+
+    def on_every_worker(self, fn: Callable[..., R], *args: Any) -> list[R]:
+        """``fn(*args)`` once on every worker (this process for ``local``): what each sees."""
+
+    def share(self, blobs: Mapping[str, bytes], everywhere: bool) -> dict[str, Any]:
+        """``blobs`` made available to tasks: a task holding the returned handles (in a
+        tuple, list or dict) gets the bytes. Each is sent once (to every worker when
+        ``everywhere``, else to one, from which others fetch it), not once per task."""
 
     def close(self) -> None:
         """Release the workers (a cluster this executor started is shut down)."""

@@ -16,7 +16,7 @@ it runs the task again on another worker, so a lost worker costs the tasks it he
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from ..errors import LapsefileError
@@ -56,6 +56,18 @@ class DaskExecutor:
     def workers(self) -> int:
         return max(1, sum(w.get("nthreads", 1) for w in
                           self._client.scheduler_info()["workers"].values()))
+
+    def on_every_worker(self, fn: Callable[..., R], *args: Any) -> list[R]:
+        """``fn(*args)`` on every worker connected now (``Client.run``)."""
+        return list(self._client.run(fn, *args).values())
+
+    def share(self, blobs: Mapping[str, bytes], everywhere: bool) -> dict[str, Any]:
+        """Scattered once, keyed by their (content) names: futures a task's arguments may
+        hold, which the worker receives as the bytes."""
+        if not blobs:
+            return {}
+        futures = self._client.scatter(dict(blobs), broadcast=everywhere, hash=False)
+        return dict(futures)
 
     def run(self, fn: Callable[[Any], R], tasks: Sequence[Any]) -> Iterator[tuple[int, R]]:
         """``(index, result)`` as each task finishes, from whichever worker ran it."""

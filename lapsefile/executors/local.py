@@ -8,7 +8,7 @@ so a killed lapsefile takes its encoders with it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, TypeVar
 
@@ -25,6 +25,14 @@ class LocalExecutor:
 
     def workers(self) -> int:
         return self._workers
+
+    def on_every_worker(self, fn: Callable[..., R], *args: Any) -> list[R]:
+        """The workers are this process's threads: they see what it sees."""
+        return [fn(*args)]
+
+    def share(self, blobs: Mapping[str, bytes], everywhere: bool) -> dict[str, Any]:
+        """Threads share the memory: the bytes are their own handles."""
+        return dict(blobs)
 
     def run(self, fn: Callable[[Any], R], tasks: Sequence[Any]) -> Iterator[tuple[int, R]]:
         """``(index, result)`` as each task finishes; a task failing twice stops the run."""

@@ -40,3 +40,20 @@ def test_the_clusters_own_failure_is_a_lapsefile_error(cluster):
     # Fault: a worker-side bug or a dead cluster ending in a traceback (exit 3).
     with pytest.raises(LapsefileError, match="Dask cluster could not run a task"):
         list(cluster.run(_breaks, [1]))
+
+
+def _lengths(task: tuple[str, dict]) -> tuple[str, int]:
+    name, blobs = task
+    return name, len(blobs[name])
+
+
+def test_shared_bytes_reach_the_tasks_that_hold_their_handles(cluster):
+    # Fault: the scattered futures handed to the task as futures (not resolved inside the
+    # task's tuple and dict), or a broadcast that loses a name; and every worker answers
+    # on_every_worker.
+    handles = {**cluster.share({"a.jpg": b"x" * 10}, True),
+               **cluster.share({"b.jpg": b"y" * 20}, False)}
+    done = dict(result for _, result in cluster.run(
+        _lengths, [(name, {name: handles[name]}) for name in ("a.jpg", "b.jpg")]))
+    assert done == {"a.jpg": 10, "b.jpg": 20}
+    assert cluster.on_every_worker(len, "abc") == [3] * cluster.workers()

@@ -171,3 +171,77 @@ def test_a_scheduler_without_the_dask_executor_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(cli, ["run", str(spec), "--scheduler", "tcp://10.0.0.5:8786"])
     assert result.exit_code == 2 and "--executor dask" in result.output
     assert not (tmp_path / "lapse.lock").exists()
+
+
+def test_chunk_folders_no_run_will_join_are_removed_and_others_kept(tmp_path):
+    # Fault: chunks of an output gone from the spec, or of one now rendered whole, kept in
+    # .lapsefile/chunks/ for ever; or a killed run's chunks of an output that still cuts (or
+    # one that --only leaves out) thrown away by the cleanup.
+    spec = _project(tmp_path, seconds=3, chunks=1, photos=2)
+    chunks = tmp_path / ".lapsefile" / "chunks"
+    for name in ("gone", "main", "later"):
+        (chunks / name).mkdir(parents=True)
+        (chunks / name / "0123456789abcdef-0001of0002.mp4").write_bytes(b"a chunk")
+    text = spec.read_text().replace(
+        "outputs:\n", "outputs:\n  - {path: out/later.mp4, name: later, size: \"64x36\"}\n")
+    spec.write_text(text)
+    run_project(spec, only=["main"], options={"workers": 1})
+    assert not (chunks / "gone").exists()  # no output of that name any more
+    assert not (chunks / "main").exists()  # rendered whole now
+    assert (chunks / "later").is_dir()  # left out by --only: its chunks wait for its run
+
+
+def _hidden_workers(project: Path, scheduler: str, count: int) -> list[subprocess.Popen]:
+    """``count`` Dask workers, each in its own mount namespace where ``project`` is an empty
+    folder (a tmpfs mounted over it): real worker processes that cannot see the project at
+    its path, as on a machine without the shared storage. Unprivileged user namespaces
+    (``unshare -Urm``) make this possible without root."""
+    hide = 'mount -t tmpfs none "$1" && shift && exec "$@"'
+    worker = [sys.executable, "-m", "distributed.cli.dask_worker", scheduler, "--nthreads",
+              "1", "--no-dashboard", "--nworkers", "1"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    return [subprocess.Popen(["unshare", "-Urm", "sh", "-c", hide, "sh", str(project),
+                              *worker], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env=env) for _ in range(count)]
+
+
+def _unshare_works(tmp_path: Path) -> bool:
+    folder = tmp_path / "probe"
+    folder.mkdir()
+    try:
+        return subprocess.run(["unshare", "-Urm", "sh", "-c", 'mount -t tmpfs none "$0"',
+                               str(folder)], capture_output=True, timeout=10).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="mount namespaces")
+def test_workers_that_cannot_see_the_project_get_its_files_and_make_the_same_bytes(tmp_path):
+    # Fault: the run failing on workers without the shared storage ("cannot read"), the
+    # client not noticing they cannot see it, or the shipped chunks' video differing from
+    # the local executor's.
+    if not _unshare_works(tmp_path):
+        pytest.skip("unprivileged mount namespaces (unshare -Urm) are not available here")
+    from distributed import Client, LocalCluster
+
+    project = tmp_path / "project"
+    spec = _project(project, seconds=8, chunks=4)
+    run_project(spec, options={"executor": "local", "workers": 2})
+    local = _sha256(project / "out" / "video.mp4")
+    with LocalCluster(n_workers=0, processes=True, dashboard_address=None) as cluster:
+        workers = _hidden_workers(project, cluster.scheduler_address, 2)
+        try:
+            with Client(cluster.scheduler_address) as client:
+                client.wait_for_workers(2, timeout=60)
+                assert not any(client.run(os.path.exists, str(spec)).values())
+            collected = Collector()
+            run_project(spec, force=True, emit=collected, options={
+                "executor": "dask", "scheduler": cluster.scheduler_address})
+        finally:
+            for worker in workers:
+                worker.terminate()
+            for worker in workers:
+                worker.wait(timeout=30)
+    assert _sha256(project / "out" / "video.mp4") == local
+    assert any("cannot see" in e.data["text"] for e in collected.events if e.kind == "warning")
+    assert len({e.data["worker"] for e in collected.events if e.kind == "chunk"}) >= 1
