@@ -46,6 +46,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from measure import measured
+
 FPS = 24
 SPEC = """version: 1
 frames: {{include: ["photos/*.jpg"]}}
@@ -56,19 +58,6 @@ outputs:
 """
 RAW_FRAMES = 100_000
 RAW_BYTES = 25 * 2**20  # a 24-megapixel camera's RAW file
-
-
-def measured(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Run ``command`` as a whole process: (wall seconds, CPU seconds with its children)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed (exit {done.returncode}):\n{done.stderr}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def side_by_side(work: Path, photos: int, chunks: int, rounds: int,

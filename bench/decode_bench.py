@@ -35,7 +35,6 @@ import argparse
 import hashlib
 import os
 import re
-import resource
 import shutil
 import statistics
 import subprocess
@@ -43,6 +42,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from measure import measured
 
 FPS, WIDTH, HEIGHT = 24, 1920, 1080
 PHOTO = (6000, 4000)
@@ -114,19 +115,6 @@ def natural_command(ffmpeg: str, output: str, lowres: bool = False) -> list[str]
                    f"fps={FPS},format=yuv420p",
             "-c:v", "libx264", "-preset", standard.x264, "-crf", str(standard.crf264),
             "-movflags", "+faststart", output]
-
-
-def measured(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Run ``command`` as a whole process: (wall seconds, CPU seconds of it and its children)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed (exit {done.returncode}):\n{done.stderr}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def command_for(name: str, ffmpeg: str, work: Path) -> list[str]:

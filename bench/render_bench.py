@@ -40,6 +40,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from measure import measured
+
 FPS, SECONDS, WIDTH, HEIGHT = 24, 30.0, 1920, 1080
 PHOTOS = 200
 
@@ -87,19 +89,6 @@ def run_child(params: dict) -> dict:
     done = subprocess.run([sys.executable, __file__, "--child", json.dumps(params)],
                           capture_output=True, text=True, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def measured(command: list[str], cwd: Path) -> tuple[float, float]:
-    """Run ``command`` as a whole process: (wall seconds, CPU seconds of it and its children)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed (exit {done.returncode}):\n{done.stderr}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def natural_command(ffmpeg: str, output: str) -> list[str]:

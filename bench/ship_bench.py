@@ -26,15 +26,15 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
 import shutil
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from measure import measured
 
 FPS = 24
 SPEC = """version: 1
@@ -73,22 +73,6 @@ def cluster(workers: int, hide: Path | None) -> tuple[str, list[subprocess.Popen
     with Client(address, timeout=60) as client:
         client.wait_for_workers(workers, timeout=60)
     return address, procs
-
-
-def measured(command: list[str], cwd: Path, says: str) -> tuple[float, float]:
-    """Run ``command`` as a whole process: (wall seconds, CPU seconds with its children);
-    its output must contain ``says``."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=cwd, stdin=subprocess.DEVNULL, capture_output=True,
-                          text=True)
-    wall = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(command)} failed (exit {done.returncode}):\n{done.stderr}")
-    if says not in done.stdout:
-        sys.exit(f"{' '.join(command)} did not say {says!r}:\n{done.stdout[-2000:]}")
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def side_by_side(work: Path, addresses: dict[str, str],

@@ -201,7 +201,7 @@ def concat_list(group: Group, part: int = 0, parts: int = 1) -> str:
 
 def quote_concat_path(path: Path) -> str:
     """``path`` quoted for a concat script: inside '...' only the quote itself is special."""
-    text = str(Path(path).resolve())
+    text = os.path.abspath(path)  # no resolve(): a few syscalls a photo, and symlinks open
     if "\n" in text or "\r" in text:
         raise RenderError(f"ffmpeg cannot read a file whose name contains a line break: "
                           f"{text!r}; rename it")

@@ -71,7 +71,7 @@ def required_features(job: RenderJob) -> set[str]:
 def batch_key(job: RenderJob) -> Hashable:
     """Jobs with equal keys are rendered by one ffmpeg process."""
     draft_look = pipeline.interpolates(job) and encode.PRESETS[job.quality].blend_interpolation
-    return (tuple(Path(p).resolve() for p in job.frames), pipeline.fps_fraction(job.fps),
+    return (job.frames, pipeline.fps_fraction(job.fps),  # absolute paths (job.py)
             round(job.duration, 6), round(job.hold, 9), round(job.hold_start, 9), job.look,
             draft_look)
 

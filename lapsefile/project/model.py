@@ -34,32 +34,29 @@ class InputFile:
                  captured_at: datetime | None = None,
                  capture_source: Literal["exif", "mtime", "none"] = "none"):
         """``path``: absolute, for reading."""
-        _set = object.__setattr__
-        _set(self, "relpath", relpath)
-        _set(self, "_path", path)
-        _set(self, "_root", None)
-        _set(self, "size", size)
-        _set(self, "mtime_ns", mtime_ns)
-        _set(self, "sha256", sha256)
-        _set(self, "captured_at", captured_at)
-        _set(self, "capture_source", capture_source)
+        self._fill(relpath, path, None, size, mtime_ns, sha256, captured_at, capture_source)
 
     @classmethod
     def under(cls, root: Path, relpath: str, size: int, mtime_ns: int, sha256: str,
               captured_at: datetime | None = None,
               capture_source: Literal["exif", "mtime", "none"] = "none") -> InputFile:
         """The file ``relpath`` of the folder ``root``; its ``path`` is made when asked for."""
-        made = object.__new__(cls)
-        _set = object.__setattr__  # what __init__ does, without the call: 10,000 per re-plan
-        _set(made, "relpath", relpath)
-        _set(made, "_path", None)
-        _set(made, "_root", root)
-        _set(made, "size", size)
-        _set(made, "mtime_ns", mtime_ns)
-        _set(made, "sha256", sha256)
-        _set(made, "captured_at", captured_at)
-        _set(made, "capture_source", capture_source)
+        made = object.__new__(cls)  # no __init__ call: 10,000 of these per re-plan
+        made._fill(relpath, None, root, size, mtime_ns, sha256, captured_at, capture_source)
         return made
+
+    def _fill(self, relpath: str, path: Path | None, root: Path | None, size: int,
+              mtime_ns: int, sha256: str, captured_at: datetime | None,
+              capture_source: Literal["exif", "mtime", "none"]) -> None:
+        _set = object.__setattr__  # frozen: __setattr__ refuses
+        _set(self, "relpath", relpath)
+        _set(self, "_path", path)
+        _set(self, "_root", root)
+        _set(self, "size", size)
+        _set(self, "mtime_ns", mtime_ns)
+        _set(self, "sha256", sha256)
+        _set(self, "captured_at", captured_at)
+        _set(self, "capture_source", capture_source)
 
     @property
     def path(self) -> Path:
