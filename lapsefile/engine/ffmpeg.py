@@ -69,6 +69,14 @@ class Ffmpeg:
 
 def find_ffmpeg(explicit: str | None = None) -> Ffmpeg:
     """The ffmpeg to use: ``explicit``, else ``$LAPSEFILE_FFMPEG``, else imageio-ffmpeg's."""
+    binary = locate_ffmpeg(explicit)
+    st = binary.stat()
+    return Ffmpeg(str(binary), _version(str(binary), st.st_mtime_ns, st.st_size))
+
+
+def locate_ffmpeg(explicit: str | None = None) -> Path:
+    """The binary ``find_ffmpeg`` would use, without running it (``-version`` is a process:
+    a re-plan that only needs the binary's identity, as a cache key, does not pay it)."""
     if explicit:
         return _examine(explicit, "the ffmpeg option")
     from_env = os.environ.get(ENV_VAR)
@@ -85,7 +93,7 @@ def find_ffmpeg(explicit: str | None = None) -> Ffmpeg:
     return _examine(bundled, "imageio-ffmpeg")
 
 
-def _examine(path: str, source: str) -> Ffmpeg:
+def _examine(path: str, source: str) -> Path:
     resolved = Path(path).expanduser()
     if not resolved.is_file() and os.sep not in path:
         found = shutil.which(path)  # a bare name such as "ffmpeg": look it up on PATH
@@ -93,9 +101,7 @@ def _examine(path: str, source: str) -> Ffmpeg:
     if not resolved.is_file() or not os.access(resolved, os.X_OK):
         raise EngineUnavailable(f"{path} (from {source}) is not an executable file. Point "
                                 f"{ENV_VAR} or the ffmpeg option at an ffmpeg binary.")
-    st = resolved.stat()
-    version = _version(str(resolved), st.st_mtime_ns, st.st_size)
-    return Ffmpeg(str(resolved), version)
+    return resolved
 
 
 @lru_cache(maxsize=16)

@@ -31,7 +31,6 @@ from . import glyphs
 from .verdicts import Verdicts
 
 if TYPE_CHECKING:  # imported when a spec has music: ffmpeg's and the renderer's modules
-    from .ffmpeg import Ffmpeg
     from .music import AudioFacts
 
 _SHOWN_CHARS = 12  # missing characters listed in a message; the rest are counted
@@ -251,11 +250,11 @@ def _music(spec: Spec, duration: float, verdicts: Verdicts) -> list[Diagnostic]:
     music = spec.music
     if music is None:
         return []
-    from .ffmpeg import find_ffmpeg
+    from .ffmpeg import locate_ffmpeg
     from .music import played_seconds
 
     try:
-        facts = _audio_facts(find_ffmpeg(), spec.root / music.file, verdicts)
+        facts = _audio_facts(locate_ffmpeg(), spec.root / music.file, verdicts)
     except EngineUnavailable:
         return []  # without ffmpeg nothing renders; the run says so
     location = spec.where("music", "file")
@@ -279,17 +278,18 @@ def _music(spec: Spec, duration: float, verdicts: Verdicts) -> list[Diagnostic]:
         severity="warning", hint="make the fades together no longer than the music plays")]
 
 
-def _audio_facts(ffmpeg: Ffmpeg, path: Path, verdicts: Verdicts) -> AudioFacts:
+def _audio_facts(binary: Path, path: Path, verdicts: Verdicts) -> AudioFacts:
     """``music.describe`` (an ffmpeg process), answered from ``verdicts`` while the file and
-    the ffmpeg binary are unchanged. "Cannot tell" (ffmpeg did not run) is not kept."""
+    the ffmpeg ``binary`` are unchanged. "Cannot tell" (ffmpeg did not run) is not kept."""
     from . import music
+    from .ffmpeg import find_ffmpeg
 
-    key = verdicts.key("music", path, ffmpeg.path)
+    key = verdicts.key("music", path, str(binary))
     known = verdicts.get(key)
     if (isinstance(known, list) and len(known) == 3 and isinstance(known[0], bool)
             and isinstance(known[1], (int, float, type(None))) and isinstance(known[2], str)):
         return music.AudioFacts(*known)
-    facts = music.describe(ffmpeg, path)
+    facts = music.describe(find_ffmpeg(str(binary)), path)
     if not facts.has_audio or facts.seconds is not None:
         verdicts.put(key, [facts.has_audio, facts.seconds, facts.reason])
     return facts

@@ -18,9 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-import filelock
-
 from ..errors import RenderError, StorageError, storage_error
+from ..oslock import OsLock
 
 PREFIX = "lapsefile-render-"
 OWNER = "owner.lock"
@@ -42,7 +41,7 @@ class Workdir:
         except OSError as exc:
             raise _temp_error(exc, "create a render work folder") from exc
         self._links: dict[Path, str] = {}
-        self._owner = filelock.FileLock(str(self.path / OWNER))
+        self._owner = OsLock(self.path / OWNER)
         try:
             self._owner.acquire(timeout=5)
         except BaseException:
@@ -101,9 +100,9 @@ def remove_stale_workdirs(folder: Path | None = None) -> None:
         try:
             if now - path.stat().st_mtime < GRACE_SECONDS:
                 continue
-            owner = filelock.FileLock(str(path / OWNER))
+            owner = OsLock(path / OWNER)
             owner.acquire(timeout=0)
-        except (OSError, filelock.Timeout):
+        except OSError:  # LockTimeout is one
             continue  # alive, or not ours to judge
         owner.release()  # before removing: Windows cannot delete a file that is open
         shutil.rmtree(path, ignore_errors=True)

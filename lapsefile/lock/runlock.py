@@ -13,6 +13,7 @@ from pathlib import Path
 from ..atomic import remove_stale_temps as _remove_stale_temps
 from ..atomic import write_atomic
 from ..errors import LockBusyError, storage_error
+from ..oslock import LockTimeout, OsLock
 from ..paths import ensure_state_dir
 
 
@@ -38,13 +39,11 @@ def run_lock(project_root: Path, command: str = "lapsefile run",
     dies, so a crashed run never blocks the next one. The note is written only while holding
     the lock, and in a separate file because lock libraries may truncate the lock file itself.
     """
-    import filelock  # here: `validate` and `plan` import the runner but take no lock
-
     folder = ensure_state_dir(project_root)
-    lock = filelock.FileLock(str(folder / "run.lock"))
+    lock = OsLock(folder / "run.lock")
     try:
         lock.acquire(timeout=wait)
-    except filelock.Timeout:
+    except LockTimeout:
         raise LockBusyError(
             f"another run holds this project: {_describe_holder(folder)}. Wait for it to "
             "finish, or stop it", str(project_root / "lapse.lock")) from None

@@ -47,10 +47,11 @@ outputs:
 """
 
 
-def imported_modules(args: list[str], cwd: Path) -> set[str]:
+def imported_modules(args: list[str], cwd: Path,
+                     env: dict[str, str] | None = None) -> set[str]:
     """Every module ``python -m lapsefile ARGS`` imported, read from ``-X importtime``."""
     done = subprocess.run([sys.executable, "-X", "importtime", "-m", "lapsefile", *args],
-                          cwd=cwd, capture_output=True, text=True, timeout=60)
+                          cwd=cwd, capture_output=True, text=True, timeout=60, env=env)
     assert done.returncode == 0, done.stderr[-2000:]
     return {line.rsplit("|", 1)[1].strip() for line in done.stderr.splitlines()
             if line.startswith("import time:") and "[us]" not in line}
@@ -105,12 +106,39 @@ def test_validate_of_an_unchanged_spec_reads_it_from_the_cache(args: list[str],
                        HEAVY + READERS) == []
 
 
+def test_validate_of_a_spec_with_text_and_music_runs_nothing_the_second_time(
+        at_rest: Path) -> None:
+    """The font and music answers are kept (engine/verdicts.py): the second validate does
+    not start ffmpeg, not even ``-version`` (the binary's identity is its stat)."""
+    from lapsefile.engine.ffmpeg import find_ffmpeg
+    from lapsefile.engine.testing import make_tone
+
+    real = find_ffmpeg().path
+    make_tone(at_rest / "music.wav", 1.0)
+    log = at_rest / "ffmpeg-calls.log"
+    wrapper = at_rest / "ffmpeg-wrapper"
+    wrapper.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    (at_rest / "lapse.yaml").write_text(
+        SPEC + 'overlays: {titles: [{text: "Dawn"}]}\nmusic: {file: music.wav}\n')
+    hour_ago = time.time_ns() - 3600 * 10**9
+    for made in (at_rest / "music.wav", wrapper):  # at rest, as an installed ffmpeg is
+        os.utime(made, ns=(hour_ago, hour_ago))
+    env = {**os.environ, "LAPSEFILE_FFMPEG": str(wrapper)}
+    imported_modules(["validate", "lapse.yaml"], at_rest, env)
+    assert log.read_text().strip()  # the first one asked ffmpeg about the music
+    log.unlink()
+    modules = imported_modules(["validate", "lapse.yaml"], at_rest, env)
+    assert "lapsefile.engine.preflight" in modules  # the listing is real
+    assert not log.exists(), log.read_text()  # the ffmpeg calls it made
+
+
 def test_a_noop_run_of_an_unchanged_project_stays_light(at_rest: Path) -> None:
     imported_modules(["run"], at_rest)  # renders; the caches are written
     modules = imported_modules(["run"], at_rest)
-    assert "lapsefile.project.snapshot" in modules and "filelock" in modules
+    assert "lapsefile.project.snapshot" in modules and "lapsefile.oslock" in modules
     allowed = ("lapsefile.runner", "lapsefile.backends", "lapsefile.engine",
-               "lapsefile.plan.planner", "filelock")
+               "lapsefile.plan.planner")
     assert heavy_among(modules, allowed, HEAVY + READERS) == []
     # Of the engine, only the preflight (no text, no music here: not even their modules).
     assert {m for m in modules if m.startswith("lapsefile.engine")} <= {

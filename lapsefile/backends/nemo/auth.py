@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import platformdirs
-from filelock import FileLock
 
 from ...atomic import write_atomic
 from ...errors import TokenError
+from ...oslock import OsLock
 
 TOKEN_ENV = "NEMO_TOKEN"
 CONFIG_DIR_ENV = "LAPSEFILE_CONFIG_DIR"
@@ -130,7 +130,7 @@ class CredentialStore:
     def _obtain(self, force: bool) -> Credentials:
         self._dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         # Two runs starting at once must not both spend the client id's anonymous token.
-        with FileLock(str(self._dir / (CACHE_NAME + ".lock")), timeout=60):
+        with OsLock(self._dir / (CACHE_NAME + ".lock"), timeout=60):
             cache = read_cache(self.cache_path)
             cached = cache.get("tokens", {}).get(self.api_url)
             if cached and not force:
