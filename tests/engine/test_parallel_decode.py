@@ -89,3 +89,23 @@ def test_decoder_count_splits_only_big_photos(monkeypatch):
     assert decoder_count(_group((640, 480), 100)) == 1
     monkeypatch.setattr(photos_module, "available_cores", lambda: 64)
     assert decoder_count(_group((6000, 4000), 1000)) == photos_module.MAX_DECODERS
+
+
+def test_split_decoding_in_chunks_keeps_display_order_across_seams(tmp_path, job, ffmpeg,
+                                                                   split):
+    # Fault: a chunk's parts numbered from the sequence's first photo rather than the chunk's
+    # own first one (window.first_photo), so a chunk after the first shows other photos.
+    from lapsefile.engine.chunked import render_chunked
+    from lapsefile.engine.probe import probe
+    from lapsefile.executors.local import LocalExecutor
+
+    photos = make_frames(tmp_path / "many", 24)
+    split()
+    chunked = job(frames=tuple(photos), duration=6.0)
+    place = tmp_path / ".lapsefile" / "chunks" / "main" / "abc"
+    made: list[int] = []
+    (result,) = render_chunked([chunked], 3, ffmpeg, LocalExecutor(2), [place], [{}],
+                               lambda index, _made, _poster: made.append(index))
+    assert sorted(made) == [0, 1, 2]
+    info = probe(result.output, ffmpeg)
+    assert frame_indexes(result.output, info) == [i for i in range(1, 25) for _ in range(3)]
