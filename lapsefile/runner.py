@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .backends import get_backend, registry
 from .backends.base import BackendRecord, RunContext
@@ -29,7 +29,6 @@ from .events import Emit, Event, discard
 from .lock.lockfile import Lock, load_lock, lock_path_for, remove_stale_temps
 from .lock.records import FailedAttempt, OutputRecord, StepRecord
 from .lock.runlock import run_lock
-from .made import OutputMade, describe
 from .plan.fingerprint import output_files
 from .plan.instructions import PlanTexts
 from .plan.model import Plan, Step
@@ -38,6 +37,9 @@ from .project.model import Project
 from .project.resolve import resolve_project
 from .project.statcache import OUTPUTS_CACHE_NAME, StatCache
 from .spec import load_spec_with_warnings
+
+if TYPE_CHECKING:
+    from .made import OutputMade  # the summary's module is imported when there is one
 
 
 @dataclass
@@ -84,8 +86,7 @@ class RunSummary:
 
 
 def _observe_artifacts(lock: Lock, root: Path, cache: StatCache) -> dict[str, str | None]:
-    """sha256 of every file the lock says was made, outputs and posters (None when it is
-    gone)."""
+    """sha256 of every file the lock says was made, posters too (None when it is gone)."""
     found: dict[str, str | None] = {}
     made = [f["path"] for out in lock.outputs.values() for record in out.steps.values()
             for f in record.files]
@@ -331,6 +332,8 @@ def existing_spec_file(spec_path: str | os.PathLike[str]) -> Path:
 
 def _made(project: Project, summary: RunSummary, ffmpeg: Any) -> list[OutputMade]:
     """The closing summary: every output whose steps all ran in this run, as made."""
+    from .made import describe
+
     ran = set(summary.executed)
     root = project.spec.root
     return [describe(project, name, root / project.spec.output(name).path,

@@ -21,6 +21,20 @@ from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
+FONTS = Path(__file__).parent / "fonts"
+DEFAULT_FONT = FONTS / "DejaVuSans.ttf"
+CJK_FONT = FONTS / "NotoSansCJKsc-Subset.otf"  # built by tools/build_cjk_font.py
+BUNDLED_FONTS = (DEFAULT_FONT, CJK_FONT)  # the chain: the first that draws all the text
+# A ``style.font`` naming a bundled font (preflight records its choice so): not a path of the
+# machine, so a lock written here stays true in another checkout or virtualenv.
+BUNDLED = "lapsefile:"
+
+
+def bundled_name(path: Path) -> str:
+    """How ``style.font`` names the bundled font ``path``."""
+    return BUNDLED + path.name
+
+
 FONT_SUFFIXES = (".ttf", ".otf", ".ttc")
 _FC_TIMEOUT = 20.0  # seconds; fontconfig builds its cache on first use, which can be slow
 

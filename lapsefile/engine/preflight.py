@@ -28,6 +28,7 @@ from ..errors import Diagnostic, EngineUnavailable, SpecError
 from ..project.model import InputFile, Project
 from ..spec.model import Spec, TextStyle
 from . import glyphs
+from .glyphs import BUNDLED_FONTS, DEFAULT_FONT, bundled_name
 from .verdicts import Verdicts
 
 if TYPE_CHECKING:  # imported when a spec has music: ffmpeg's and the renderer's modules
@@ -110,8 +111,6 @@ def _check_text(spec: Spec, text: _Text, found: list[Diagnostic], verdicts: Verd
     if text.style.font is not None:
         _check_own_font(spec, text, text.style.font, found, verdicts)
         return None
-    from .overlays.text import BUNDLED_FONTS, DEFAULT_FONT, bundled_name  # only for text
-
     lacking = list(text.chars)  # those no bundled font has
     for bundled in BUNDLED_FONTS:
         try:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +14,15 @@ from ..atomic import write_atomic
 from ..errors import LockBusyError, storage_error
 from ..oslock import LockTimeout, OsLock
 from ..paths import ensure_state_dir
+
+
+def _host() -> str:
+    """This machine's name (``os.uname``: the socket module is a few ms to import)."""
+    if hasattr(os, "uname"):
+        return os.uname().nodename
+    import socket
+
+    return socket.gethostname()
 
 
 def _holder_note(folder: Path) -> Path:
@@ -54,7 +62,7 @@ def run_lock(project_root: Path, command: str = "lapsefile run",
         # Atomic: a full disk fails here, before any work, with the file named
         # (write_atomic says what happened), rather than after a long render.
         write_atomic(_holder_note(folder), json.dumps({
-            "pid": os.getpid(), "host": socket.gethostname(), "command": command,
+            "pid": os.getpid(), "host": _host(), "command": command,
             "started": time.time()}).encode("utf-8"))
         yield
     finally:

@@ -131,6 +131,8 @@ def test_validate_of_a_spec_with_text_and_music_runs_nothing_the_second_time(
     modules = imported_modules(["validate", "lapse.yaml"], at_rest, env)
     assert "lapsefile.engine.preflight" in modules  # the listing is real
     assert not log.exists(), log.read_text()  # the ffmpeg calls it made
+    # Nor the renderer's text and overlay modules: the bundled fonts are glyphs.py's facts.
+    assert sorted(m for m in modules if m.startswith("lapsefile.engine.overlays")) == []
 
 
 def test_a_noop_run_of_an_unchanged_project_stays_light(at_rest: Path) -> None:

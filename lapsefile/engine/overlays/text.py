@@ -18,15 +18,13 @@ from pathlib import Path
 from ...spec.model import TextStyle
 from .. import glyphs
 from ..filters import num, opt, text_position
+from ..glyphs import BUNDLED, BUNDLED_FONTS, CJK_FONT, DEFAULT_FONT, FONTS, bundled_name
 from ..workdir import Workdir
 
-FONTS = Path(__file__).parent.parent / "fonts"
-DEFAULT_FONT = FONTS / "DejaVuSans.ttf"
-CJK_FONT = FONTS / "NotoSansCJKsc-Subset.otf"  # built by tools/build_cjk_font.py
-BUNDLED_FONTS = (DEFAULT_FONT, CJK_FONT)  # the chain: the first that draws all the text
-# A ``style.font`` naming a bundled font (preflight records its choice so): not a path of the
-# machine, so a lock written here stays true in another checkout or virtualenv.
-BUNDLED = "lapsefile:"
+# The bundled fonts are glyphs.py's facts (the preflight reads them without this package);
+# they are named here too, with the text they draw.
+__all__ = ["BUNDLED", "BUNDLED_FONTS", "CJK_FONT", "DEFAULT_FONT", "FONTS", "bundled_file",
+           "bundled_for", "bundled_name", "font"]
 
 
 def font(style: TextStyle, resolve: Callable[[str], Path], texts: Sequence[str] = ()) -> Path:
@@ -35,11 +33,6 @@ def font(style: TextStyle, resolve: Callable[[str], Path], texts: Sequence[str] 
         return bundled_for(texts)
     named = bundled_file(style.font)
     return named if named is not None else resolve(style.font)
-
-
-def bundled_name(path: Path) -> str:
-    """How ``style.font`` names the bundled font ``path``."""
-    return BUNDLED + path.name
 
 
 def bundled_file(name: str) -> Path | None:
