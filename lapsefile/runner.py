@@ -29,7 +29,7 @@ from .events import Emit, Event, discard
 from .lock.lockfile import Lock, load_lock, lock_path_for, remove_stale_temps
 from .lock.records import FailedAttempt, OutputRecord, StepRecord
 from .lock.runlock import run_lock
-from .plan.fingerprint import output_files
+from .plan.fingerprint import output_assets, output_files
 from .plan.instructions import PlanTexts
 from .plan.model import Plan, Step
 from .plan.planner import OutputBasis, make_plan
@@ -205,8 +205,8 @@ class _Recorder:
         attempts (every output is up to date now, so they are history)."""
         names = {o.name for o in self.project.spec.outputs}
         outputs = {k: v for k, v in self.lock.outputs.items() if k in names}
-        used = {f.relpath for o in self.project.spec.outputs
-                for f in output_files(self.project, o)}
+        used = set(self.project.frames.relpaths()) | {  # the photos without an object each
+            a.relpath for o in self.project.spec.outputs for a in output_assets(self.project, o)}
         inputs = {k: v for k, v in self.lock.inputs.items() if k in used}
         settled = [v for v in outputs.values() if v.failed is not None]
         if (outputs, inputs) != (self.lock.outputs, self.lock.inputs) or settled \

@@ -47,14 +47,26 @@ def plain(value: Any) -> Any:
 
 def output_files(project: Project, output: Output) -> list[InputFile]:
     """The inputs an output depends on, in a stable order: photos, then assets it uses."""
-    used = overlays.reads(project.spec, output.name)  # fonts, the logo, the music
-    assets = [project.assets[r] for r in used if r in project.assets]
-    return list(project.frames) + assets
+    return list(project.frames) + output_assets(project, output)
 
 
-def inputs_digest(files: list[InputFile]) -> str:
+def output_inputs_digest(project: Project, output: Output) -> str:
+    """The digest of ``output_files`` (each file's path and sha256), the photos read from
+    their columns (``FrameFiles``: a re-plan served by the snapshot makes no object a photo)."""
+    assets = output_assets(project, output)
+    return _digest_of(project.frames.relpaths() + [a.relpath for a in assets],
+                      project.frames.sha256s() + [a.sha256 for a in assets])
+
+
+def output_assets(project: Project, output: Output) -> list[InputFile]:
+    """The fonts, logo and music ``output`` shows, as the project read them."""
+    used = overlays.reads(project.spec, output.name)
+    return [project.assets[r] for r in used if r in project.assets]
+
+
+def _digest_of(relpaths: list[str], sha256s: list[str]) -> str:
     # Not canonical JSON: at 10,000 photos plain joining is several times faster.
-    return hashlib.sha256("".join(f"{f.relpath}\0{f.sha256}\n" for f in files)
+    return hashlib.sha256("".join(f"{r}\0{s}\n" for r, s in zip(relpaths, sha256s))
                           .encode("utf-8")).hexdigest()
 
 
@@ -179,7 +191,8 @@ def _capture_times(project: Project, output: Output) -> str | None:
     # Timestamps are part of the picture only when the output shows them.
     if not overlays.uses_capture_times(project.spec, output.name):
         return None
-    return digest([f.captured_at.isoformat() if f.captured_at else None for f in project.frames])
+    return digest([when.isoformat() if when else None
+                   for when, _source in project.frames.captures()])
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:

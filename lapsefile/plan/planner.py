@@ -22,8 +22,8 @@ from .fingerprint import (
     changed_fields,
     changed_files,
     digest,
-    inputs_digest,
     output_files,
+    output_inputs_digest,
     output_settings,
 )
 from .instructions import Instruction, PlanTexts, Wording
@@ -49,7 +49,7 @@ def output_basis(project: Project, output: Output, backend: str,
                  texts: PlanTexts) -> OutputBasis:
     instructions = tuple(texts.instructions.get(output.name, ()))
     settings = output_settings(project, output, backend, instructions)
-    files_digest = inputs_digest(output_files(project, output))
+    files_digest = output_inputs_digest(project, output)
     revision = registry.get(backend).engine_revision
     return OutputBasis(settings, files_digest, digest([revision, settings, files_digest]),
                        revision, instructions, texts.wording)
@@ -61,7 +61,7 @@ def local_steps(project: Project, output: Output, basis: OutputBasis,
     # Outputs sharing photos, timing and look decode once: the engine renders them together.
     shared = basis.settings
     decode_key = digest([shared["frames"], shared["timing"], shared["look"],
-                         [f.sha256 for f in project.frames]])
+                         project.frames.sha256s()])
     render = step_id(output.name, RENDER)
     # A cut output (``render.chunks``) has its chunk count in the params, as fingerprinted.
     chunks = shared.get("render", {}).get("chunks", 1)

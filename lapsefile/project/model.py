@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import FrozenInstanceError, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, overload
 
 from ..spec.model import Spec
 
@@ -90,6 +90,95 @@ class InputFile:
         return f"InputFile({shown})"
 
 
+class FrameFiles(Sequence[InputFile]):
+    """The photos a project shows, in display order.
+
+    A resolve makes them from InputFiles. A re-plan served by the snapshot (``snapshot.py``)
+    keeps the columns it read instead and makes an InputFile only for a photo asked for: what
+    the planner needs of every photo (``relpaths``, ``sha256s``, ``captures``) is read
+    from the columns, so a no-op of 10,000 photos makes none.
+    """
+
+    __slots__ = ("_files", "_columns")
+
+    def __init__(self, files: Iterable[InputFile] = ()) -> None:
+        self._files: list[InputFile | None] = list(files)
+        self._columns: _Columns | None = None
+
+    @classmethod
+    def from_columns(cls, root: Path, relpaths: list[str], sizes: list[int],
+                     mtimes: list[int], sha256s: list[str],
+                     captured: list[tuple[datetime | None, str]] | None) -> FrameFiles:
+        """Photos given column by column, in display order (``captured``: None when no photo
+        has a capture time)."""
+        made = cls()
+        made._files = [None] * len(relpaths)
+        made._columns = _Columns(root, relpaths, sizes, mtimes, sha256s, captured)
+        return made
+
+    def relpaths(self) -> list[str]:
+        return list(self._columns.relpaths) if self._columns else [f.relpath for f in self]
+
+    def sha256s(self) -> list[str]:
+        return list(self._columns.sha256s) if self._columns else [f.sha256 for f in self]
+
+    def captures(self) -> list[tuple[datetime | None, str]]:
+        """Each photo's capture time and where it came from (``InputFile.capture_source``)."""
+        if self._columns:
+            captured = self._columns.captured
+            return list(captured) if captured else [(None, "none")] * len(self)
+        return [(f.captured_at, f.capture_source) for f in self]
+
+    def __len__(self) -> int:
+        return len(self._files)
+
+    @overload
+    def __getitem__(self, index: int) -> InputFile: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[InputFile, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> InputFile | tuple[InputFile, ...]:
+        if isinstance(index, slice):
+            return tuple(self._file(i) for i in range(*index.indices(len(self))))
+        return self._file(range(len(self))[index])  # negative indexes; IndexError past the end
+
+    def __iter__(self) -> Iterator[InputFile]:
+        return (self._file(i) for i in range(len(self)))
+
+    def _file(self, i: int) -> InputFile:
+        made = self._files[i]
+        if made is None:
+            c = self._columns
+            assert c is not None  # only column-made FrameFiles have holes
+            when, source = c.captured[i] if c.captured else (None, "none")
+            made = self._files[i] = InputFile.under(c.root, c.relpaths[i], c.sizes[i],
+                                                    c.mtimes[i], c.sha256s[i], when,
+                                                    source)  # type: ignore[arg-type]
+        return made
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, (FrameFiles, tuple, list)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    def __hash__(self) -> int:
+        return hash(tuple(self))
+
+    def __repr__(self) -> str:
+        return f"FrameFiles({list(self)!r})"
+
+
+@dataclass(frozen=True)
+class _Columns:
+    root: Path
+    relpaths: list[str]
+    sizes: list[int]
+    mtimes: list[int]
+    sha256s: list[str]
+    captured: list[tuple[datetime | None, str]] | None
+
+
 @dataclass(frozen=True)
 class Timing:
     fps: float
@@ -110,10 +199,14 @@ class Timing:
 @dataclass(frozen=True)
 class Project:
     spec: Spec
-    frames: tuple[InputFile, ...]  # in display order, after exclude and every
+    frames: FrameFiles  # in display order, after exclude and every (a sequence: made from one)
     assets: Mapping[str, InputFile]  # music, logo, fonts: relpath -> file
     timing: Timing  # the spec's
     timings: Mapping[str, Timing] = field(default_factory=dict)  # outputs with their own
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.frames, FrameFiles):
+            object.__setattr__(self, "frames", FrameFiles(self.frames))
 
     def timing_for(self, output_name: str) -> Timing:
         """The timing ``output_name`` is rendered with: its own, else the spec's."""

@@ -23,7 +23,7 @@ from .files import relpath as _relpath
 from .globbing import Seen
 from .globbing import glob_files as _glob
 from .integrity import broken_photos_diagnostic
-from .model import InputFile, Project, Timing
+from .model import FrameFiles, InputFile, Project, Timing
 from .ordering import natural_key, order
 from .outputs import output_diagnostics
 from .statcache import StatCache
@@ -146,8 +146,8 @@ def _damaged_exif_diagnostic(spec: Spec, damaged: list[str]) -> Diagnostic:
         severity="warning", hint="repair or re-export the photo if its capture time matters")
 
 
-def _measured_interval(frames: tuple[InputFile, ...]) -> float | None:
-    times = [f.captured_at for f in frames if f.capture_source == "exif" and f.captured_at]
+def _measured_interval(frames: FrameFiles) -> float | None:
+    times = [when for when, source in frames.captures() if source == "exif" and when]
     if len(times) < 2 or len(times) != len(frames):
         return None
     span = (times[-1] - times[0]).total_seconds()
@@ -259,7 +259,7 @@ def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = dis
 
 
 def _resolve_frames(spec: Spec, cache: StatCache, emit: Emit, capture_times: bool
-                    ) -> tuple[tuple[InputFile, ...], list[Diagnostic]]:
+                    ) -> tuple[FrameFiles, list[Diagnostic]]:
     """The photos in display order, from the disk, and what was found on the way; kept for
     the next resolve (``snapshot.save``) when nothing warned."""
     started_ns, seen = time.time_ns(), Seen()
@@ -288,4 +288,4 @@ def _resolve_frames(spec: Spec, cache: StatCache, emit: Emit, capture_times: boo
     frames = order(files, spec.frames.sort, spec.frames.every)
     if not warned:
         snapshot.save(spec, capture_times, files, frames, matched, seen.folders, started_ns)
-    return frames, diagnostics
+    return FrameFiles(frames), diagnostics

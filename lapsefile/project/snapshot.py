@@ -33,7 +33,7 @@ from ..paths import read_cache, write_cache
 from ..spec.model import Spec
 from .files import RACY_NS
 from .globbing import FolderState, folder_state
-from .model import InputFile
+from .model import FrameFiles, InputFile
 from .statcache import CACHE_VERSION
 
 CACHE_NAME = "frames.json"
@@ -45,7 +45,7 @@ _STAT_FIELDS = 4  # size, mtime_ns, inode, device
 class Snapshot:
     """The photos of a resolve, in display order, and the identities the output checks use."""
 
-    frames: tuple[InputFile, ...]
+    frames: FrameFiles
     identities: dict[str, Any]  # relpath -> identity (files.identity) of every photo kept
 
 
@@ -100,21 +100,25 @@ def _checked(spec: Spec, data: dict[str, Any]) -> Snapshot | None:
 
 
 def _frames(spec: Spec, paths: Sequence[str], rows: Sequence[tuple[int, ...]], sha: str,
-            captured: Sequence[Any], shown: Sequence[int]) -> tuple[InputFile, ...]:
-    """The photos shown, in display order, as the resolve made them."""
-    root, under = spec.root, InputFile.under
-    frames = []
-    for i in shown:
-        when, source = None, "none"
-        if captured[i] is not None:
-            text, source = captured[i]
-            if not isinstance(text, (str, type(None))) or source not in ("exif", "mtime"):
-                raise ValueError("not a capture time")
-            when = datetime.fromisoformat(text) if text else None
-        row = rows[i]
-        frames.append(under(root, paths[i], row[0], row[1], sha[64 * i:64 * i + 64], when,
-                            source))  # type: ignore[arg-type]
-    return tuple(frames)
+            captured: Sequence[Any], shown: Sequence[int]) -> FrameFiles:
+    """The photos shown, in display order, as the resolve made them: kept as columns, no
+    object a photo (``FrameFiles``)."""
+    when: list[tuple[datetime | None, str]] | None = None
+    if any(c is not None for c in captured):
+        when = [_capture(captured[i]) for i in shown]
+    return FrameFiles.from_columns(spec.root, [paths[i] for i in shown],
+                               [rows[i][0] for i in shown], [rows[i][1] for i in shown],
+                               [sha[64 * i:64 * i + 64] for i in shown], when)
+
+
+def _capture(kept: Any) -> tuple[datetime | None, str]:
+    """A photo's capture time as the snapshot keeps it (None, or [iso text, source])."""
+    if kept is None:
+        return None, "none"
+    text, source = kept
+    if not isinstance(text, (str, type(None))) or source not in ("exif", "mtime"):
+        raise ValueError("not a capture time")
+    return (datetime.fromisoformat(text) if text else None), source
 
 
 def save(spec: Spec, capture_times: bool, files: Sequence[InputFile],
