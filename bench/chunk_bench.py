@@ -42,11 +42,10 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from measure import measured
+from measure import load_average, measured, work_folder
 
 FPS = 24
 SPEC = """version: 1
@@ -187,10 +186,9 @@ def main() -> None:
     from lapsefile.executors import cores
 
     ffmpeg = find_ffmpeg()
-    work = Path(tempfile.mkdtemp(prefix="lapsefile-chunk-bench-"))
-    print(f"ffmpeg {ffmpeg.version}; {cores()} cores; load average "
-          f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}; work folder {work}")
-    try:
+    with work_folder("chunk", options.keep) as work:
+        print(f"ffmpeg {ffmpeg.version}; {cores()} cores; load average "
+              f"{load_average()}; work folder {work}")
         make_photos(work / "photos", options.photos, (3000, 2000), ffmpeg.path)
         medians = side_by_side(work, options.photos, options.chunks, options.rounds,
                                not options.skip_dask)
@@ -198,12 +196,7 @@ def main() -> None:
         model(raw_develop_seconds(work), per_frame, chunk_fixed_seconds(work, ffmpeg.path),
               join_seconds_per_frame(work, ffmpeg.path, options.photos),
               hash_seconds_per_raw())
-        print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    finally:
-        if options.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        print(f"load average after: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -39,11 +39,10 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from measure import measured
+from measure import load_average, measured, work_folder
 
 FPS, WIDTH, HEIGHT = 24, 1920, 1080
 PHOTO = (6000, 4000)
@@ -201,11 +200,9 @@ def main() -> None:
     from lapsefile.engine.ffmpeg import find_ffmpeg
 
     ffmpeg = find_ffmpeg()
-    work = Path(tempfile.mkdtemp(prefix="lapsefile-decode-bench-"))
-    load = os.getloadavg()[0]
-    print(f"ffmpeg {ffmpeg.version}; {os.cpu_count()} cores, load {load:.1f}; work folder "
-          f"{work}")
-    try:
+    with work_folder("decode", options.keep) as work:
+        print(f"ffmpeg {ffmpeg.version}; {os.cpu_count()} cores, load average "
+              f"{load_average()}; work folder {work}")
         started = time.perf_counter()
         photos = make_camera_photos(work / "photos", options.photos, ffmpeg.path)
         (work / "lapse.yaml").write_text(spec_text(options.photos))
@@ -225,12 +222,7 @@ def main() -> None:
                            ("lapsefile", work / "out" / "lapsefile.mp4")):
             print(f"  {RUNS[name] + ':':30s} {scores(ffmpeg.path, path, reference, vmaf)}, "
                   f"{path.stat().st_size / 2**20:.1f} MiB", flush=True)
-        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
-    finally:
-        if options.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        print(f"load average at the end: {load_average()}")
 
 
 if __name__ == "__main__":

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import resource
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -24,3 +29,22 @@ def measured(command: list[str], cwd: Path, says: str | None = None) -> tuple[fl
     if says is not None and says not in done.stdout:
         sys.exit(f"{' '.join(command)} did not say {says!r}:\n{done.stdout[-2000:]}")
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+@contextmanager
+def work_folder(name: str, keep: bool) -> Iterator[Path]:
+    """A fresh temporary folder for the benchmark ``name``, removed at the end unless ``keep``
+    (then its path is printed, to look at what was made)."""
+    work = Path(tempfile.mkdtemp(prefix=f"lapsefile-{name}-bench-"))
+    try:
+        yield work
+    finally:
+        if keep:
+            print(f"kept {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, to print beside the figures."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg())

@@ -26,9 +26,10 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from measure import load_average, work_folder
 
 WRAPPER = """
 import atexit, json, resource, runpy, sys
@@ -98,10 +99,9 @@ def main() -> None:
     from lapsefile.engine.ffmpeg import find_ffmpeg
 
     ffmpeg = find_ffmpeg()
-    work = Path(tempfile.mkdtemp(prefix="lapsefile-memory-bench-"))
-    print(f"ffmpeg {ffmpeg.version}; {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; "
-          f"work folder {work}", flush=True)
-    try:
+    with work_folder("memory", options.keep) as work:
+        print(f"ffmpeg {ffmpeg.version}; {os.cpu_count()} cores, load average {load_average()}; "
+              f"work folder {work}", flush=True)
         started = time.perf_counter()
         sources = make_distinct(work / "distinct", options.distinct, ffmpeg.path)
         print(f"generated {len(sources)} distinct photos of 6000x4000 in "
@@ -118,12 +118,7 @@ def main() -> None:
                 print(f"  {count:6,d} photos, {label + ':':14s} Python {peaks['python']:6.1f} MB,"
                       f" ffmpeg {peaks['ffmpeg']:6.1f} MB ({wall:.0f} s)", flush=True)
             shutil.rmtree(folder)
-        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
-    finally:
-        if options.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
+        print(f"load average at the end: {load_average()}")
 
 
 if __name__ == "__main__":

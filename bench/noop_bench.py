@@ -30,7 +30,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from startup_bench import child_env, lapsefile_command, machine
+from startup_bench import child_env, lapsefile_command, machine, time_once
 
 SPEC = """version: 1
 frames: {include: ["photos/*.jpg"]}
@@ -59,18 +59,6 @@ def make_project(root: Path, frames: int) -> Path:
     spec.write_text(SPEC)
     return spec
 
-
-def time_once(argv: list[str], cwd: Path, before: list[str] | None = None) -> float:
-    """Wall time of one whole process (``before``: a command run first, untimed)."""
-    if before:
-        subprocess.run(before, cwd=cwd, check=True)
-    start = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, env=child_env(), stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr.decode()[-500:]}")
-    return elapsed
 
 
 def measure(root: Path, runs: int) -> dict[str, float]:

@@ -36,11 +36,10 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from measure import measured
+from measure import measured, work_folder
 
 FPS, SECONDS, WIDTH, HEIGHT = 24, 30.0, 1920, 1080
 PHOTOS = 200
@@ -196,11 +195,10 @@ def main() -> None:
 
     ffmpeg = find_ffmpeg()
     standard = encode.PRESETS["standard"]
-    work = Path(tempfile.mkdtemp(prefix="lapsefile-bench-"))
-    print(f"ffmpeg {ffmpeg.version}; default quality: x264 {standard.x264}, CRF "
-          f"{standard.crf264}, {encode.ENCODER_THREADS} encoder threads; {os.cpu_count()} "
-          f"cores; work folder {work}")
-    try:
+    with work_folder("render", options.keep) as work:
+        print(f"ffmpeg {ffmpeg.version}; default quality: x264 {standard.x264}, CRF "
+              f"{standard.crf264}, {encode.ENCODER_THREADS} encoder threads; {os.cpu_count()} "
+              f"cores; work folder {work}")
         started = time.perf_counter()
         photos = make_photos(work / "photos", PHOTOS, (3000, 2000), ffmpeg.path)
         (work / "lapse.yaml").write_text(SPEC)
@@ -223,11 +221,6 @@ def main() -> None:
                       f"medium {ssim(ffmpeg.path, photos, work / 'medium.mp4', work / 'x.mp4')}")
         if not options.skip_memory:
             memory(work, ffmpeg.path, base, peak_200)
-    finally:
-        if options.keep:
-            print(f"kept {work}")
-        else:
-            shutil.rmtree(work, ignore_errors=True)
 
 
 def memory(work: Path, ffmpeg: str, base: dict, peak_200: float | None) -> None:

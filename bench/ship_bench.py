@@ -31,19 +31,11 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from measure import measured
+from chunk_bench import FPS, SPEC  # the same video, chunked
+from measure import load_average, measured, work_folder
 
-FPS = 24
-SPEC = """version: 1
-frames: {{include: ["photos/*.jpg"]}}
-timing: {{fps: {fps}, duration: {seconds}s}}
-render: {{chunks: {chunks}}}
-outputs:
-  - {{path: out/video.mp4, size: 1080p, aspect: "16:9"}}
-"""
 HIDE = 'mount -t tmpfs none "$1" && shift && exec "$@"'
 
 
@@ -102,6 +94,7 @@ def main() -> None:
     parser.add_argument("--photos", type=int, default=192)
     parser.add_argument("--chunks", type=int, default=4)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     options = parser.parse_args()
 
     from lapsefile.engine.ffmpeg import find_ffmpeg
@@ -109,39 +102,38 @@ def main() -> None:
     from lapsefile.executors import cores
 
     ffmpeg = find_ffmpeg()
-    work = Path(tempfile.mkdtemp(prefix="lapsefile-ship-bench-"))
-    procs: list[subprocess.Popen] = []
-    print(f"ffmpeg {ffmpeg.version}; {cores()} cores; load average "
-          f"{', '.join(f'{x:.2f}' for x in os.getloadavg())}; work folder {work}")
-    try:
-        make_photos(work / "photos", options.photos, (3000, 2000), ffmpeg.path)
-        (work / "lapse.yaml").write_text(SPEC.format(
-            fps=FPS, seconds=f"{options.photos / FPS:g}", chunks=options.chunks))
-        megabytes = sum(p.stat().st_size for p in (work / "photos").iterdir()) / 1e6
-        addresses = {}
-        for name, hide in (("shared", None), ("shipped", work)):
-            addresses[name], started = cluster(options.workers, hide)
-            procs += started
-        medians = side_by_side(work, addresses, options.rounds)
-        shared = medians["shared"]
-        print(f"\n{options.photos} photos of 3000x2000 ({megabytes:.0f} MB) to a 1080p{FPS} "
-              f"video in {options.chunks} chunks on {options.workers} workers; medians of "
-              f"{options.rounds}:")
-        for name, (wall, cpu) in medians.items():
-            print(f"  {name + ':':9s} {wall:6.2f} s wall ({wall / shared[0]:.2f}x)  "
-                  f"{cpu:6.2f} s client CPU ({cpu / shared[1]:.2f}x)")
-        print(f"  on a real network add {megabytes * 8 / 1000:.1f} s per Gbit/s of bandwidth "
-              f"({megabytes:.0f} MB sent once)")
-        print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    finally:
-        for proc in reversed(procs):
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-        shutil.rmtree(work, ignore_errors=True)
+    with work_folder("ship", options.keep) as work:
+        procs: list[subprocess.Popen] = []
+        print(f"ffmpeg {ffmpeg.version}; {cores()} cores; load average "
+              f"{load_average()}; work folder {work}")
+        try:
+            make_photos(work / "photos", options.photos, (3000, 2000), ffmpeg.path)
+            (work / "lapse.yaml").write_text(SPEC.format(
+                fps=FPS, seconds=f"{options.photos / FPS:g}", chunks=options.chunks))
+            megabytes = sum(p.stat().st_size for p in (work / "photos").iterdir()) / 1e6
+            addresses = {}
+            for name, hide in (("shared", None), ("shipped", work)):
+                addresses[name], started = cluster(options.workers, hide)
+                procs += started
+            medians = side_by_side(work, addresses, options.rounds)
+            shared = medians["shared"]
+            print(f"\n{options.photos} photos of 3000x2000 ({megabytes:.0f} MB) to a 1080p{FPS} "
+                  f"video in {options.chunks} chunks on {options.workers} workers; medians of "
+                  f"{options.rounds}:")
+            for name, (wall, cpu) in medians.items():
+                print(f"  {name + ':':9s} {wall:6.2f} s wall ({wall / shared[0]:.2f}x)  "
+                      f"{cpu:6.2f} s client CPU ({cpu / shared[1]:.2f}x)")
+            print(f"  on a real network add {megabytes * 8 / 1000:.1f} s per Gbit/s of bandwidth "
+                  f"({megabytes:.0f} MB sent once)")
+            print(f"load average after: {load_average()}")
+        finally:
+            for proc in reversed(procs):
+                proc.terminate()
+            for proc in procs:
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
 
 
 if __name__ == "__main__":

@@ -85,8 +85,11 @@ def child_env() -> dict[str, str]:
     return env
 
 
-def time_once(argv: list[str], cwd: Path) -> float:
-    """Wall time of one whole process; a failing command stops the bench."""
+def time_once(argv: list[str], cwd: Path, before: list[str] | None = None) -> float:
+    """Wall time of one whole process; a failing command stops the bench. ``before``: a
+    command run first, untimed."""
+    if before:
+        subprocess.run(before, cwd=cwd, check=True)
     start = time.perf_counter()
     done = subprocess.run(argv, cwd=cwd, env=child_env(), stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE)
