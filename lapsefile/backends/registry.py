@@ -102,7 +102,8 @@ BUILTIN: tuple[BackendEntry, ...] = (
         # revision 3: quality: draft keeps the output's size (it was half)
         # revision 4: H.264 without VBV limits (other bytes, the same picture)
         # revision 5: JPEGs no longer decoded at half size (-lowres 1): full size is faster
-        steps="lapsefile.plan.planner:local_steps", engine_revision=5,
+        # revision 6: big JPEGs decoded by lapsefile at 1/8 to 4/8 size (engine/feed.py)
+        steps="lapsefile.plan.planner:local_steps", engine_revision=6,
         music_types=AUDIO_TYPES + LOCAL_ONLY_AUDIO_TYPES,
         summary="render with ffmpeg on this machine"),
     BackendEntry(

@@ -132,7 +132,8 @@ def render_chunk(task: ChunkTask, look: Mapping[str, bytes] | None = None) -> Ch
             names = ", ".join(str(job.output) for job in jobs)
             run_ffmpeg(ffmpeg, ["-y", "-loglevel", "error", "-xerror", *args.real],
                        cwd=work.path, what=f"ffmpeg failed to render chunk {task.index + 1} "
-                                           f"of {task.count} of {names}")
+                                           f"of {task.count} of {names}",
+                       feed=args.feed)
         files = tuple(_settle(temp, file, window.frames) for temp, file in zip(temps, task.files))
         posters = tuple(None if temp is None or final is None else move_into_place(temp, final)
                         for temp, final in zip(poster_temps, task.posters))

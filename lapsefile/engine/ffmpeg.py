@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import IO, Protocol
 
 from ..errors import EngineUnavailable, RenderError
 
@@ -134,14 +135,24 @@ def _query(path: str, args: list[str]) -> str:
     return (done.stdout + done.stderr).decode("utf-8", "replace")
 
 
+class Feeder(Protocol):
+    """Writes an input's bytes to ffmpeg's standard input (``engine/feed.py``)."""
+
+    def write_to(self, stream: IO[bytes]) -> None: ...
+
+
 def run_ffmpeg(ffmpeg: Ffmpeg, args: Sequence[str], *, cwd: Path | None = None,
                total: float = 0.0, on_progress: ProgressCallback | None = None,
-               what: str = "ffmpeg failed", stall_timeout: float = STALL_SECONDS) -> None:
-    """Run ffmpeg with ``args`` (without the binary), reporting ``-progress`` output.
+               what: str = "ffmpeg failed", stall_timeout: float = STALL_SECONDS,
+               feed: Feeder | None = None) -> None:
+    """Run ffmpeg with ``args`` (without the binary), reporting ``-progress`` output; with
+    ``feed``, a thread writes its bytes to ffmpeg's standard input meanwhile.
 
     On failure raise RenderError with the command and the last lines ffmpeg wrote; also when
     the output stops advancing for ``stall_timeout`` seconds (ffmpeg is killed: a stuck
-    filter graph must not hang a run for ever). On any exception here, including
+    filter graph must not hang a run for ever). An error of the feed (a photo that does not
+    decode) kills ffmpeg, so no video short of frames is finished, and is raised. On any
+    exception here, including
     KeyboardInterrupt, ffmpeg is stopped before this returns, so the caller can delete its
     temp files knowing nothing writes them any more.
     """
@@ -150,12 +161,13 @@ def run_ffmpeg(ffmpeg: Ffmpeg, args: Sequence[str], *, cwd: Path | None = None,
     tail: collections.deque[str] = collections.deque(maxlen=STDERR_TAIL_LINES)
     try:
         proc = subprocess.Popen(tied_to_this_process(command), cwd=cwd,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE)
+                                stdin=subprocess.PIPE if feed else subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     except OSError as exc:
         raise EngineUnavailable(f"cannot run {ffmpeg.path}: {exc}", command) from None
     reader = threading.Thread(target=_drain, args=(proc.stderr, tail), daemon=True)
     reader.start()
+    feeding = _Feeding(proc, feed) if feed is not None else None
     watch = _Watchdog(proc, stall_timeout)
     try:
         _follow_progress(proc, total, on_progress, watch)
@@ -166,6 +178,10 @@ def run_ffmpeg(ffmpeg: Ffmpeg, args: Sequence[str], *, cwd: Path | None = None,
     finally:
         watch.done.set()
         reader.join(timeout=5)
+        if feeding is not None:
+            feeding.join()
+    if feeding is not None and feeding.error is not None:
+        raise feeding.error
     if watch.stalled:
         raise RenderError(f"{what}: ffmpeg made no progress for {stall_timeout:g} s and was "
                           f"stopped", command, "\n".join(tail), returncode)
@@ -222,6 +238,32 @@ def tied_to_this_process(command: Sequence[str]) -> list[str]:
         return list(command)
     return [sys.executable, "-I", "-S", "-c", _PDEATHSIG_WRAPPER, str(os.getpid()),
             *command]
+
+
+class _Feeding:
+    """The thread writing a feed to ffmpeg's standard input, and what stopped it."""
+
+    def __init__(self, proc: subprocess.Popen[bytes], feed: Feeder) -> None:
+        self.proc, self.feed = proc, feed
+        self.error: BaseException | None = None
+        self.thread = threading.Thread(target=self._write, daemon=True)
+        self.thread.start()
+
+    def _write(self) -> None:
+        assert self.proc.stdin is not None
+        try:
+            self.feed.write_to(self.proc.stdin)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in run_ffmpeg's thread
+            self.error = exc
+            _stop(self.proc)  # killed before stdin closes: a short input would look complete
+        finally:
+            try:
+                self.proc.stdin.close()  # end of input: ffmpeg finishes the video
+            except OSError:
+                pass  # ffmpeg already gone; its exit code says why
+
+    def join(self) -> None:
+        self.thread.join()
 
 
 class _Watchdog:

@@ -53,7 +53,7 @@ def prepare(jobs: Sequence[RenderJob], groups: Sequence[Group], work: Workdir,
         else:
             run_ffmpeg(ffmpeg, ["-y", "-loglevel", "error", "-xerror", *args.real],
                        cwd=work.path, what=f"ffmpeg failed to analyse the photos for "
-                                           f"look.{option}")
+                                           f"look.{option}", feed=args.feed)
             for path, name in zip(cached, names):
                 if (work.path / name).is_file():  # not when there was nothing to analyse
                     write_atomic(path, (work.path / name).read_bytes())

@@ -55,6 +55,7 @@ class Photo:
     height: int
     kind: str  # "JPEG", "PNG", ... (+ "/animated" for multi-frame files)
     orientation: int  # EXIF 1..8
+    mode: str = "RGB"  # Pillow's: "RGB", "L", "CMYK", ... (engine/feed.py decodes some)
 
     @property
     def swaps_axes(self) -> bool:
@@ -109,7 +110,12 @@ def decoder_count(group: Group) -> int:
     width, height = group.smallest
     if width * height < PARALLEL_MIN_PIXELS:
         return 1
-    return max(1, min(available_cores(), MAX_DECODERS, len(group.photos) // 2))
+    return max(1, min(decoder_threads(), len(group.photos) // 2))
+
+
+def decoder_threads() -> int:
+    """How many photos decode at once: one per core, at most ``MAX_DECODERS``."""
+    return max(1, min(available_cores(), MAX_DECODERS))
 
 
 def read_photo(path: Path) -> Photo:
@@ -119,13 +125,15 @@ def read_photo(path: Path) -> Photo:
             animated = getattr(im, "n_frames", 1) > 1 and kind != "JPEG"
             orientation = _orientation(im)
             width, height = im.size
+            mode = im.mode
     except FileNotFoundError:
         raise RenderError(f"photo not found: {path}") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise RenderError(f"cannot read the photo {path}: {exc}") from None
     if width < 1 or height < 1:
         raise RenderError(f"the photo {path} has no pixels")
-    return Photo(path, width, height, kind + ("/animated" if animated else ""), orientation)
+    return Photo(path, width, height, kind + ("/animated" if animated else ""), orientation,
+                 mode)
 
 
 def _orientation(im: Image.Image) -> int:

@@ -28,7 +28,8 @@ from pathlib import Path
 from ..chunking import Window
 from ..errors import RenderError
 from ..spec.model import Fit
-from . import encode, formats, looks, overlays
+from . import encode, feed, formats, looks, overlays
+from .feed import Feed
 from .filters import Graph, even, fit_chain, scale, working_size
 from .job import RenderJob
 from .looks import LookStage
@@ -54,6 +55,7 @@ class Args:
 
     real: list[str] = field(default_factory=list)
     shown: list[str] = field(default_factory=list)
+    feed: Feed | None = None  # photos lapsefile decodes onto ffmpeg's standard input
 
     def add(self, *tokens: str) -> None:
         self.real.extend(tokens)
@@ -95,11 +97,17 @@ class Batch:
         order = list(encode.PRESETS)
         return encode.PRESETS[max((job.quality for job in self.jobs), key=order.index)]
 
-    def input(self, key: tuple[str, ...], options: Sequence[str], real: Path, shown: str) -> int:
+    def input(self, key: tuple[str, ...], options: Sequence[str], real: Path | str,
+              shown: str) -> int:
+        """The input's number; ``real`` a file, or a protocol URL given as a string."""
         if key not in self._inputs:
             self._inputs[key] = len(self._inputs)
             self.args.add(*options, "-i")
-            self.args.path(real, shown)
+            if isinstance(real, Path):
+                self.args.path(real, shown)
+            else:
+                self.args.real.append(real)
+                self.args.shown.append(shown)
         return self._inputs[key]
 
 
@@ -193,17 +201,14 @@ def _group_input(batch: Batch, index: int, group: Group,
                  canvases: Sequence[tuple[int, int, Fit]]) -> str:
     """The group's photos at their working size, upright, one frame each, in display order.
 
-    Big photos are read by several inputs (``photos.decoder_count``), every n-th photo each:
-    ffmpeg runs each input's demuxer and decoder in threads of their own, so the photos
-    decode on every core. Each part gets the same filters and its frames their display
-    index as timestamp, and ``interleave`` merges them back by it.
+    Big JPEGs that decode well smaller are decoded by lapsefile and fed to ffmpeg's standard
+    input (``engine/feed.py``). Other big photos are read by several inputs
+    (``photos.decoder_count``), every n-th photo each: ffmpeg runs each input's demuxer and
+    decoder in threads of their own, so the photos decode on every core. Each part gets the
+    same filters and its frames their display index as timestamp, and ``interleave`` merges
+    them back by it.
     """
     width, height = _working(group, canvases)
-    options = ["-noautorotate", "-reinit_filter", "0"]
-    lowres = _lowres(batch, group, (width, height))
-    if lowres:
-        options += ["-lowres", str(lowres)]
-    options += ["-f", "concat", "-safe", "0"]
     stored = (height, width) if group.photos[0].swaps_axes else (width, height)
     flags = batch.best.scale_flags
     # scale must stay the first filter: with -reinit_filter 0 it is what absorbs a change of
@@ -213,6 +218,17 @@ def _group_input(batch: Batch, index: int, group: Group,
     steps = [scale(*stored, flags) + ":out_color_matrix=bt709:out_range=tv", "format=yuv420p",
              "sidedata=mode=delete:type=DISPLAYMATRIX", *ORIENT_FILTERS[group.orientation],
              "setsar=1"]
+    fed = _fed(batch, group, stored)
+    if fed is not None:
+        batch.args.feed = fed
+        number = batch.input(("frames", str(index)), fed.input_options(), feed.STDIN,
+                             feed.STDIN)
+        return batch.graph.chain(f"{number}:v", steps)
+    options = ["-noautorotate", "-reinit_filter", "0"]
+    lowres = _lowres(batch, group, (width, height))
+    if lowres:
+        options += ["-lowres", str(lowres)]
+    options += ["-f", "concat", "-safe", "0"]
     parts = decoder_count(group)
     labels = []
     for part in range(parts):
@@ -229,6 +245,14 @@ def _group_input(batch: Batch, index: int, group: Group,
     if parts == 1:
         return labels[0]
     return batch.graph.chain(labels, [f"interleave=nb_inputs={parts}"])
+
+
+def _fed(batch: Batch, group: Group, stored: tuple[int, int]) -> Feed | None:
+    """The group's photos decoded by lapsefile (``engine/feed.py``), when that pays; a batch
+    of drafts only needs them ``decode_below`` halvings smaller, as with ``_lowres``."""
+    best = batch.best
+    need = (stored[0] >> best.decode_below, stored[1] >> best.decode_below)
+    return feed.plan(group, need, len(batch.groups), best.lowres)
 
 
 def _lowres(batch: Batch, group: Group, working: tuple[int, int]) -> int:

@@ -164,7 +164,8 @@ def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
             for attempt in (1, 2):
                 try:
                     run_ffmpeg(ffmpeg, command, cwd=work.path, total=_length(jobs[0]),
-                               on_progress=on_progress, what=f"ffmpeg failed to render {names}")
+                               on_progress=on_progress, what=f"ffmpeg failed to render {names}",
+                               feed=args.feed)
                     break
                 except RenderError as exc:
                     if attempt == 2 or not crashed(exc):
