@@ -1,21 +1,25 @@
 """Benchmark: the peak memory of ``lapsefile run`` at 200, 2,000 and 10,000 photos of 24 MP.
 
-    python bench/memory_bench.py [--counts 200,2000,10000] [--distinct 200] [--keep]
+    python bench/memory_bench.py [--counts 200,2000,10000] [--distinct 200] [--size 320x180]
+                                 [--keep]
 
-1. Generates ``--distinct`` JPEGs of 6000x4000 (ffmpeg's moving test pattern at a quality
-   that keeps them quick to decode: the memory of the Python process does not depend on how
-   long a photo takes to decode) and, per count, a project folder whose ``photos/`` holds
-   that many hard links to them (``IMG_1.jpg``... cycling through the distinct files; a
-   symlink where hard links are refused). To lapsefile they are that many files of 24 MP:
-   each is listed, hashed, inspected and rendered; only the disk is spared.
+1. Generates ``--distinct`` JPEGs of 6000x4000 (ffmpeg's moving test pattern at its lowest
+   quality, which keeps them quick to decode and small on disk: the memory of the Python
+   process does not depend on how long a photo takes to decode) and, per count, a project
+   folder whose ``photos/`` holds that many copies of them (``IMG_1.jpg``... cycling through
+   the distinct files). Copies, not links: lapsefile counts a file reached under two names
+   once, so hard links would leave it only the distinct photos. To lapsefile they are that
+   many files of 24 MP: each is listed, hashed, inspected and rendered (10,000 take about
+   3 GB of disk while their count is measured).
 2. Runs ``lapsefile run lapse.yaml`` per count as a whole process (one photo per frame at
-   24 fps into a 320x180 video: the photos are decoded at 1/8 size, so the run takes
-   minutes, not hours; the Python side does the same per photo whatever the output size),
-   twice: a first run (every photo hashed) and, after a change of output name, a render of
-   known photos. The Python process's own peak RSS (``ru_maxrss`` of ``RUSAGE_SELF`` at
-   exit, through a wrapper that runs the CLI in that process) is printed beside ffmpeg's
-   (``RUSAGE_CHILDREN``: the largest of its children, ffmpeg). Target: Python <= 150 MB,
-   flat from 200 photos up.
+   24 fps into a 320x180 video, or ``--size``; lapsefile decodes the photos itself, a few at
+   a time, at the eighth of their size the video needs (``engine/feed.py``): 1/8 for
+   320x180, so the run takes minutes, not hours; 3/8 for 1080p, whose bigger frames raise
+   the peak), twice: a first run (every photo hashed) and, after a change of output name, a
+   render of known photos. The Python process's own peak RSS (``ru_maxrss`` of
+   ``RUSAGE_SELF`` at exit, through a wrapper that runs the CLI in that process) is printed
+   beside ffmpeg's (``RUSAGE_CHILDREN``: the largest of its children, ffmpeg). Target:
+   Python <= 150 MB, flat from 200 photos up.
 """
 
 from __future__ import annotations
@@ -43,7 +47,7 @@ runpy.run_module("lapsefile", run_name="__main__")
 """
 
 
-def spec_text(count: int, output: str) -> str:
+def spec_text(count: int, output: str, size: str) -> str:
     return f"""version: 1
 frames:
   include: ["photos/*.jpg"]
@@ -53,7 +57,7 @@ timing:
   duration: {count / 24!r}s
 outputs:
   - path: out/{output}.mp4
-    size: 320x180
+    size: {size}
     fit: cover
 """
 
@@ -61,19 +65,15 @@ outputs:
 def make_distinct(folder: Path, count: int, ffmpeg: str) -> list[Path]:
     from lapsefile.engine.testing import make_photos
 
-    return make_photos(folder, count, (6000, 4000), ffmpeg, quality=8)
+    return make_photos(folder, count, (6000, 4000), ffmpeg, quality=31)
 
 
 def make_project(folder: Path, sources: list[Path], count: int) -> None:
-    """``count`` photos in ``folder/photos``, linked to ``sources`` in turn."""
+    """``count`` photos in ``folder/photos``, copies of ``sources`` in turn."""
     photos = folder / "photos"
     photos.mkdir(parents=True)
     for i in range(count):
-        target, link = sources[i % len(sources)], photos / f"IMG_{i + 1}.jpg"
-        try:
-            os.link(target, link)
-        except OSError:
-            link.symlink_to(target)
+        shutil.copyfile(sources[i % len(sources)], photos / f"IMG_{i + 1}.jpg")
 
 
 def run(folder: Path) -> tuple[float, dict]:
@@ -92,6 +92,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", default="200,2000,10000")
     parser.add_argument("--distinct", type=int, default=200)
+    parser.add_argument("--size", default="320x180", help="the video's size, WxH")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     options = parser.parse_args()
     counts = [int(c) for c in options.counts.split(",")]
@@ -108,12 +109,12 @@ def main() -> None:
               f"{time.perf_counter() - started:.1f} s "
               f"({sum(p.stat().st_size for p in sources) / len(sources) / 2**20:.1f} MiB each)",
               flush=True)
-        print("\npeak RSS (target: Python <= 150 MB, flat):")
+        print(f"\npeak RSS into {options.size} (target: Python <= 150 MB, flat):")
         for count in counts:
             folder = work / f"n{count}"
             make_project(folder, sources, count)
             for label, output in (("first run", "first"), ("photos known", "again")):
-                (folder / "lapse.yaml").write_text(spec_text(count, output))
+                (folder / "lapse.yaml").write_text(spec_text(count, output, options.size))
                 wall, peaks = run(folder)
                 print(f"  {count:6,d} photos, {label + ':':14s} Python {peaks['python']:6.1f} MB,"
                       f" ffmpeg {peaks['ffmpeg']:6.1f} MB ({wall:.0f} s)", flush=True)

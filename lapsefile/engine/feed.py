@@ -95,19 +95,18 @@ class Feed:
         width, height = self.size
         try:
             data = path.read_bytes()
+            if simplejpeg.decode_jpeg_header(data, min_height=height,
+                                             min_width=width)[:2] != (height, width):
+                return None, _resized(simplejpeg.decode_jpeg(data, "RGB", min_height=height,
+                                                             min_width=width, strict=False),
+                                      self.size)
             try:
                 buffer = buffers.get_nowait()
             except queue.Empty:
                 buffer = bytearray(frame_bytes)
-            if simplejpeg.decode_jpeg_header(data, min_height=height,
-                                             min_width=width)[:2] == (height, width):
-                pixels = simplejpeg.decode_jpeg(data, "RGB", min_height=height,
-                                                min_width=width, buffer=buffer, strict=False)
-                return buffer, memoryview(pixels).cast("B")
-            buffers.put(buffer)
-            return None, _resized(simplejpeg.decode_jpeg(data, "RGB", min_height=height,
-                                                         min_width=width, strict=False),
-                                  self.size)
+            pixels = simplejpeg.decode_jpeg(data, "RGB", min_height=height, min_width=width,
+                                            buffer=buffer, strict=False)
+            return buffer, memoryview(pixels).cast("B")
         except FileNotFoundError:
             raise RenderError(f"photo not found: {path}") from None
         except (OSError, ValueError) as exc:  # simplejpeg reports a broken JPEG as ValueError
