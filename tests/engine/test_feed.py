@@ -15,7 +15,7 @@ from PIL import Image
 from lapsefile.engine import photos as photos_module
 from lapsefile.engine.feed import Feed, plan, scaled_size
 from lapsefile.engine.photos import Group, Photo
-from lapsefile.engine.probe import decode_frames
+from lapsefile.engine.probe import decode_frames, probe
 from lapsefile.engine.render import render
 from lapsefile.engine.testing import index_color, make_frames
 from lapsefile.errors import RenderError
@@ -179,3 +179,34 @@ def test_scaled_size_rounds_up_as_libjpeg_does():
     # Fault: rounding down, so the raw stream's frame size differs from the decoded one.
     assert scaled_size((6001, 4001), 3) == (2251, 1501)
     assert scaled_size((100, 75), 1) == (13, 10)
+
+
+def test_fed_chunks_join_in_display_order(tmp_path, job, ffmpeg, fed):
+    # Fault: a chunk fed the whole sequence's photos, or from the wrong first photo, so a
+    # chunk after the first shows other photos than its frames' (each chunk has its feed).
+    from lapsefile.engine.chunked import render_chunked
+    from lapsefile.executors.local import LocalExecutor
+
+    photos = make_frames(tmp_path / "big", 24, size=BIG)
+    place = tmp_path / ".lapsefile" / "chunks" / "main" / "abc"
+    (result,) = render_chunked([job(frames=tuple(photos), duration=6.0)], 3, ffmpeg,
+                               LocalExecutor(2), [place], [{}], lambda *_: None)
+    info = probe(result.output, ffmpeg)
+    assert frame_indexes(result.output, info) == [i for i in range(1, 25) for _ in range(3)]
+
+
+def test_a_two_pass_look_analyses_the_fed_photos(tmp_path, job, ffmpeg, fed):
+    # Fault: the look's first pass built with the feed's pipe input but run without the
+    # feed (ffmpeg waits on an empty standard input, or analyses nothing).
+    from lapsefile.engine.render import required_features
+    from lapsefile.looks.stabilize import Stabilize
+    from lapsefile.spec.model import Look
+
+    steadied = job(frames=tuple(make_frames(tmp_path / "big", 12, size=BIG)),
+                   look=Look(stabilize=Stabilize(smoothing=2)))
+    if not required_features(steadied) <= ffmpeg.features:
+        pytest.skip("this ffmpeg has no vid.stab")
+    result = render([steadied], ffmpeg)[0]
+    assert _inputs(result.args) == ["pipe:0"]
+    info = probe(result.output, ffmpeg)
+    assert frame_indexes(result.output, info) == [i for i in range(1, 13) for _ in range(3)]

@@ -114,3 +114,22 @@ def test_a_worker_sees_the_project_only_with_the_same_file_at_the_same_path(tmp_
     photo.unlink()
     assert not sees(*seen)
     assert not sees(str(tmp_path / "elsewhere"), *seen[1:])
+
+
+def test_shipped_chunks_of_fed_photos_match(job, ffmpeg, tmp_path, monkeypatch):
+    # Fault: the feed of a worker's chunk reading the project's photo paths rather than the
+    # shipped copies (the project is moved away while tasks run), or the shipped copy read
+    # with another eighth than on shared storage.
+    from lapsefile.engine import photos as photos_module
+    from lapsefile.engine.feed import plan
+    from lapsefile.engine.photos import group_photos
+
+    monkeypatch.setattr(photos_module, "PARALLEL_MIN_PIXELS", 0)  # these count as big
+    project = tmp_path / "project"
+    photos = _textured(project / "photos", 24, (384, 216))  # 4x the canvas: fed at 2/8
+    shipped = job(root=project, frames=tuple(photos), duration=8.0, hold=1 / 3,
+                  canvas=replace(job().canvas, width=96, height=54))
+    (group,) = group_photos(photos)
+    assert plan(group, (96, 54), groups=1, reduced=True) is not None  # the chunks are fed
+    _, shared = _both(shipped, ffmpeg, tmp_path)
+    assert shared == 24
