@@ -55,8 +55,8 @@ if TYPE_CHECKING:
 
 FORMAT = 1  # bump when what is stored, or how it is derived, changes
 # Read by the checks whatever the spec says: where ffmpeg and fontconfig's tools are found
-# (``engine/ffmpeg.py``'s own variable is added by name when the verdict is kept), and the
-# zone that local capture times are read in.
+# (``engine/ffmpeg.py``'s own variable is added, by its name there, when ffmpeg judged the
+# music), and the zone that local capture times are read in.
 _READ_ENV = ("PATH", "IMAGEIO_FFMPEG_EXE", "TZ")
 # Events of a process being started (PEP 578), by any of Python's ways.
 _PROCESS_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.posix_spawn", "os.spawn",
@@ -194,7 +194,7 @@ def save(attempt: Attempt, kept: Kept, prepared: Prepared | None = None) -> bool
             return False
         more, frames, ffmpeg_env = planned
         paths.update(dict.fromkeys(more))
-        read_env.append(ffmpeg_env)
+        read_env += ffmpeg_env
     recent = attempt.started_ns - RACY_NS
     files = []
     for path in paths:
@@ -236,12 +236,11 @@ def _settled(path: str, row: tuple[int, ...] | None, recent: int) -> bool:
 
 
 def _planned_reads(prepared: Prepared
-                   ) -> tuple[list[str], dict[str, Any] | None, str] | None:
+                   ) -> tuple[list[str], dict[str, Any] | None, list[str]] | None:
     """What a full check read besides the spec: the paths, the photos' proof and the
-    variable naming ffmpeg; None when that cannot be proved (module docstring)."""
+    variable naming ffmpeg (when it judged the music); None when that cannot be proved
+    (module docstring)."""
     from .backends import registry
-    from .engine.ffmpeg import ENV_VAR, locate_ffmpeg
-    from .errors import EngineUnavailable
     from .project import snapshot
     from .project.resolve import needs_capture_times
 
@@ -257,14 +256,19 @@ def _planned_reads(prepared: Prepared
               for record in out.steps.values() for f in record.files]
     paths += [str(asset.path) for asset in project.assets.values()]
     paths += _output_paths(prepared)
-    if spec.music is not None:
+    read_env = []
+    if spec.music is not None:  # the only question the check asks ffmpeg
+        from .engine.ffmpeg import ENV_VAR, locate_ffmpeg
+        from .errors import EngineUnavailable
+
         try:
             paths.append(str(locate_ffmpeg()))
         except EngineUnavailable:
             return None  # whether one is installed later is not a file here
+        read_env.append(ENV_VAR)
     frames = {"root": root, "folders": proof["folders"], "paths": proof["paths"],
               "stats": proof["stats"]}
-    return paths, frames, ENV_VAR
+    return paths, frames, read_env
 
 
 def _output_paths(prepared: Prepared) -> list[str]:

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import check_cache
+from .disk_looks import Looks
 from .errors import Diagnostic, SpecError
 
 if TYPE_CHECKING:
@@ -67,25 +68,25 @@ def _fresh(path: str | os.PathLike[str], schema_only: bool,
     """The check itself: the verdict, what a full check planned, and whether the verdict may
     be kept (a failure found after the spec was read depends on more than ``check_cache``
     proves: not kept)."""
-    from .spec import load_spec_with_warnings
-
     shown = os.fspath(path)
-    looks = attempt.looks if attempt is not None else None
-    try:
-        # The spec stage alone first, noting what it looked at; a full check then plans
-        # (``prepare`` reads the spec again, from the validation cache).
-        spec, warnings = load_spec_with_warnings(path, disk=not schema_only, looks=looks)
-    except SpecError as exc:
-        return SpecCheck(shown, tuple(exc.diagnostics)), None, True
+    looks = attempt.looks if attempt is not None else Looks()
     if schema_only:
+        from .spec import load_spec_with_warnings
+
+        try:
+            spec, warnings = load_spec_with_warnings(path, disk=False, looks=looks)
+        except SpecError as exc:
+            return SpecCheck(shown, tuple(exc.diagnostics)), None, True
         return SpecCheck(shown, tuple(warnings), {"outputs": [o.name for o in spec.outputs]}), \
             None, True
     from .runner import prepare  # the full check only: `--schema-only` stays light
 
     try:
-        prepared = prepare(path)
+        prepared = prepare(path, looks=looks)
     except SpecError as exc:
-        return SpecCheck(shown, tuple(exc.diagnostics)), None, False
+        # A spec that is wrong depends on what ``looks`` noted; a failure found after it was
+        # read (the photos, the fonts, the plan) on more than the cache proves: not kept.
+        return SpecCheck(shown, tuple(exc.diagnostics)), None, not looks.spec_valid
     timing, spec = prepared.project.timing, prepared.project.spec
     return SpecCheck(shown, tuple(prepared.warnings), {
         "photos": timing.photo_count, "fps": timing.fps, "duration": timing.duration,

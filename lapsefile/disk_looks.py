@@ -30,12 +30,15 @@ def stat_row(path: str) -> Row | None:
 
 class Looks:
     """The paths an answer depended on (in the order first looked at), the real paths
-    computed (path -> real path) and the environment variables the spec references."""
+    computed (path -> real path) and the environment variables the spec references;
+    ``spec_valid`` once the spec was read without an error (what a check looks at after
+    that, the project, is not noted here)."""
 
     def __init__(self) -> None:
         self.paths: dict[str, None] = {}
         self.real: dict[str, str] = {}
         self.variables: set[str] = set()
+        self.spec_valid = False
 
     def note(self, path: str | os.PathLike[str]) -> None:
         """An answer depends on what ``path`` is (a file, a folder, missing) or holds."""

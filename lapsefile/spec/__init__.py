@@ -91,6 +91,8 @@ def load_spec_with_warnings(path: str | os.PathLike[str], env: Mapping[str, str]
             known and digest == known.checked):
         checked.save(absolute, text, label, document, digest)
     spec = _build(absolute, parts, document, data)
+    if looks is not None:
+        looks.spec_valid = True
     return spec, sorted(diagnostics, key=Diagnostic.sort_key)
 
 
