@@ -12,8 +12,9 @@ a verdict (the diagnostics and summary ``validate`` prints) with what it was der
   find ffmpeg and fontconfig, and ``TZ``), and a digest of their values (not the values);
 - ``files``: every path the check looked at (``disk_looks.Looks``; a full check adds the
   lock, the files it records as made, each output and poster and the folders they go in,
-  every asset (music, logo, fonts) and the ffmpeg binary that judged the music) with its
-  stat, or None when missing; ``real``: each real path the checks computed;
+  every asset (music, logo, fonts), the bundled fonts text is checked with and the ffmpeg
+  binary that judged the music) with its stat, or None when missing; ``real``: each real
+  path the checks computed;
 - ``frames``: the photos' proof as ``project/snapshot.py`` keeps it (every folder the globs
   read, every photo's stat), checked by the same code (``globbing.unchanged``).
 
@@ -256,6 +257,10 @@ def _planned_reads(prepared: Prepared
               for record in out.steps.values() for f in record.files]
     paths += [str(asset.path) for asset in project.assets.values()]
     paths += _output_paths(prepared)
+    if spec.titles or spec.timestamp is not None:
+        from .engine.glyphs import BUNDLED_FONTS  # text is checked against them first
+
+        paths += [str(font) for font in BUNDLED_FONTS]
     read_env = []
     if spec.music is not None:  # the only question the check asks ffmpeg
         from .engine.ffmpeg import ENV_VAR, locate_ffmpeg
@@ -265,7 +270,7 @@ def _planned_reads(prepared: Prepared
             paths.append(str(locate_ffmpeg()))
         except EngineUnavailable:
             return None  # whether one is installed later is not a file here
-        read_env.append(ENV_VAR)
+        read_env += [ENV_VAR, "HOME"]  # HOME: a "~/" in the variable's path
     frames = {"root": root, "folders": proof["folders"], "paths": proof["paths"],
               "stats": proof["stats"]}
     return paths, frames, read_env

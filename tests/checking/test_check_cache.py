@@ -243,3 +243,25 @@ def test_a_check_that_started_a_process_is_not_kept(project: Path) -> None:
     assert not kept(project)
     assert validate(project).exit_code == 0  # ffmpeg's answer from engine/verdicts.py
     assert kept(project)
+
+
+def test_a_bundled_font_changed_is_read_again(
+        project: Path, tmp_path_factory: pytest.TempPathFactory,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fault: the bundled fonts that text without ``font:`` is checked with are not part of
+    the proof (a source checkout's fonts change without lapsefile's version)."""
+    from lapsefile.engine import glyphs, preflight
+
+    fonts = tmp_path_factory.mktemp("bundled")
+    chain = tuple(Path(shutil.copy(font, fonts / font.name)) for font in glyphs.BUNDLED_FONTS)
+    at_rest(fonts)
+    for module in (glyphs, preflight):
+        monkeypatch.setattr(module, "BUNDLED_FONTS", chain)
+        monkeypatch.setattr(module, "DEFAULT_FONT", chain[0])
+    (project / "lapse.yaml").write_text(SPEC + 'overlays: {titles: [{text: "Dawn"}]}\n',
+                                        encoding="utf-8")
+    at_rest(project)
+    assert settled(project).exit_code == 0
+    chain[0].write_bytes(b"not a font")
+    result = validate(project)
+    assert result.exit_code == 1 and "a bundled font" in result.output, result.output
