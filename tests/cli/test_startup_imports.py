@@ -6,7 +6,9 @@ in ``cli/main.py``, of jsonschema in ``spec/``, or of a library's package in a l
 would each make ``--version`` or ``schema`` pay for it again. ``validate`` and a no-op ``run``
 of an unchanged project read the spec from the validation cache (``spec/checked.py``) and the
 photos from the last resolve (``project/snapshot.py``): neither YAML nor jsonschema, nor any
-decoder, template engine or font reader, is imported, and ``validate`` takes no run lock.
+decoder, template engine or font reader, is imported, and ``validate`` takes no run lock. A
+``validate`` of a project at rest is answered from its kept verdict (``check_cache.py``),
+without the spec's model, the project's or the planner's modules.
 """
 
 from __future__ import annotations
