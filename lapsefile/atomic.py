@@ -30,7 +30,6 @@ from __future__ import annotations
 import glob
 import os
 import stat
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -83,6 +82,10 @@ def atomic_file(path: Path, *, mode: int | None = None,
     download uses ``.part``). If the block raises, or the flush, fsync or rename fails, the
     temp file is removed, ``path`` is left as it was, and the exception propagates.
     """
+    # Imported when writing: tempfile brings shutil, random, bz2 and lzma (4 ms), which a
+    # command that only reads its caches (an unchanged `validate`) never needs.
+    import tempfile
+
     final_mode = new_file_mode(path) if mode is None else mode
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=temp_prefix(path), suffix=suffix)

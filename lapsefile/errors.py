@@ -75,6 +75,19 @@ class Diagnostic:
             "hint": self.hint,
         }
 
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Diagnostic:
+        """The diagnostic :meth:`to_dict` made ``data`` of; TypeError or KeyError for other
+        data."""
+        file, line, col = data["file"], data["line"], data["col"]
+        if file is not None and not (isinstance(file, str) and type(line) is int
+                                     and type(col) is int):
+            raise TypeError("not a location")
+        if data["severity"] not in ("error", "warning") or not isinstance(data["message"], str):
+            raise TypeError("not a diagnostic")
+        return cls(data["message"], data["path"], Location(file, line, col) if file is not None
+                   else None, data["expected"], data["hint"], data["severity"])
+
     def __str__(self) -> str:
         head = f"{self.location}: " if self.location else ""
         where = f" (at {self.path})" if self.path else ""

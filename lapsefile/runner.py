@@ -39,6 +39,7 @@ from .project.statcache import OUTPUTS_CACHE_NAME, StatCache
 from .spec import load_spec_with_warnings
 
 if TYPE_CHECKING:
+    from .disk_looks import Looks
     from .made import OutputMade  # the summary's module is imported when there is one
 
 
@@ -102,14 +103,16 @@ def _observe_artifacts(lock: Lock, root: Path, cache: StatCache) -> dict[str, st
 
 def prepare(spec_path: str | os.PathLike[str], *, backend: str | None = None,
             force: bool | Iterable[str] = False, only: Iterable[str] | None = None,
-            env: Mapping[str, str] | None = None, emit: Emit = discard) -> Prepared:
+            env: Mapping[str, str] | None = None, emit: Emit = discard,
+            looks: Looks | None = None) -> Prepared:
     """Load the spec, resolve inputs, read the lock and plan. Reads only; writes caches.
 
     ``backend`` overrides the spec's: any name the registry knows (``backends/registry.py``).
+    ``looks`` notes what loading the spec looked at (``disk_looks.py``, for ``validate``).
     """
     if backend:
         registry.get(backend)  # an unknown name fails before any work, listing the known ones
-    spec, warnings = load_spec_with_warnings(spec_path, env)
+    spec, warnings = load_spec_with_warnings(spec_path, env, looks=looks)
     if backend and backend != spec.backend:
         # The spec's model spells the built-in names; a plug-in's name is carried as is.
         spec = replace(spec, backend=backend)  # type: ignore[arg-type]

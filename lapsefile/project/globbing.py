@@ -19,9 +19,11 @@ import fnmatch
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
+from ..disk_looks import stat_row
 from .files import Identity, identity, relpath
 
 _MAGIC = re.compile(r"[*?[]")
@@ -29,6 +31,7 @@ _SEPARATORS = re.compile(r"[\\/]+" if os.altsep else r"/+")
 
 # A folder as seen: (st_dev, st_ino, st_mtime_ns), or None when it could not be read.
 FolderState = tuple[int, int, int] | None
+STAT_FIELDS = 4  # a kept photo's stat: size, mtime_ns, inode, device (disk_looks.Row)
 
 
 def folder_state(folder: str) -> FolderState:
@@ -39,6 +42,25 @@ def folder_state(folder: str) -> FolderState:
     except OSError:
         return None
     return (st.st_dev, st.st_ino, st.st_mtime_ns) if stat.S_ISDIR(st.st_mode) else None
+
+
+def unchanged(root: str, folders: Sequence[Any], paths: Sequence[str],
+              stats: Sequence[int]) -> bool:
+    """Whether every folder read (``[folder, state]`` pairs) has the same identity and mtime
+    and every photo (``paths`` below ``root``, four ``stats`` each: size, mtime, inode,
+    device) the same stat: the proof that a resolve would give the same answer
+    (``snapshot.py``; the whole-check cache, ``check_cache.py``, keeps the same proof)."""
+    for folder, state in folders:
+        if folder_state(folder) != (tuple(state) if state is not None else None):
+            return False
+    # Every photo hashed, not only those shown (``every``): a broken one is refused either way.
+    base = os.path.join(root, "")
+    return [stat_row(base + rel) for rel in paths] == stat_rows(stats)
+
+
+def stat_rows(stats: Sequence[int]) -> list[tuple[int, ...]]:
+    """The flat stats as one (size, mtime_ns, inode, device) row a photo."""
+    return list(zip(*[iter(stats)] * STAT_FIELDS))
 
 
 class Seen:

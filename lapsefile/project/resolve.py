@@ -115,7 +115,9 @@ def _input_files(spec: Spec, stats: dict[str, os.stat_result], cache: StatCache,
             for rel, st in stats.items()], broken
 
 
-def _needs_capture_times(spec: Spec) -> bool:
+def needs_capture_times(spec: Spec) -> bool:
+    """Whether the project needs each photo's capture time (its sort, a timestamp, a
+    speed-up without an interval); the snapshot is kept by it."""
     return (spec.frames.sort == "exif" or spec.timestamp is not None
             or (spec.timing.speedup is not None and spec.timing.interval is None))
 
@@ -232,7 +234,7 @@ def resolve_project(spec: Spec, cache: StatCache | None = None, emit: Emit = dis
     The photos come from the last resolve when the disk proves them unchanged
     (``snapshot.py``: a re-plan of an unchanged project lists, matches, hashes and sorts
     nothing), else from the disk."""
-    capture_times = _needs_capture_times(spec)
+    capture_times = needs_capture_times(spec)
     kept = snapshot.load(spec, capture_times)
     if kept is None:
         cache = cache if cache is not None else StatCache.load(spec.root)

@@ -32,13 +32,12 @@ from .. import __version__
 from ..paths import read_cache, write_cache
 from ..spec.model import Spec
 from .files import RACY_NS
-from .globbing import FolderState, folder_state
+from .globbing import STAT_FIELDS, FolderState, stat_rows, unchanged
 from .model import FrameFiles, InputFile
 from .statcache import CACHE_VERSION
 
 CACHE_NAME = "frames.json"
 FORMAT = 1  # bump when what is stored, or how it is derived, changes
-_STAT_FIELDS = 4  # size, mtime_ns, inode, device
 
 
 @dataclass(frozen=True)
@@ -59,6 +58,23 @@ def key(spec: Spec, capture_times: bool) -> str:
 
 def load(spec: Spec, capture_times: bool) -> Snapshot | None:
     """The last answer when the disk still proves it (module docstring); else None."""
+    data = proven(spec, capture_times)
+    if data is None:
+        return None
+    try:
+        paths, rows = data["paths"], stat_rows(data["stats"])
+        return Snapshot(_frames(spec, paths, rows, data["sha256"], data["captured"],
+                                data["order"]),
+                        {rel: (row[3], row[2]) if row[2] else os.path.realpath(
+                            os.path.join(str(spec.root), rel)) for rel, row in zip(paths, rows)})
+    except (ValueError, TypeError, KeyError, IndexError):
+        return None  # damaged or hand-edited: resolved afresh, and written again
+
+
+def proven(spec: Spec, capture_times: bool) -> dict[str, Any] | None:
+    """The kept answer as stored (``folders``, ``paths``, ``stats``, ...) when its key is
+    this spec's and the disk proves it now; else None. The whole-check cache keeps the same
+    proof (``check_cache.py``)."""
     raw = read_cache(spec.root, CACHE_NAME)
     if raw is None:
         return None
@@ -66,37 +82,21 @@ def load(spec: Spec, capture_times: bool) -> Snapshot | None:
         data = json.loads(raw)
         if not isinstance(data, dict) or data.get("key") != key(spec, capture_times):
             return None
-        return _checked(spec, data)
+        return data if _well_formed(data) and unchanged(
+            str(spec.root), data["folders"], data["paths"], data["stats"]) else None
     except (ValueError, TypeError, KeyError, IndexError):
         return None  # damaged or hand-edited: resolved afresh, and written again
 
 
-def _checked(spec: Spec, data: dict[str, Any]) -> Snapshot | None:
-    folders, paths, stats = data["folders"], data["paths"], data["stats"]
-    sha, captured, shown = data["sha256"], data["captured"], data["order"]
+def _well_formed(data: dict[str, Any]) -> bool:
+    paths, stats, sha = data["paths"], data["stats"], data["sha256"]
+    captured, shown = data["captured"], data["order"]
     n = len(paths)
-    # The stats need no type check: they must equal the disk's (ints) below. A path that is
-    # no text fails its stat (TypeError).
-    if (len(stats) != _STAT_FIELDS * n or len(sha) != 64 * n or len(captured) != n
-            or sha != sha.lower() or len(bytes.fromhex(sha)) != 32 * n
-            or not all(type(i) is int and 0 <= i < n for i in shown)):
-        return None
-    for folder, state in folders:
-        if folder_state(folder) != (tuple(state) if state is not None else None):
-            return None
-    # Every photo hashed, not only those shown (``every``): a broken one is refused either way.
-    base = os.path.join(str(spec.root), "")
-    rows = list(zip(*[iter(stats)] * _STAT_FIELDS))  # (size, mtime_ns, inode, device) each
-    try:
-        now = [(st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
-               for st in map(os.stat, [base + rel for rel in paths])]
-    except OSError:
-        return None
-    if now != rows:
-        return None
-    return Snapshot(_frames(spec, paths, rows, sha, captured, shown),
-                    {rel: (row[3], row[2]) if row[2] else os.path.realpath(base + rel)
-                     for rel, row in zip(paths, rows)})
+    # The stats need no type check: they must equal the disk's (ints). A path that is no
+    # text fails its stat.
+    return (len(stats) == STAT_FIELDS * n and len(sha) == 64 * n and len(captured) == n
+            and sha == sha.lower() and len(bytes.fromhex(sha)) == 32 * n
+            and all(type(i) is int and 0 <= i < n for i in shown))
 
 
 def _frames(spec: Spec, paths: Sequence[str], rows: Sequence[tuple[int, ...]], sha: str,

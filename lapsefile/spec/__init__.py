@@ -18,6 +18,7 @@ from ..errors import Diagnostic, Location, SpecError
 from .schema_file import SUPPORTED_VERSION, schema, schema_text
 
 if TYPE_CHECKING:
+    from ..disk_looks import Looks
     from .document import Document
     from .model import Spec
     from .normalize import Parts
@@ -43,14 +44,16 @@ def load_spec(path: str | os.PathLike[str], env: Mapping[str, str] | None = None
 
 
 def load_spec_with_warnings(path: str | os.PathLike[str], env: Mapping[str, str] | None = None,
-                            *, disk: bool = True) -> tuple[Spec, list[Diagnostic]]:
+                            *, disk: bool = True, looks: Looks | None = None
+                            ) -> tuple[Spec, list[Diagnostic]]:
     """The spec and the warnings that did not stop loading (sorted by position). ``disk=False``
     checks the spec alone: files it names (music, logo, fonts, templates) are not looked for,
-    as in a git checkout without the photos and media."""
+    as in a git checkout without the photos and media. ``looks`` notes every path the checks
+    looked at on the disk (``disk_looks.py``)."""
     # Imported here, not with the package: YAML, jsonschema and the checks are for loading,
     # and importing `spec.model` or `spec.envvars` alone must stay light (start-up).
     from . import checked
-    from .envvars import expand_document
+    from .envvars import expand_document, referenced
     from .normalize import Normalizer
     from .semantic import SemanticChecker
 
@@ -68,6 +71,8 @@ def load_spec_with_warnings(path: str | os.PathLike[str], env: Mapping[str, str]
             "the top level must be a mapping of keys such as version, frames and outputs",
             location=document.values.get(()), hint="start with `version: 1`")])
     data, expansion, failed = expand_document(document, os.environ if env is None else env)
+    if looks is not None:
+        looks.variables |= referenced(document.data)
     _refuse_newer_version(data, document)
     digest = checked.data_digest(data) if not failed else None
     schema_problems: list[Diagnostic] = []
@@ -78,7 +83,7 @@ def load_spec_with_warnings(path: str | os.PathLike[str], env: Mapping[str, str]
         schema_problems, broken = check_schema(data, document, failed)
     normalizer = Normalizer(data, document, broken | failed)
     parts = normalizer.run()
-    checker = SemanticChecker(parts, data, document, absolute.parent, display_path, disk)
+    checker = SemanticChecker(parts, data, document, absolute.parent, display_path, disk, looks)
     diagnostics += expansion + schema_problems + normalizer.diagnostics + checker.run()
     if not parts.complete or any(d.severity == "error" for d in diagnostics):
         raise SpecError(diagnostics)
@@ -86,6 +91,8 @@ def load_spec_with_warnings(path: str | os.PathLike[str], env: Mapping[str, str]
             known and digest == known.checked):
         checked.save(absolute, text, label, document, digest)
     spec = _build(absolute, parts, document, data)
+    if looks is not None:
+        looks.spec_valid = True
     return spec, sorted(diagnostics, key=Diagnostic.sort_key)
 
 

@@ -137,6 +137,19 @@ def retype(text: str) -> Any:
     return _BOOLS.get(text, text)
 
 
+def referenced(data: Any) -> set[str]:
+    """The names of the variables the string values of ``data`` reference (well-formed or
+    not: what an expansion of it would look up)."""
+    if isinstance(data, dict):
+        return set().union(*map(referenced, data.values()))
+    if isinstance(data, list):
+        return set().union(*map(referenced, data))
+    if not isinstance(data, str) or "$" not in data:
+        return set()
+    return {match.group(2).partition(":-")[0] for match in _REFERENCE.finditer(data)
+            if match.group(2) is not None}
+
+
 def expand_document(document: Document, env: Mapping[str, str]
                     ) -> tuple[Any, list[Diagnostic], set[DocPath]]:
     """The expanded data, a diagnostic per bad reference, and the paths that failed."""

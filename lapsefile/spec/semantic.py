@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from ..disk_looks import Looks
 from ..errors import Diagnostic
 from . import formats
 from .colours import FFMPEG_COLOUR_NAMES
@@ -26,10 +27,13 @@ FONT_TYPES: tuple[str, ...] = (".ttf", ".otf", ".ttc")
 
 class SemanticChecker:
     def __init__(self, parts: Parts, data: dict[str, Any], document: Document, root: Path,
-                 display: Callable[[Path], str], disk: bool = True):
+                 display: Callable[[Path], str], disk: bool = True,
+                 looks: Looks | None = None):
         self.parts, self.data, self.document = parts, data, document
         self.root, self.display = root, display
         self.disk = disk  # False: the spec alone (files it names may not be here, as in git)
+        # Every path an answer here depends on (check_cache.py keeps verdicts by them).
+        self.looks = looks if looks is not None else Looks()
         self.diagnostics: list[Diagnostic] = []
 
     def report(self, message: str, path: DocPath, hint: str | None = None,
@@ -56,6 +60,7 @@ class SemanticChecker:
         if not self.disk:
             return False
         target = self.root / relpath
+        self.looks.note(target)
         if target.is_file():
             return True
         if target.is_dir():
@@ -118,6 +123,7 @@ class SemanticChecker:
         if cloud is None or cloud.templates is None or not self.disk:
             return
         target = self.root / cloud.templates
+        self.looks.note(target)
         if not target.is_dir():
             self.report(f"templates folder not found: {cloud.templates} "
                         f"(looked for {self.display(target)})", ("cloud", "templates"),
@@ -160,11 +166,11 @@ class SemanticChecker:
         points elsewhere is outside), plus its name (a symlink in the last place is replaced
         by the video, not followed)."""
         seen: dict[str, tuple[int, Output]] = {}
-        real_root = os.path.realpath(self.root)
+        real_root = self.looks.realpath(str(self.root))
         for index, output in sorted(self.parts.outputs.items()):
             path: DocPath = ("outputs", index, "path")
             lexical = os.path.normpath(os.path.join(self.root, output.path))
-            target = os.path.join(os.path.realpath(os.path.dirname(lexical)),
+            target = os.path.join(self.looks.realpath(os.path.dirname(lexical)),
                                   os.path.basename(lexical))
             if not output.allow_outside and not _inside(target, real_root):
                 linked = _inside(lexical, os.path.normpath(self.root))
@@ -204,13 +210,13 @@ class SemanticChecker:
     def posters(self) -> None:
         """A poster must not land on another output's file or poster (``x.mp4`` and ``x.gif``
         both with a poster would both write ``x.jpg``)."""
-        taken = {_landing(self.root, o.path): f"output '{o.name}'"
+        taken = {_landing(self.looks, self.root, o.path): f"output '{o.name}'"
                  for o in self.parts.outputs.values()}
         for index, output in sorted(self.parts.outputs.items()):
             if output.poster is None:
                 continue
             poster = formats.poster_path(output.path)
-            key = _landing(self.root, poster)
+            key = _landing(self.looks, self.root, poster)
             if key in taken:
                 self.report(f"the poster of '{output.name}' would be written to {poster}, "
                             f"where {taken[key]} goes too", ("outputs", index, "poster"),
@@ -243,10 +249,10 @@ class SemanticChecker:
                 yield ("overlays", key, "outputs"), item.outputs
 
 
-def _landing(root: Path, relpath: str) -> str:
+def _landing(looks: Looks, root: Path, relpath: str) -> str:
     """Where ``relpath`` really lands (its folder's real path, plus its name), for comparing."""
     lexical = os.path.normpath(os.path.join(root, relpath))
-    return os.path.normcase(os.path.join(os.path.realpath(os.path.dirname(lexical)),
+    return os.path.normcase(os.path.join(looks.realpath(os.path.dirname(lexical)),
                                          os.path.basename(lexical)))
 
 

@@ -6,7 +6,9 @@ in ``cli/main.py``, of jsonschema in ``spec/``, or of a library's package in a l
 would each make ``--version`` or ``schema`` pay for it again. ``validate`` and a no-op ``run``
 of an unchanged project read the spec from the validation cache (``spec/checked.py``) and the
 photos from the last resolve (``project/snapshot.py``): neither YAML nor jsonschema, nor any
-decoder, template engine or font reader, is imported, and ``validate`` takes no run lock.
+decoder, template engine or font reader, is imported, and ``validate`` takes no run lock. A
+``validate`` of a project at rest is answered from its kept verdict (``check_cache.py``),
+without the spec's model, the project's or the planner's modules.
 """
 
 from __future__ import annotations
@@ -38,6 +40,11 @@ READERS = ("yaml", "jsonschema", "referencing", "lapsefile.spec.loader",
 # The full check is a plan: its library and the layers it runs are its point.
 PLANNING = ("lapsefile.runner", "lapsefile.checking", "lapsefile.backends", "lapsefile.engine",
             "lapsefile.plan.planner")
+# What a verdict kept for an unchanged project (check_cache.py) is answered without: the
+# spec's model and checks, the project's model, the planner, and writing files (tempfile).
+CHECKING = ("lapsefile.spec.model", "lapsefile.spec.normalize", "lapsefile.spec.semantic",
+            "lapsefile.project.model", "lapsefile.project.resolve", "lapsefile.project.snapshot",
+            "lapsefile.plan.model", "lapsefile.lock", "lapsefile.overlays", "tempfile")
 
 SPEC = """version: 1
 frames: {include: ["photos/*.jpg"]}
@@ -104,6 +111,20 @@ def test_validate_of_an_unchanged_spec_reads_it_from_the_cache(args: list[str],
     assert "lapsefile.spec.checked" in modules  # the listing is real
     assert heavy_among(modules, (*SCHEMA_ONLY_ALLOWED, *PLANNING),
                        HEAVY + READERS) == []
+
+
+@pytest.mark.parametrize("args", [["validate", "--schema-only", "lapse.yaml"],
+                                  ["validate", "lapse.yaml"]], ids=["schema-only", "full"])
+def test_validate_of_an_unchanged_project_is_answered_from_its_kept_verdict(
+        args: list[str], at_rest: Path) -> None:
+    imported_modules(args, at_rest)  # makes .lapsefile/: the project folder just changed
+    hour_ago = time.time_ns() - 3600 * 10**9
+    for path in (at_rest, at_rest / "lapse.yaml"):
+        os.utime(path, ns=(hour_ago, hour_ago))
+    imported_modules(args, at_rest)  # checked at rest: its verdict is kept
+    modules = imported_modules(args, at_rest)
+    assert "lapsefile.check_cache" in modules  # the listing is real
+    assert heavy_among(modules, ("lapsefile.checking",), HEAVY + READERS + CHECKING) == []
 
 
 def test_validate_of_a_spec_with_text_and_music_runs_nothing_the_second_time(
