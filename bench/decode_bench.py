@@ -17,11 +17,12 @@
               -c:v libx264 -preset veryfast -crf 20 -movflags +faststart out.mp4
 
    the same command with ``-lowres 1`` on its input (what ffmpeg's own reduced-size JPEG
-   decoding gives), and lapsefile with one decoder input (what parallel decoding gives).
+   decoding gives), and lapsefile decoding one photo at a time (``photos.MAX_DECODERS`` 1:
+   what decoding on every core gives; ``engine/feed.py`` decodes these photos).
    Wall and CPU time (the process and everything it waited for: ``RUSAGE_CHILDREN``),
    medians, ratios to the natural command (target: lapsefile >= 1.5x faster in wall time).
-   The sha256 of every lapsefile output, with either number of decoder inputs, is compared
-   (byte-reproducible).
+   The sha256 of every lapsefile output, with either number of decoding threads, is
+   compared (byte-reproducible).
 3. Quality: SSIM and (``libvmaf`` permitting) VMAF of each output against a full-quality
    reference of the same frames: every photo decoded at full size, lanczos, lossless x264.
    Each stream is converted to 10-bit 4:4:4 BT.709 before comparing, so the natural
@@ -52,8 +53,8 @@ RUNS = {"natural": "natural ffmpeg command",
         "lowres": "natural command, -lowres 1",
         "lapsefile": "lapsefile run",
         "single": "lapsefile run, one decoder"}
-# lapsefile as it would run if ffmpeg read the photos through one input (what parallel
-# decoding gains, measured side by side)
+# lapsefile as it would run decoding one photo at a time (what decoding on every core gains,
+# measured side by side)
 ONE_DECODER = ("import runpy, sys; import lapsefile.engine.photos as photos; "
                "photos.MAX_DECODERS = 1; sys.argv = ['lapsefile', 'run', 'lapse.yaml']; "
                "runpy.run_module('lapsefile', run_name='__main__')")

@@ -18,8 +18,12 @@
    the peak), twice: a first run (every photo hashed) and, after a change of output name, a
    render of known photos. The Python process's own peak RSS (``ru_maxrss`` of
    ``RUSAGE_SELF`` at exit, through a wrapper that runs the CLI in that process) is printed
-   beside ffmpeg's (``RUSAGE_CHILDREN``: the largest of its children, ffmpeg). Target:
-   Python <= 150 MB, flat from 200 photos up.
+   beside the largest of its ffmpeg processes'. Those are measured by a small wrapper given
+   as ``LAPSEFILE_FFMPEG``, which runs ffmpeg and logs its ``RUSAGE_CHILDREN`` peak: the
+   CLI's own ``RUSAGE_CHILDREN`` would not do, since a child's peak includes the memory of
+   the process it was started from (Linux counts the parent's pages a child shares until it
+   execs), so every child of a 60 MB lapsefile would seem to take 60 MB. Target: Python
+   <= 150 MB, flat from 200 photos up.
 """
 
 from __future__ import annotations
@@ -39,12 +43,29 @@ WRAPPER = """
 import atexit, json, resource, runpy, sys
 def report():
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    sys.stderr.write("MEMORY " + json.dumps({"python": own, "ffmpeg": children}) + "\\n")
+    sys.stderr.write("MEMORY " + json.dumps({"python": own}) + "\\n")
 atexit.register(report)
 sys.argv = ["lapsefile", *sys.argv[1:]]
 runpy.run_module("lapsefile", run_name="__main__")
 """
+
+
+# Runs ffmpeg and appends its peak RSS in KB to the log file named by LAPSEFILE_BENCH_PEAKS.
+# Started small (-S: no site), so its own start does not count: ffmpeg's is what it reports.
+FFMPEG_WRAPPER = """#!{python} -S
+import os, resource, subprocess, sys
+code = subprocess.run([{ffmpeg!r}, *sys.argv[1:]]).returncode
+with open(os.environ["LAPSEFILE_BENCH_PEAKS"], "a") as log:
+    log.write("%d\\n" % resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+sys.exit(code)
+"""
+
+
+def ffmpeg_wrapper(work: Path, ffmpeg: str) -> Path:
+    wrapper = work / "ffmpeg-peak"
+    wrapper.write_text(FFMPEG_WRAPPER.format(python=sys.executable, ffmpeg=ffmpeg))
+    wrapper.chmod(0o755)
+    return wrapper
 
 
 def spec_text(count: int, output: str, size: str) -> str:
@@ -76,16 +97,21 @@ def make_project(folder: Path, sources: list[Path], count: int) -> None:
         shutil.copyfile(sources[i % len(sources)], photos / f"IMG_{i + 1}.jpg")
 
 
-def run(folder: Path) -> tuple[float, dict]:
-    """``lapsefile run`` in ``folder``: wall seconds and the peaks the wrapper reported."""
+def run(folder: Path, wrapper: Path) -> tuple[float, dict]:
+    """``lapsefile run`` in ``folder`` with ``wrapper`` as its ffmpeg: wall seconds, the
+    Python process's peak and the largest of its ffmpeg processes' (MB)."""
+    peaks = folder / "ffmpeg-peaks.log"
+    peaks.unlink(missing_ok=True)
+    env = {**os.environ, "LAPSEFILE_FFMPEG": str(wrapper), "LAPSEFILE_BENCH_PEAKS": str(peaks)}
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", WRAPPER, "run", "lapse.yaml"], cwd=folder,
-                          stdin=subprocess.DEVNULL, capture_output=True, text=True)
+                          stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"lapsefile run failed in {folder} (exit {done.returncode}):\n{done.stderr}")
     line = [t for t in done.stderr.splitlines() if t.startswith("MEMORY ")][-1]
-    return wall, json.loads(line.split(" ", 1)[1])
+    ffmpeg_peak = max(int(n) for n in peaks.read_text().split()) / 1024
+    return wall, {"python": json.loads(line.split(" ", 1)[1])["python"], "ffmpeg": ffmpeg_peak}
 
 
 def main() -> None:
@@ -109,13 +135,14 @@ def main() -> None:
               f"{time.perf_counter() - started:.1f} s "
               f"({sum(p.stat().st_size for p in sources) / len(sources) / 2**20:.1f} MiB each)",
               flush=True)
+        wrapper = ffmpeg_wrapper(work, ffmpeg.path)
         print(f"\npeak RSS into {options.size} (target: Python <= 150 MB, flat):")
         for count in counts:
             folder = work / f"n{count}"
             make_project(folder, sources, count)
             for label, output in (("first run", "first"), ("photos known", "again")):
                 (folder / "lapse.yaml").write_text(spec_text(count, output, options.size))
-                wall, peaks = run(folder)
+                wall, peaks = run(folder, wrapper)
                 print(f"  {count:6,d} photos, {label + ':':14s} Python {peaks['python']:6.1f} MB,"
                       f" ffmpeg {peaks['ffmpeg']:6.1f} MB ({wall:.0f} s)", flush=True)
             shutil.rmtree(folder)
