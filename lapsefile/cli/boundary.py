@@ -63,8 +63,18 @@ def _crashed(ctx: click.Context) -> NoReturn:
     ctx.exit(3)
 
 
+# Every command answers -h as well as --help, invoked through the group or on its own: click
+# keeps a command's help option from the first context it is parsed in, so a command run on
+# its own first (a test, ``python -c``) would otherwise answer only --help for ever after.
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+
+
 class LapsefileCommand(click.Command):
-    """A command whose failures go through :func:`guarded`."""
+    """A command whose failures go through :func:`guarded`, answering ``-h``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["context_settings"] = {**HELP_OPTIONS, **(kwargs.get("context_settings") or {})}
+        super().__init__(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         return guarded(ctx, lambda: super(LapsefileCommand, self).invoke(ctx))

@@ -17,7 +17,7 @@ from ..errors import LapsefileError, SpecError
 from ..events import Event
 from ..executors import NAMES as EXECUTORS
 from ..executors import SCHEDULER_ENV
-from .boundary import LapsefileCommand, LapsefileGroup
+from .boundary import HELP_OPTIONS, LapsefileCommand, LapsefileGroup
 from .options import BACKEND_OPT, JSON_OPT, SPEC_ARG, json_mode
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ def _print_warnings(warnings: list, as_json: bool) -> None:
         out.echo(out.diagnostics_text(warnings), err=True)
 
 
-@click.group(cls=LapsefileGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=LapsefileGroup, context_settings=HELP_OPTIONS)
 @click.version_option(__version__, prog_name="lapsefile")
 def cli() -> None:
     """Turn a folder of sequential photos into a timelapse video, from a lapse.yaml.

@@ -34,12 +34,13 @@ class Preset:
     crf264: int
     crf265: int
     scale_flags: str
-    # draft: JPEGs are decoded this many halvings below what the output needs (the
-    # decoder's -lowres, see pipeline._lowres) and scaled up: the output keeps its size, the
-    # picture is softer, and decoding big photos, a render's main cost, takes a fraction.
+    # draft: JPEGs are decoded this many halvings below what the output needs (engine/feed.py,
+    # or the decoder's -lowres: photos.lowres_level) and scaled up: the output keeps its
+    # size, the picture is softer, and decoding big photos, a render's main cost, takes a
+    # fraction.
     decode_below: int = 0
     blend_interpolation: bool = False  # draft: cross-fade instead of motion interpolation
-    lowres: bool = True  # JPEGs far larger than needed may be decoded at 1/4 or 1/8 size
+    lowres: bool = True  # JPEGs larger than needed may be decoded at a fraction of their size
 
 
 PRESETS: dict[str, Preset] = {

@@ -152,9 +152,8 @@ def run_ffmpeg(ffmpeg: Ffmpeg, args: Sequence[str], *, cwd: Path | None = None,
     the output stops advancing for ``stall_timeout`` seconds (ffmpeg is killed: a stuck
     filter graph must not hang a run for ever). An error of the feed (a photo that does not
     decode) kills ffmpeg, so no video short of frames is finished, and is raised. On any
-    exception here, including
-    KeyboardInterrupt, ffmpeg is stopped before this returns, so the caller can delete its
-    temp files knowing nothing writes them any more.
+    exception here, including KeyboardInterrupt, ffmpeg is stopped before this returns, so
+    the caller can delete its temp files knowing nothing writes them any more.
     """
     command = [ffmpeg.path, "-nostdin", "-hide_banner", "-nostats", "-progress", "pipe:1",
                *args]

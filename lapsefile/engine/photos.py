@@ -90,6 +90,10 @@ class Group:
     def kind(self) -> str:
         return self.photos[0].kind
 
+    def stored(self, size: tuple[int, int]) -> tuple[int, int]:
+        """An upright ``size`` as the photos are stored (before their EXIF orientation)."""
+        return (size[1], size[0]) if self.photos[0].swaps_axes else size
+
 
 def available_cores() -> int:
     """The cores this process may run on (its affinity, not the machine's count)."""
@@ -111,6 +115,23 @@ def decoder_count(group: Group) -> int:
     if width * height < PARALLEL_MIN_PIXELS:
         return 1
     return max(1, min(decoder_threads(), len(group.photos) // 2))
+
+
+def lowres_level(group: Group, need: tuple[int, int]) -> int:
+    """ffmpeg's ``-lowres`` for JPEGs that 1/4 or 1/8 of their size still covers with
+    ``need`` (upright): the decoder then skips most of the work for photos far larger than
+    the video (for photos ``engine/feed.py`` does not decode).
+
+    Never at 1/2 (level 1): ffmpeg's half-size IDCT is plain C where the full-size one is
+    SIMD, so it decodes a 24 MP JPEG 18% slower than at full size and the picture is no
+    better (``bench/decode_bench.py`` measures both); 1/4 and 1/8 are 30% faster."""
+    if group.kind != "JPEG":
+        return 0
+    width, height = group.smallest
+    level = 0
+    while level < 3 and (width >> (level + 1)) >= need[0] and (height >> (level + 1)) >= need[1]:
+        level += 1
+    return level if level >= 2 else 0
 
 
 def decoder_threads() -> int:

@@ -37,7 +37,7 @@ from .looks.interpolate import applies as interpolates
 from .looks.interpolate import rate_filters
 from .motion import chain as motion_chain
 from .music import INPUT_ARGS, Track, played_seconds
-from .photos import ORIENT_FILTERS, Group, concat_list, decoder_count
+from .photos import ORIENT_FILTERS, Group, concat_list, decoder_count, lowres_level
 from .rates import fps_fraction, frame_count, start_frames
 from .workdir import Workdir
 
@@ -45,7 +45,7 @@ from .workdir import Workdir
 def canvas_size(job: RenderJob) -> tuple[int, int]:
     """The encoded size: the canvas, made even (yuv420p needs it). A draft keeps it too, so
     a draft means the same size locally and in the cloud; its speed comes from decoding
-    small (``_lowres``) and a fast preset."""
+    small (``photos.lowres_level``, ``engine/feed.py``) and a fast preset."""
     return even(job.canvas.width), even(job.canvas.height)
 
 
@@ -209,23 +209,26 @@ def _group_input(batch: Batch, index: int, group: Group,
     them back by it.
     """
     width, height = _working(group, canvases)
-    stored = (height, width) if group.photos[0].swaps_axes else (width, height)
-    flags = batch.best.scale_flags
+    best = batch.best
+    flags = best.scale_flags
     # scale must stay the first filter: with -reinit_filter 0 it is what absorbs a change of
     # size or pixel format between files of one group.
     # The EXIF orientation is applied here, so the decoder's display matrix must not reach
     # the output too: players would rotate the video a second time.
-    steps = [scale(*stored, flags) + ":out_color_matrix=bt709:out_range=tv", "format=yuv420p",
-             "sidedata=mode=delete:type=DISPLAYMATRIX", *ORIENT_FILTERS[group.orientation],
-             "setsar=1"]
-    fed = _fed(batch, group, stored)
+    steps = [scale(*group.stored((width, height)), flags) + ":out_color_matrix=bt709:out_range=tv",
+             "format=yuv420p", "sidedata=mode=delete:type=DISPLAYMATRIX",
+             *ORIENT_FILTERS[group.orientation], "setsar=1"]
+    # A batch of drafts only (``best``) needs the photos decode_below halvings smaller: the
+    # scale enlarges them back, softer, to the size the outputs keep.
+    need = (width >> best.decode_below, height >> best.decode_below)
+    fed = feed.plan(group, group.stored(need), len(batch.groups), best.lowres)
     if fed is not None:
         batch.args.feed = fed
         number = batch.input(("frames", str(index)), fed.input_options(), feed.STDIN,
                              feed.STDIN)
         return batch.graph.chain(f"{number}:v", steps)
     options = ["-noautorotate", "-reinit_filter", "0"]
-    lowres = _lowres(batch, group, (width, height))
+    lowres = lowres_level(group, need) if best.lowres else 0
     if lowres:
         options += ["-lowres", str(lowres)]
     options += ["-f", "concat", "-safe", "0"]
@@ -245,34 +248,6 @@ def _group_input(batch: Batch, index: int, group: Group,
     if parts == 1:
         return labels[0]
     return batch.graph.chain(labels, [f"interleave=nb_inputs={parts}"])
-
-
-def _fed(batch: Batch, group: Group, stored: tuple[int, int]) -> Feed | None:
-    """The group's photos decoded by lapsefile (``engine/feed.py``), when that pays; a batch
-    of drafts only needs them ``decode_below`` halvings smaller, as with ``_lowres``."""
-    best = batch.best
-    need = (stored[0] >> best.decode_below, stored[1] >> best.decode_below)
-    return feed.plan(group, need, len(batch.groups), best.lowres)
-
-
-def _lowres(batch: Batch, group: Group, working: tuple[int, int]) -> int:
-    """Decode JPEGs at 1/4 or 1/8 size when that still covers the working size: the decoder
-    then skips most of the work for photos far larger than the video. A batch of drafts only
-    (``best``) covers a smaller size (``decode_below`` halvings): the scale after it enlarges
-    the photos back, softer, to the size the outputs keep.
-
-    Never at 1/2 (level 1): ffmpeg's half-size IDCT is plain C where the full-size one is
-    SIMD, so it decodes a 24 MP JPEG 18% slower than at full size and the picture is no
-    better (``bench/decode_bench.py`` measures both); 1/4 and 1/8 are 30% faster."""
-    best = batch.best
-    if group.kind != "JPEG" or not best.lowres:
-        return 0
-    width, height = group.smallest
-    need_w, need_h = working[0] >> best.decode_below, working[1] >> best.decode_below
-    level = 0
-    while level < 3 and (width >> (level + 1)) >= need_w and (height >> (level + 1)) >= need_h:
-        level += 1
-    return level if level >= 2 else 0
 
 
 def _timing(job: RenderJob, interpolate: bool, first_photo: int = 0) -> list[str]:
