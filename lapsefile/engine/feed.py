@@ -23,17 +23,16 @@ smallest are decoded at their own eighth and resized to the frame size by Pillow
 
 from __future__ import annotations
 
-import collections
-import itertools
 import math
 import os
 import queue
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
 from ..errors import RenderError
+from ..pools import in_order
 from . import photos
 from .photos import Group, decoder_threads
 
@@ -50,6 +49,9 @@ class Feed:
     paths: tuple[Path, ...]
     size: tuple[int, int]
     eighths: int
+    # photos decoded at once; 0: one per core (``photos.decoder_threads``). A chunk is one of
+    # several rendered at once, about one per core, so it decodes one photo at a time.
+    threads: int = 0
 
     def input_options(self) -> list[str]:
         """ffmpeg's options for the standard-input stream of these frames (the rate is
@@ -61,72 +63,84 @@ class Feed:
     def write_to(self, stream: IO[bytes]) -> None:
         """Decode every photo and write its frame to ``stream`` in order; return quietly if
         ffmpeg stops reading (it has all it needs, or failed: its exit code tells)."""
-        threads = decoder_threads()
-        slots: queue.SimpleQueue[_Slot] = queue.SimpleQueue()
-        upcoming = iter(self.paths)
-        ahead: collections.deque[Future[tuple[_Slot, memoryview]]] = collections.deque()
+        threads = self.threads or decoder_threads()
+        buffers = _Buffers(self.size[0] * self.size[1] * 3)
         with ThreadPoolExecutor(threads, thread_name_prefix="lapsefile-decode") as pool:
-
-            def top_up() -> None:  # decodes ahead of the writer, so neither waits for the other
-                for path in itertools.islice(upcoming, threads + 1 - len(ahead)):
-                    ahead.append(pool.submit(self._decode, path, slots))
-
+            # one decode queued beyond those running, so no thread waits for the writer
+            frames = in_order(pool, lambda path: self._decode(path, buffers), self.paths,
+                              ahead=threads + 1)
             try:
-                top_up()
-                while ahead:
-                    slot, frame = ahead.popleft().result()
+                for frame_buffer, frame in frames:
                     stream.write(frame)
-                    slots.put(slot)  # its frame is written: a decode may re-use it
-                    top_up()
+                    if frame_buffer is not None:  # written: a decode may re-use it
+                        buffers.frames.put(frame_buffer)
             except BrokenPipeError:
                 pass
             finally:
-                for pending in ahead:
-                    pending.cancel()
+                frames.close()  # cancels the decodes not started
 
-    def _decode(self, path: Path, slots: queue.SimpleQueue[_Slot]) -> tuple[_Slot, memoryview]:
-        """One photo's frame, read and decoded into a re-used slot."""
+    def _decode(self, path: Path, buffers: _Buffers) -> tuple[bytearray | None, memoryview]:
+        """One photo's frame, decoded into a re-used buffer (None: a resized copy)."""
         import simplejpeg  # imported here: only renders of big JPEGs need it
 
         width, height = self.size
+        file_buffer = buffers.take_file_buffer()
         try:
-            slot = slots.get_nowait()
-        except queue.Empty:
-            slot = _Slot(bytearray(), bytearray(width * height * 3))
-        try:
-            data = slot.read(path)
-            if simplejpeg.decode_jpeg_header(data, min_height=height,
+            view = file_buffer.read(path)
+            if simplejpeg.decode_jpeg_header(view, min_height=height,
                                              min_width=width)[:2] != (height, width):
-                return slot, _resized(simplejpeg.decode_jpeg(data, "RGB", min_height=height,
+                return None, _resized(simplejpeg.decode_jpeg(view, "RGB", min_height=height,
                                                              min_width=width, strict=False),
                                       self.size)
-            pixels = simplejpeg.decode_jpeg(data, "RGB", min_height=height, min_width=width,
-                                            buffer=slot.frame, strict=False)
-            return slot, memoryview(pixels).cast("B")
+            frame_buffer = buffers.take_frame()
+            pixels = simplejpeg.decode_jpeg(view, "RGB", min_height=height, min_width=width,
+                                            buffer=frame_buffer, strict=False)
+            return frame_buffer, memoryview(pixels).cast("B")
         except FileNotFoundError:
             raise RenderError(f"photo not found: {path}") from None
         except (OSError, ValueError) as exc:  # simplejpeg reports a broken JPEG as ValueError
             raise RenderError(f"cannot decode the photo {path}: {exc}") from None
+        finally:
+            buffers.file_buffers.put(file_buffer)
 
 
-@dataclass
-class _Slot:
-    """Buffers one photo is read and decoded into, re-used photo after photo: fresh ones
-    (7 MB read, 10 MB decoded for a 24 MP photo into 1080p) cost page faults, and, made and
-    freed by several threads, leave the heap fragmented, growing with every photo."""
+class _Buffers:
+    """Buffers re-used photo after photo: the files' bytes (one per decoding thread) and the
+    frames (one per frame decoded and not yet written). Fresh ones (7 MB read and 10 MB
+    decoded for a 24 MP photo into 1080p) cost page faults, and, made and freed by several
+    threads, leave the heap fragmented."""
 
-    data: bytearray
-    frame: bytearray
+    def __init__(self, frame_bytes: int) -> None:
+        self.frame_bytes = frame_bytes
+        self.frames: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        self.file_buffers: queue.SimpleQueue[_FileBuffer] = queue.SimpleQueue()
+
+    def take_frame(self) -> bytearray:
+        try:
+            return self.frames.get_nowait()
+        except queue.Empty:
+            return bytearray(self.frame_bytes)
+
+    def take_file_buffer(self) -> _FileBuffer:
+        try:
+            return self.file_buffers.get_nowait()
+        except queue.Empty:
+            return _FileBuffer()
+
+
+class _FileBuffer:
+    """Where a photo's file is read, grown to the largest file read so far."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
 
     def read(self, path: Path) -> memoryview:
-        """The file's bytes, read into ``data`` (grown when the file is larger)."""
         with open(path, "rb") as file:
             size = os.fstat(file.fileno()).st_size
             if len(self.data) < size:
                 self.data = bytearray(size)
             view = memoryview(self.data)[:size]
-            got = file.readinto(view)
-        return view[:got]
+            return view[:file.readinto(view)]
 
 
 def _resized(pixels: Any, size: tuple[int, int]) -> memoryview:
@@ -143,7 +157,8 @@ def scaled_size(size: tuple[int, int], eighths: int) -> tuple[int, int]:
     return math.ceil(size[0] * eighths / 8), math.ceil(size[1] * eighths / 8)
 
 
-def plan(group: Group, need: tuple[int, int], groups: int, reduced: bool) -> Feed | None:
+def plan(group: Group, need: tuple[int, int], groups: int, reduced: bool, threads: int = 0
+         ) -> Feed | None:
     """The feed for ``group`` when the video needs ``need`` (stored orientation) from it, or
     None when ffmpeg should read the files: not the only group, not JPEGs of the feedable
     colour modes, smaller than ``PARALLEL_MIN_PIXELS``, reduced decoding off (``reduced``),
@@ -159,5 +174,5 @@ def plan(group: Group, need: tuple[int, int], groups: int, reduced: bool) -> Fee
     for eighths in EIGHTHS:
         size = scaled_size(stored, eighths)
         if size[0] >= need[0] and size[1] >= need[1]:
-            return Feed(tuple(p.path for p in group.photos), size, eighths)
+            return Feed(tuple(p.path for p in group.photos), size, eighths, threads)
     return None

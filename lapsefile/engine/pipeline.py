@@ -221,7 +221,8 @@ def _group_input(batch: Batch, index: int, group: Group,
     # A batch of drafts only (``best``) needs the photos decode_below halvings smaller: the
     # scale enlarges them back, softer, to the size the outputs keep.
     need = (width >> best.decode_below, height >> best.decode_below)
-    fed = feed.plan(group, group.stored(need), len(batch.groups), best.lowres)
+    fed = feed.plan(group, group.stored(need), len(batch.groups), best.lowres,
+                    threads=1 if batch.window is not None else 0)  # see Feed.threads
     if fed is not None:
         batch.args.feed = fed
         number = batch.input(("frames", str(index)), fed.input_options(), feed.STDIN,

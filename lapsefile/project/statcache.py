@@ -258,8 +258,11 @@ class StatCache:
             from concurrent.futures import ThreadPoolExecutor  # only when there is reading
 
             # hashlib releases the GIL on large buffers, so threads overlap reads and hashing.
+            from ..pools import in_order
+
             with ThreadPoolExecutor(max_workers=workers) as pool:
-                read = pool.map(lambda item: _hash_and_inspect(item[1], inspect), misses)
+                read = in_order(pool, lambda item: _hash_and_inspect(item[1], inspect), misses,
+                                ahead=4 * workers)
                 for n, ((relpath, _path, st), (digest, problem)) in enumerate(zip(misses, read),
                                                                                1):
                     entry = Entry(st.st_size, st.st_mtime_ns, st.st_ino, digest, problem=problem)
