@@ -66,9 +66,11 @@ class Feed:
         threads = self.threads or decoder_threads()
         buffers = _Buffers(self.size[0] * self.size[1] * 3)
         with ThreadPoolExecutor(threads, thread_name_prefix="lapsefile-decode") as pool:
-            # one decode queued beyond those running, so no thread waits for the writer
+            # One decode queued beyond those running, so no thread waits for the writer; not for
+            # a chunk's (``threads`` set): the chunks beside it keep the cores busy, and each
+            # frame held is 10 MB at 1080p.
             frames = in_order(pool, lambda path: self._decode(path, buffers), self.paths,
-                              ahead=threads + 1)
+                              ahead=threads + (0 if self.threads else 1))
             try:
                 for frame_buffer, frame in frames:
                     stream.write(frame)
