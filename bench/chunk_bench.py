@@ -45,7 +45,7 @@ import sys
 import time
 from pathlib import Path
 
-from measure import load_average, measured, work_folder
+from measure import load_average, measured, round_robin, work_folder
 
 FPS = 24
 SPEC = """version: 1
@@ -66,22 +66,17 @@ def side_by_side(work: Path, photos: int, chunks: int, rounds: int,
     runs = {"single": (1, []), "chunked, local": (chunks, [])}
     if dask:
         runs["chunked, dask"] = (chunks, ["--executor", "dask"])
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
-    names = list(runs)
-    for n in range(rounds):
-        for name in names[n % len(names):] + names[:n % len(names)]:
-            count, extra = runs[name]
-            (work / "lapse.yaml").write_text(SPEC.format(fps=FPS, seconds=f"{seconds:g}",
-                                                         chunks=count))
-            shutil.rmtree(work / "out", ignore_errors=True)
-            (work / "lapse.lock").unlink(missing_ok=True)
-            times[name].append(measured([sys.executable, "-m", "lapsefile", "run", "-q",
-                                         "lapse.yaml", *extra], work))
-        print(f"round {n + 1}: " + ", ".join(
-            f"{name} {times[name][-1][0]:.2f} s wall {times[name][-1][1]:.2f} s CPU"
-            for name in names), flush=True)
-    medians = {name: (statistics.median(t[0] for t in ts), statistics.median(t[1] for t in ts))
-               for name, ts in times.items()}
+
+    def run(name: str) -> tuple[float, float]:
+        count, extra = runs[name]
+        (work / "lapse.yaml").write_text(SPEC.format(fps=FPS, seconds=f"{seconds:g}",
+                                                     chunks=count))
+        shutil.rmtree(work / "out", ignore_errors=True)
+        (work / "lapse.lock").unlink(missing_ok=True)
+        return measured([sys.executable, "-m", "lapsefile", "run", "-q", "lapse.yaml", *extra],
+                        work)
+
+    medians = round_robin(list(runs), run, rounds)
     single = medians["single"]
     print(f"\n{seconds:g} s 1080p{FPS}, {photos} photos of 3000x2000, one a frame; "
           f"{chunks} chunks; medians of {rounds}:")

@@ -37,13 +37,12 @@ import hashlib
 import os
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from measure import load_average, measured, work_folder
+from measure import load_average, measured, round_robin, work_folder
 
 FPS, WIDTH, HEIGHT = 24, 1920, 1080
 PHOTO = (6000, 4000)
@@ -130,19 +129,17 @@ def command_for(name: str, ffmpeg: str, work: Path) -> list[str]:
 def head_to_head(ffmpeg: str, work: Path, rounds: int, count: int) -> set[str]:
     """Every command of ``RUNS`` per round in a rotating order; medians and ratios. Returns
     the sha256 of each lapsefile output."""
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name in RUNS}
     digests: set[str] = set()
-    names = list(RUNS)
-    for n in range(rounds):
-        for name in names[n % len(names):] + names[:n % len(names)]:
-            times[name].append(measured(command_for(name, ffmpeg, work), work))
-            if name in ("lapsefile", "single"):
-                digests.add(sha256(work / "out" / "lapsefile.mp4"))
-        print(f"round {n + 1}: " + ", ".join(
-            f"{name} {times[name][-1][0]:.2f} s wall {times[name][-1][1]:.2f} s CPU"
-            for name in names), flush=True)
-    wall = {name: statistics.median(t[0] for t in runs) for name, runs in times.items()}
-    cpu = {name: statistics.median(t[1] for t in runs) for name, runs in times.items()}
+
+    def run(name: str) -> tuple[float, float]:
+        measure = measured(command_for(name, ffmpeg, work), work)
+        if name in ("lapsefile", "single"):
+            digests.add(sha256(work / "out" / "lapsefile.mp4"))
+        return measure
+
+    medians = round_robin(list(RUNS), run, rounds)
+    wall = {name: m[0] for name, m in medians.items()}
+    cpu = {name: m[1] for name, m in medians.items()}
     print(f"\n{count} photos of {PHOTO[0]}x{PHOTO[1]} -> {HEIGHT}p{FPS}, medians of {rounds} "
           "(speed-up over the natural command; target >= 1.5 in wall time):")
     for name, label in RUNS.items():

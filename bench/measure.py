@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -29,6 +30,23 @@ def measured(command: list[str], cwd: Path, says: str | None = None) -> tuple[fl
     if says is not None and says not in done.stdout:
         sys.exit(f"{' '.join(command)} did not say {says!r}:\n{done.stdout[-2000:]}")
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def round_robin(names: Sequence[str], run: Callable[[str], tuple[float, float]], rounds: int,
+                cpu_label: str = "CPU") -> dict[str, tuple[float, float]]:
+    """``run(name)`` (a measured (wall, CPU)) for every name, ``rounds`` times, the order
+    rotated each round so that no command always follows another and a busy moment slows
+    them alike; each round printed; the medians of (wall, CPU) by name."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    for n in range(rounds):
+        shift = n % len(names)
+        for name in [*names[shift:], *names[:shift]]:
+            times[name].append(run(name))
+        print(f"round {n + 1}: " + ", ".join(
+            f"{name} {times[name][-1][0]:.2f} s wall {times[name][-1][1]:.2f} s {cpu_label}"
+            for name in names), flush=True)
+    return {name: (statistics.median(t[0] for t in ts), statistics.median(t[1] for t in ts))
+            for name, ts in times.items()}
 
 
 @contextmanager

@@ -33,13 +33,12 @@ import os
 import re
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from measure import measured, work_folder
+from measure import measured, round_robin, work_folder
 
 FPS, SECONDS, WIDTH, HEIGHT = 24, 30.0, 1920, 1080
 PHOTOS = 200
@@ -126,21 +125,16 @@ RUNS = {"natural": "natural ffmpeg command",
 def head_to_head(ffmpeg: str, work: Path, rounds: int) -> None:
     """The natural command and ``lapsefile run`` (a first run, and a run whose photos are
     already hashed: after a change of spec), in a rotating order; medians and ratios."""
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name in RUNS}
-    names = list(RUNS)
-    for n in range(rounds):
-        for name in names[n % 3:] + names[:n % 3]:
-            if name == "natural":
-                command = natural_command(ffmpeg, "natural.mp4")
-            else:
-                fresh_project(work, keep_state=name == "again")
-                command = lapsefile_command()
-            times[name].append(measured(command, work))
-        print(f"round {n + 1}: " + ", ".join(
-            f"{name} {times[name][-1][0]:.2f} s wall {times[name][-1][1]:.2f} s CPU"
-            for name in names), flush=True)
-    wall = {name: statistics.median(t[0] for t in runs) for name, runs in times.items()}
-    cpu = {name: statistics.median(t[1] for t in runs) for name, runs in times.items()}
+
+    def run(name: str) -> tuple[float, float]:
+        if name == "natural":
+            return measured(natural_command(ffmpeg, "natural.mp4"), work)
+        fresh_project(work, keep_state=name == "again")
+        return measured(lapsefile_command(), work)
+
+    medians = round_robin(list(RUNS), run, rounds)
+    wall = {name: m[0] for name, m in medians.items()}
+    cpu = {name: m[1] for name, m in medians.items()}
     print(f"\n{SECONDS:g} s {HEIGHT}p{FPS} from {PHOTOS} x 3000x2000, medians of {rounds} "
           "(ratio to the natural command; target <= 1.05):")
     for name, label in RUNS.items():

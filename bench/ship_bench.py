@@ -28,13 +28,12 @@ import argparse
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 from pathlib import Path
 
 from chunk_bench import FPS, SPEC  # the same video, chunked
-from measure import load_average, measured, work_folder
+from measure import load_average, measured, round_robin, work_folder
 
 HIDE = 'mount -t tmpfs none "$1" && shift && exec "$@"'
 
@@ -70,22 +69,16 @@ def cluster(workers: int, hide: Path | None) -> tuple[str, list[subprocess.Popen
 def side_by_side(work: Path, addresses: dict[str, str],
                  rounds: int) -> dict[str, tuple[float, float]]:
     """Medians of (wall, client CPU) against each cluster, alternating which goes first."""
-    times: dict[str, list[tuple[float, float]]] = {name: [] for name in addresses}
-    names = list(addresses)
-    for n in range(rounds):
-        for name in names[n % 2:] + names[:n % 2]:
-            shutil.rmtree(work / "out", ignore_errors=True)
-            (work / "lapse.lock").unlink(missing_ok=True)
-            # --json: the events say whether the chunks were shipped (a warning) or not
-            says = "cannot see" if name == "shipped" else '"event": "chunk"'
-            times[name].append(measured([sys.executable, "-m", "lapsefile", "run", "--json",
-                                         "lapse.yaml", "--executor", "dask", "--scheduler",
-                                         addresses[name]], work, says))
-        print(f"round {n + 1}: " + ", ".join(
-            f"{name} {times[name][-1][0]:.2f} s wall {times[name][-1][1]:.2f} s client CPU"
-            for name in names), flush=True)
-    return {name: (statistics.median(t[0] for t in ts), statistics.median(t[1] for t in ts))
-            for name, ts in times.items()}
+
+    def run(name: str) -> tuple[float, float]:
+        shutil.rmtree(work / "out", ignore_errors=True)
+        (work / "lapse.lock").unlink(missing_ok=True)
+        # --json: the events say whether the chunks were shipped (a warning) or not
+        says = "cannot see" if name == "shipped" else '"event": "chunk"'
+        return measured([sys.executable, "-m", "lapsefile", "run", "--json", "lapse.yaml",
+                         "--executor", "dask", "--scheduler", addresses[name]], work, says)
+
+    return round_robin(list(addresses), run, rounds, cpu_label="client CPU")
 
 
 def main() -> None:
