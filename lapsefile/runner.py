@@ -308,8 +308,10 @@ def run_project(spec_path: str | os.PathLike[str], *, backend: str | None = None
         if dry_run:
             return summary
         remove_stale_temps(prepared.lock.path.parent)
-        if plan.needed:
-            _remove_what_killed_runs_left(prepared)
+        if plan.needed:  # only before work that could meet them: a no-op stays light
+            from .leftovers import remove_what_killed_runs_left
+
+            remove_what_killed_runs_left(prepared)
         recorder = _Recorder(prepared)
         ctx = RunContext(project=prepared.project, plan=plan, options=dict(options or {}),
                          backend_state=prepared.lock.backends.setdefault(plan.backend, {}),
@@ -343,33 +345,6 @@ def _made(project: Project, summary: RunSummary, ffmpeg: Any) -> list[OutputMade
                      summary.seconds(name), str(ffmpeg) if ffmpeg else None)
             for name in dict.fromkeys(s.output for s in summary.plan.needed)
             if all(s.id in ran for s in summary.plan.for_output(name) if s.needed)]
-
-
-def _remove_what_killed_runs_left(prepared: Prepared) -> None:
-    """Render temps, work folders and chunk folders no run will join (an output gone from the
-    spec, now rendered whole or made) left by runs killed outright (SIGKILL runs no cleanup)
-    or by a spec that changed; under the run lock, so no live run writes them; only before
-    work that could meet them, and imported then, so a no-op run stays light."""
-    from .backends.local_chunks import remove_unused_chunk_folders
-    from .engine.render import remove_stale_render_files
-    from .engine.workdir import remove_stale_workdirs
-
-    root = prepared.project.spec.root
-    remove_stale_render_files(root / o.path for o in prepared.project.spec.outputs)
-    remove_stale_workdirs()
-    remove_unused_chunk_folders(root, _chunk_folders_in_use(prepared))
-
-
-def _chunk_folders_in_use(prepared: Prepared) -> set[str]:
-    """The outputs whose chunk folders may still serve: every output of the spec, but those
-    this plan renders whole or has done already. An output the plan leaves out (``--only``)
-    keeps its chunks for the run that renders it."""
-    from .backends.local_chunks import chunks_of
-
-    planned = {s.output for s in prepared.plan.steps}
-    chunking = {s.output for s in prepared.plan.needed if chunks_of(s) > 1}
-    return {o.name for o in prepared.project.spec.outputs
-            if o.name not in planned or o.name in chunking}
 
 
 def _stale_for_locked(plan: Plan) -> list[Step]:
