@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import imageio_ffmpeg
 import pytest
 
-from lapsefile.engine.ffmpeg import find_ffmpeg
+from lapsefile.engine.ffmpeg import find_ffmpeg, run_ffmpeg
 from lapsefile.errors import EngineUnavailable
 
 from .conftest import write_script
@@ -67,3 +68,22 @@ def test_a_bare_name_is_looked_up_on_path(tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     found = find_ffmpeg("my-ffmpeg")
     assert found.version == "4-path" and found.path == str(tmp_path / "my-ffmpeg")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="pipe sizes are Linux's")
+def test_the_pipe_feeding_ffmpeg_is_widened(ffmpeg):
+    # Fault: frames fed through the default 64 kB pipe, 160 writes and wake-ups per 1080p
+    # frame (about 5 ms of CPU each, measured in bench/decode_bench.py's setting).
+    import fcntl
+
+    seen: list[int] = []
+
+    class OneFrame:
+        def write_to(self, stream):
+            seen.append(fcntl.fcntl(stream.fileno(), fcntl.F_GETPIPE_SZ))
+            stream.write(bytes(4))
+
+    run_ffmpeg(ffmpeg, ["-f", "rawvideo", "-pix_fmt", "gray", "-video_size", "2x2", "-i",
+                        "pipe:0", "-f", "null", "-"], feed=OneFrame())
+    with open("/proc/sys/fs/pipe-max-size") as limit:
+        assert seen == [int(limit.read())]
