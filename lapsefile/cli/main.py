@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 user or remote error (clear message, no traceback), 2 u
 
 from __future__ import annotations
 
+import os
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -344,6 +345,11 @@ def _stop_on_terminate(signum: int, frame: object) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _stop_on_terminate)
+    # numpy (byte searches when hashing, simplejpeg's frames) loads OpenBLAS, which starts a
+    # thread per core that spins about 0.1 s before sleeping: 0.05-0.08 s of CPU taken from the
+    # hashing or decoding threads starting at that moment. lapsefile multiplies no matrices;
+    # the command owns its process, so it says so (a user's own setting wins).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     cli(prog_name="lapsefile")
 
 
