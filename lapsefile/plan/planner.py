@@ -17,7 +17,6 @@ from ..lock.lockfile import Lock
 from ..lock.records import OutputRecord, StepRecord
 from ..project.model import Project
 from ..spec.model import Output
-from .cloud_steps import cloud_steps
 from .fingerprint import (
     changed_fields,
     changed_files,
@@ -73,6 +72,10 @@ def local_steps(project: Project, output: Output, basis: OutputBasis,
 
 def nemo_steps(project: Project, output: Output, basis: OutputBasis,
                previous: OutputRecord | None) -> list[dict[str, Any]]:
+    """The cloud backend's steps (``cloud_steps.py``, imported by the plans that have them:
+    a local plan, and so ``validate`` of it, never does)."""
+    from .cloud_steps import cloud_steps
+
     return cloud_steps(project, output, basis, previous)
 
 
