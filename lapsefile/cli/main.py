@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 user or remote error (clear message, no traceback), 2 u
 
 from __future__ import annotations
 
+import gc
 import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -343,8 +344,25 @@ def _stop_on_terminate(signum: int, frame: object) -> None:
 
 
 def main() -> None:
+    """The ``lapsefile`` command: runs one command, then the process ends."""
     signal.signal(signal.SIGTERM, _stop_on_terminate)
-    cli(prog_name="lapsefile")
+    try:
+        cli(prog_name="lapsefile")
+    finally:
+        _ending()
+
+
+def _ending() -> None:
+    """The process ends: the cyclic garbage collector is told to leave alone what exists.
+
+    At exit Python runs full collections over every object still alive: each module, class
+    and function lapsefile imported, none of them garbage (10 ms of a `validate` that planned,
+    more than its check). Freezing them skips that; the OS takes the memory back. Nothing
+    waits on those collections: every file is written and closed by the command that wrote
+    it (``atomic.py``), atexit handlers and the flush of stdout and stderr still run, and
+    objects outside reference cycles are still released as the modules are torn down.
+    """
+    gc.freeze()
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from lapsefile import __version__
 from lapsefile.backends import registry
 from lapsefile.cli.main import cli
 
@@ -188,6 +189,21 @@ def test_a_noop_run_of_an_unchanged_project_stays_light(at_rest: Path) -> None:
     assert {m for m in modules if m.startswith("lapsefile.engine")} <= {
         "lapsefile.engine", "lapsefile.engine.preflight", "lapsefile.engine.glyphs",
         "lapsefile.engine.verdicts"}
+
+
+def test_the_process_ends_without_collecting_what_it_imported(tmp_path: Path) -> None:
+    """The command's objects are frozen when it ends (cli/main.py ``_ending``): Python's
+    collections at exit would walk every module, class and function imported. Removing the
+    freeze fails this; what the command printed is whole either way."""
+    script = ("import atexit, gc, sys\n"
+              "from lapsefile.cli.main import main\n"
+              "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 1000))\n"
+              "sys.argv = ['lapsefile', '--version']\n"
+              "main()\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"lapsefile, version {__version__}", "frozen True"]
 
 
 def test_backend_choices_are_the_registry_names_read_when_used(
