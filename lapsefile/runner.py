@@ -44,8 +44,10 @@ if TYPE_CHECKING:
     from .made import OutputMade  # the summary's module is imported when there is one
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # never compared or printed (start-up)
 class Prepared:
+    """What ``prepare`` made: the project, the lock as read, the plan and the warnings."""
+
     project: Project
     lock: Lock
     plan: Plan
@@ -54,6 +56,8 @@ class Prepared:
 
 @dataclass
 class RunSummary:
+    """What a run did: the plan, the steps executed, the outputs made, how long it took."""
+
     plan: Plan
     executed: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)

@@ -54,7 +54,7 @@ def check(project: Project, warnings: Sequence[Diagnostic] = (), *, fonts: bool 
     return project, found
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
 class _Text:
     """One piece of text the engine draws, and where the spec writes it."""
 

@@ -15,7 +15,7 @@ def as_data(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
 class LookOption:
     """One key of ``look:``.
 

@@ -16,8 +16,11 @@ from typing import Any
 from ..spec.model import Spec
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
 class OverlayKind:
+    """A kind of overlay (titles, timestamp, logo): where the spec holds it and what each
+    of its items reads, uploads and states in its instruction."""
+
     name: str  # "title": the instruction kind, its template (<lang>/title.j2), the key's stem
     setting: str  # its key under `overlays:` in lapse.yaml and in the fingerprint ("titles")
     many: bool  # a list in the spec: keys are numbered among the output's shown ones
@@ -32,7 +35,7 @@ class OverlayKind:
         return f"overlays.{self.setting}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
 class Overlay:
     """One overlay an output shows."""
 

@@ -36,6 +36,9 @@ KINDS: tuple[str, ...] = ("timeline", "look", *(kind.name for kind in OVERLAY_KI
 
 @dataclass(frozen=True)
 class Instruction:
+    """One instruction of a cloud session, as sent: its key in the output, its kind, its
+    words and the numbers they state."""
+
     key: str  # stable within an output: "timeline", "look", "title-1", "timestamp", "logo", "music"
     kind: str  # one of KINDS
     text: str
@@ -130,7 +133,7 @@ class Wording:
             else "".join(text.split("\n")).strip()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
 class PlanTexts:
     """The instruction texts a plan needs, rendered before planning: each output's
     instructions (output name -> in sending order) and the renderer of edit sentences."""

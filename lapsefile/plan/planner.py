@@ -30,7 +30,7 @@ from .model import Plan, Reason, Step
 from .step_ids import RENDER, step_id
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
 class OutputBasis:
     """What an output's steps derive from, and what the lock stores to explain changes."""
 

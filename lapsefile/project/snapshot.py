@@ -40,7 +40,7 @@ CACHE_NAME = "frames.json"
 FORMAT = 1  # bump when what is stored, or how it is derived, changes
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
 class Snapshot:
     """The photos of a resolve, in display order, and the identities the output checks use."""
 

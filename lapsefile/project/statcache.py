@@ -44,6 +44,9 @@ _BUFFERS = threading.local()  # each hashing thread's read buffer (``_buffer``)
 
 @dataclass
 class Entry:
+    """A file's row in the stat cache: its stat when hashed, its hash, and for a photo its
+    capture time and integrity verdict."""
+
     size: int
     mtime_ns: int
     inode: int

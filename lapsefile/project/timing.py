@@ -29,8 +29,10 @@ class TimingProblem(Exception):
         super().__init__(message)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
 class _Given:
+    """What the solver starts from: the timing as written, the photo count, the interval."""
+
     request: TimingRequest
     photos: int
     interval: float | None  # explicit, or measured from capture times

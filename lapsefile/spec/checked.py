@@ -58,7 +58,7 @@ def data_digest(data: Any) -> str | None:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
 class Known:
     """A spec read before: its document, and the digest of the data that passed the schema."""
 

@@ -21,7 +21,7 @@ from .model import Codec, Spec
 DEFAULT_BY_CONTAINER = "x-default-by-container"  # schema keyword on outputs[].codec
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
 class Container:
     """A file type lapsefile writes."""
 

@@ -49,7 +49,7 @@ _LENGTHS = ("duration", "hold", "speedup")  # one of them says how long the phot
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # never compared or printed (start-up)
 class Parts:
     """What normalized; a section is None (or missing from a list) when it had errors."""
 

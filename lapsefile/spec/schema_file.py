@@ -156,8 +156,11 @@ def def_name(subschema: dict[str, Any]) -> str | None:
 PropertyPath = tuple[str, ...]  # "[]" stands for "each item of the list"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
 class Property:
+    """A property the schema allows: its path, its schema (``$ref`` resolved) and whether
+    its parent requires it."""
+
     path: PropertyPath
     schema: dict[str, Any]  # resolved: a $ref's target merged with the property's own keywords
     required: bool
