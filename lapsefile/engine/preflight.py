@@ -18,11 +18,11 @@ import math
 import os
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import Diagnostic, EngineUnavailable, SpecError
 from ..project.model import InputFile, Project
@@ -54,8 +54,7 @@ def check(project: Project, warnings: Sequence[Diagnostic] = (), *, fonts: bool 
     return project, found
 
 
-@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
-class _Text:
+class _Text(NamedTuple):
     """One piece of text the engine draws, and where the spec writes it."""
 
     what: str  # 'title "Hello"', 'timestamp format "%H:%M"'

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import FrozenInstanceError, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Any, Literal, NamedTuple, overload
 
 from ..spec.model import Spec
 
@@ -169,8 +169,7 @@ class FrameFiles(Sequence[InputFile]):
         return f"FrameFiles({list(self)!r})"
 
 
-@dataclass(frozen=True)
-class _Columns:
+class _Columns(NamedTuple):
     """The photos' facts, one list per fact, a photo at the same index in each."""
 
     root: Path

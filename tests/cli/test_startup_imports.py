@@ -192,18 +192,20 @@ def test_a_noop_run_of_an_unchanged_project_stays_light(at_rest: Path) -> None:
 
 
 def test_the_process_ends_without_collecting_what_it_imported(tmp_path: Path) -> None:
-    """The command's objects are frozen when it ends (cli/main.py ``_ending``): Python's
-    collections at exit would walk every module, class and function imported. Removing the
-    freeze fails this; what the command printed is whole either way."""
+    """The collector looks at young objects less often while a command runs, and the
+    command's objects are frozen when it ends (cli/main.py): Python's collections would walk
+    every module, class and function imported. Removing either fails this; what the command
+    printed is whole either way."""
     script = ("import atexit, gc, sys\n"
-              "from lapsefile.cli.main import main\n"
-              "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 1000))\n"
+              "from lapsefile.cli.main import YOUNG_OBJECTS, main\n"
+              "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 1000,\n"
+              "                              gc.get_threshold()[0] == YOUNG_OBJECTS > 700))\n"
               "sys.argv = ['lapsefile', '--version']\n"
               "main()\n")
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
                           text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == [f"lapsefile, version {__version__}", "frozen True"]
+    assert done.stdout.splitlines() == [f"lapsefile, version {__version__}", "frozen True True"]
 
 
 def test_backend_choices_are_the_registry_names_read_when_used(
