@@ -54,7 +54,7 @@ class Prepared:
     warnings: list[Diagnostic]
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # never compared or printed (start-up)
 class RunSummary:
     """What a run did: the plan, the steps executed, the outputs made, how long it took."""
 

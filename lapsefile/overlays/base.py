@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..spec.model import Spec
 
@@ -35,8 +35,7 @@ class OverlayKind:
         return f"overlays.{self.setting}"
 
 
-@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
-class Overlay:
+class Overlay(NamedTuple):
     """One overlay an output shows."""
 
     definition: OverlayKind

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .. import looks
 from ..backends import registry
@@ -133,8 +133,7 @@ class Wording:
             else "".join(text.split("\n")).strip()
 
 
-@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
-class PlanTexts:
+class PlanTexts(NamedTuple):
     """The instruction texts a plan needs, rendered before planning: each output's
     instructions (output name -> in sending order) and the renderer of edit sentences."""
 

@@ -9,8 +9,7 @@ needs first (observed outputs; the instruction texts, rendered from templates, i
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..backends import registry
 from ..lock.lockfile import Lock
@@ -30,8 +29,7 @@ from .model import Plan, Reason, Step
 from .step_ids import RENDER, step_id
 
 
-@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
-class OutputBasis:
+class OutputBasis(NamedTuple):
     """What an output's steps derive from, and what the lock stores to explain changes."""
 
     settings: dict[str, Any]
@@ -40,8 +38,8 @@ class OutputBasis:
     engine_revision: int  # the backend's, from the registry; part of ``fingerprint``
     # What step builders of instructed backends read (not stored): the output's instructions,
     # rendered before planning, and the renderer of edit sentences.
-    instructions: tuple[Instruction, ...] = field(default=(), compare=False)
-    wording: Wording | None = field(default=None, compare=False)
+    instructions: tuple[Instruction, ...] = ()
+    wording: Wording | None = None
 
 
 def output_basis(project: Project, output: Output, backend: str,
