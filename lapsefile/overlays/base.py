@@ -10,14 +10,12 @@ in ``lapsefile/engine/overlays/``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from ..spec.model import Spec
 
 
-@dataclass(frozen=True, repr=False, eq=False)  # never compared or printed (start-up)
-class OverlayKind:
+class OverlayKind(NamedTuple):
     """A kind of overlay (titles, timestamp, logo): where the spec holds it and what each
     of its items reads, uploads and states in its instruction."""
 
