@@ -28,9 +28,9 @@ from .events import Emit, Event, discard
 from .lock.lockfile import Lock, load_lock, lock_path_for, remove_stale_temps
 from .lock.records import FailedAttempt, OutputRecord, StepRecord
 from .plan.fingerprint import output_assets, output_files
-from .plan.instructions import PlanTexts
 from .plan.model import Plan, Step
 from .plan.planner import OutputBasis, make_plan
+from .plan.texts import PlanTexts
 from .project.model import Project
 from .project.resolve import resolve_project
 from .project.statcache import OUTPUTS_CACHE_NAME, StatCache

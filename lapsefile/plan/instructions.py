@@ -13,10 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from .. import looks
-from ..backends import registry
 from ..overlays import KINDS as OVERLAY_KINDS
 from ..overlays import pct as _pct
 from ..overlays import shown_overlays
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
 # Also ``num`` and ``ZH_POSITIONS``, imported on first use (``__getattr__``).
-__all__ = ["KINDS", "Instruction", "PlanTexts", "Wording", "clip_name", "edit_instruction",
+__all__ = ["KINDS", "Instruction", "Wording", "clip_name", "edit_instruction",
            "instruction_params", "render_instructions"]
 
 # In sending order; the overlay kinds (title, timestamp, logo) come from lapsefile/overlays/.
@@ -93,9 +92,10 @@ class Wording:
     """Renders one project's instruction templates: the environment (the templates folder,
     checked) is made once, each template read on first use through Jinja2's loader.
 
-    Made by the caller of :func:`~lapsefile.plan.planner.make_plan` (the runner) and handed to
-    it inside :class:`PlanTexts`: planning itself reads no files. Edit and removal sentences
-    are rendered while planning, since they depend on what the lock says a session shows.
+    Made by ``PlanTexts.load`` (``texts.py``, called by the runner before
+    :func:`~lapsefile.plan.planner.make_plan`), which hands it to the planner: planning itself
+    reads no files. Edit and removal sentences are rendered while planning, since they depend
+    on what the lock says a session shows.
     """
 
     def __init__(self, project: Project):
@@ -133,24 +133,8 @@ class Wording:
             else "".join(text.split("\n")).strip()
 
 
-class PlanTexts(NamedTuple):
-    """The instruction texts a plan needs, rendered before planning: each output's
-    instructions (output name -> in sending order) and the renderer of edit sentences."""
-
-    instructions: Mapping[str, tuple[Instruction, ...]]
-    wording: Wording | None  # None for a backend that sends no instructions
-
-    @classmethod
-    def load(cls, project: Project, backend: str) -> PlanTexts:
-        """Render every output's instructions, once, if ``backend`` sends any."""
-        if not registry.get(backend).instructed:  # only they need the texts
-            return cls({}, None)
-        wording = Wording(project)
-        return cls({o.name: wording.instructions(o) for o in project.spec.outputs}, wording)
-
-
 def render_instructions(project: Project, output: Output) -> list[Instruction]:
-    """The instructions for ``output``: a one-off (tests, tools); plans use :class:`PlanTexts`."""
+    """The instructions for ``output``: a one-off (tests, tools); plans use ``PlanTexts``."""
     return list(Wording(project).instructions(output))
 
 

@@ -3,13 +3,13 @@
 ``plan``, ``run --dry-run`` and ``run`` all call :func:`make_plan`, so they agree by
 construction. Nothing here touches the disk or the network: the caller gathers what planning
 needs first (observed outputs; the instruction texts, rendered from templates, in
-:class:`~lapsefile.plan.instructions.PlanTexts`).
+:class:`~lapsefile.plan.texts.PlanTexts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..backends import registry
 from ..lock.lockfile import Lock
@@ -24,9 +24,12 @@ from .fingerprint import (
     output_inputs_digest,
     output_settings,
 )
-from .instructions import Instruction, PlanTexts, Wording
 from .model import Plan, Reason, Step
 from .step_ids import RENDER, step_id
+from .texts import PlanTexts
+
+if TYPE_CHECKING:  # a plan that sends no words never imports the wording (texts.py)
+    from .instructions import Instruction, Wording
 
 
 class OutputBasis(NamedTuple):

@@ -50,11 +50,12 @@ CHECKING = ("lapsefile.spec.model", "lapsefile.spec.normalize", "lapsefile.spec.
 # What ``validate`` checked afresh (the first after an edit: no kept verdict) plans without:
 # running (the backends' contract, the run lock), tempfile (its one cache write makes its own
 # temp file: tempfile brings shutil, random, bz2 and lzma), starting a process (fontconfig,
-# ffmpeg: only for text or music), the cloud's steps and the camera's rules (a local spec
-# without `motion:`), inspecting photos it already knows.
+# ffmpeg: only for text or music), the cloud's steps, words and the camera's rules (a local
+# spec without `motion:`), inspecting photos it already knows.
 FRESH_UNUSED = ("tempfile", "shutil", "subprocess", "random", "lapsefile.backends.base",
                 "lapsefile.lock.runlock", "lapsefile.oslock", "lapsefile.plan.cloud_steps",
-                "lapsefile.motion", "lapsefile.project.integrity", "lapsefile.project.formats")
+                "lapsefile.plan.instructions", "lapsefile.motion", "lapsefile.project.integrity",
+                "lapsefile.project.formats")
 
 SPEC = """version: 1
 frames: {include: ["photos/*.jpg"]}
@@ -139,7 +140,8 @@ def test_validate_of_an_unchanged_project_is_answered_from_its_kept_verdict(
 
 def test_validate_checked_afresh_imports_only_what_the_check_uses(at_rest: Path) -> None:
     """Each of FRESH_UNUSED imported at the top of a module the check imports (glyphs.py's
-    subprocess, atomic.py's tempfile, the runner's run lock, ...) fails this."""
+    subprocess, atomic.py's tempfile, the runner's run lock, the planner's wording, ...) fails
+    this."""
     imported_modules(["validate", "lapse.yaml"], at_rest)  # the spec and the photos known
     for kept in (at_rest / ".lapsefile" / "cache").glob("check-*.json"):
         kept.unlink()  # the verdict forgotten, as after an edit
