@@ -50,10 +50,12 @@ CHECKING = ("lapsefile.spec.model", "lapsefile.spec.normalize", "lapsefile.spec.
 # What ``validate`` checked afresh (the first after an edit: no kept verdict) plans without:
 # running (the backends' contract, the run lock), tempfile (its one cache write makes its own
 # temp file: tempfile brings shutil, random, bz2 and lzma), starting a process (fontconfig,
-# ffmpeg: only for text or music), the cloud's steps, words and the camera's rules (a local
-# spec without `motion:`), inspecting photos it already knows.
-FRESH_UNUSED = ("tempfile", "shutil", "subprocess", "random", "lapsefile.backends.base",
-                "lapsefile.lock.runlock", "lapsefile.oslock", "lapsefile.plan.cloud_steps",
+# ffmpeg: only for text or music), reading fonts (a spec without text), the cloud's steps,
+# words and the camera's rules (a local spec without `motion:`), inspecting photos it already
+# knows.
+FRESH_UNUSED = ("tempfile", "shutil", "subprocess", "random", "unicodedata",
+                "lapsefile.backends.base", "lapsefile.lock.runlock", "lapsefile.oslock",
+                "lapsefile.engine.glyphs", "lapsefile.plan.cloud_steps",
                 "lapsefile.plan.instructions", "lapsefile.motion", "lapsefile.project.integrity",
                 "lapsefile.project.formats")
 
