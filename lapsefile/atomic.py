@@ -63,9 +63,10 @@ def _current_umask() -> int:
     # Linux reports it without changing it; elsewhere it can only be read by setting it and
     # setting it straight back, which briefly affects files other threads create.
     try:
-        with open("/proc/self/status", encoding="ascii") as fh:
+        # Bytes: a text file would import the ascii codec for this one line.
+        with open("/proc/self/status", "rb") as fh:
             for line in fh:
-                if line.startswith("Umask:"):
+                if line.startswith(b"Umask:"):
                     return int(line.split()[1], 8)
     except (OSError, ValueError, IndexError):
         pass

@@ -52,8 +52,8 @@ CHECKING = ("lapsefile.spec.model", "lapsefile.spec.normalize", "lapsefile.spec.
 # temp file: tempfile brings shutil, random, bz2 and lzma), starting a process (fontconfig,
 # ffmpeg: only for text or music), reading fonts (a spec without text), the cloud's steps,
 # words and the camera's rules (a local spec without `motion:`), inspecting photos it already
-# knows.
-FRESH_UNUSED = ("tempfile", "shutil", "subprocess", "random", "unicodedata",
+# knows, the ascii codec (atomic.py reads the umask as bytes).
+FRESH_UNUSED = ("tempfile", "shutil", "subprocess", "random", "unicodedata", "encodings.ascii",
                 "lapsefile.backends.base", "lapsefile.lock.runlock", "lapsefile.oslock",
                 "lapsefile.engine.glyphs", "lapsefile.plan.cloud_steps",
                 "lapsefile.plan.instructions", "lapsefile.motion", "lapsefile.project.integrity",
