@@ -64,7 +64,7 @@ _PROCESS_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.posix_spawn", 
                              "os.exec", "os.fork", "os.forkpty"})
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # never compared or printed (start-up)
 class Kept:
     """A verdict as ``validate`` prints it: its diagnostics and summary."""
 
@@ -72,7 +72,7 @@ class Kept:
     summary: dict[str, Any]
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # never compared or printed (start-up)
 class Attempt:
     """One check of one spec, from its start: what the verdict will be kept by."""
 

@@ -255,7 +255,7 @@ class EngineUnavailable(RenderError):
     pass
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # never compared or printed (start-up)
 class ApiRequest:
     """What was asked of the API, safe to show: never holds the token."""
 

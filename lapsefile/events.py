@@ -22,6 +22,9 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Event:
+    """Something the core or a backend reports (``kind``: the list above), about which
+    step, with its data; the CLI's sinks print it for people or as a JSON line."""
+
     kind: str
     step: str | None = None
     data: dict[str, Any] = field(default_factory=dict)

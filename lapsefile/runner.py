@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .backends import get_backend, registry
-from .backends.base import BackendRecord, RunContext
 from .errors import (
     Diagnostic,
     LapsefileError,
@@ -28,31 +27,37 @@ from .errors import (
 from .events import Emit, Event, discard
 from .lock.lockfile import Lock, load_lock, lock_path_for, remove_stale_temps
 from .lock.records import FailedAttempt, OutputRecord, StepRecord
-from .lock.runlock import run_lock
 from .plan.fingerprint import output_assets, output_files
-from .plan.instructions import PlanTexts
 from .plan.model import Plan, Step
 from .plan.planner import OutputBasis, make_plan
+from .plan.texts import PlanTexts
 from .project.model import Project
 from .project.resolve import resolve_project
 from .project.statcache import OUTPUTS_CACHE_NAME, StatCache
 from .spec import load_spec_with_warnings
 
 if TYPE_CHECKING:
+    # What only running needs is imported by run_project: `validate`, which prepares
+    # (plans) but never runs, imports neither the backends' contract nor the run lock.
+    from .backends.base import BackendRecord, RunContext
     from .disk_looks import Looks
     from .made import OutputMade  # the summary's module is imported when there is one
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # never compared or printed (start-up)
 class Prepared:
+    """What ``prepare`` made: the project, the lock as read, the plan and the warnings."""
+
     project: Project
     lock: Lock
     plan: Plan
     warnings: list[Diagnostic]
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # never compared or printed (start-up)
 class RunSummary:
+    """What a run did: the plan, the steps executed, the outputs made, how long it took."""
+
     plan: Plan
     executed: list[str] = field(default_factory=list)
     warnings: list[Diagnostic] = field(default_factory=list)
@@ -288,6 +293,9 @@ def run_project(spec_path: str | os.PathLike[str], *, backend: str | None = None
                 options: Mapping[str, Any] | None = None, env: Mapping[str, str] | None = None,
                 emit: Emit = discard) -> RunSummary:
     """Bring the outputs up to date with the spec, recording every step in the lock."""
+    from .backends.base import RunContext
+    from .lock.runlock import run_lock
+
     spec_file, started = existing_spec_file(spec_path), time.monotonic()
     with run_lock(spec_file.resolve().parent):
         prepared = prepare(spec_file, backend=backend, force=force, only=only, env=env,

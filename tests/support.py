@@ -14,8 +14,8 @@ from PIL import Image
 from lapsefile.emulator.server import EmulatorServer
 from lapsefile.lock.lockfile import Lock
 from lapsefile.plan import planner
-from lapsefile.plan.instructions import PlanTexts
 from lapsefile.plan.model import Plan
+from lapsefile.plan.texts import PlanTexts
 from lapsefile.project.model import Project
 from lapsefile.spec.model import Frames, Look, Output, Spec, TextStyle, TimingRequest, Title
 

@@ -15,7 +15,6 @@ finishes quickly prints nothing.
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable
 from typing import TextIO
@@ -71,6 +70,8 @@ class LiveLines:
         self._final.clear()
 
     def _draw(self) -> None:
+        import shutil  # here: output.py imports this module for every command, few draw
+
         width = max(20, shutil.get_terminal_size((80, 24)).columns - 1)
         back = "\r" + (UP.format(self._drawn - 1) if self._drawn > 1 else "")
         lines = [printable(text)[:width].ljust(width) for text in self._lines.values()]

@@ -13,9 +13,7 @@ An installed font covering characters the bundled one lacks is looked up with fo
 from __future__ import annotations
 
 import os
-import shutil
 import struct
-import subprocess
 import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
@@ -135,6 +133,8 @@ def _plain_reason(text: str) -> str:
 def find_fallback(chars: Iterable[str]) -> Path | None:
     """The installed font fontconfig prefers for sans-serif text among those covering every
     character of ``chars``; None without fontconfig or without such a font."""
+    import shutil  # here: a spec without text that needs a fallback never looks one up
+
     wanted = sorted({ord(ch) for ch in chars})
     if not wanted:
         return None
@@ -157,6 +157,8 @@ def find_fallback(chars: Iterable[str]) -> Path | None:
 
 def _fc(binary: str, args: list[str]) -> list[Path]:
     """Font files (first faces only: drawtext opens face 0) that a fontconfig tool lists."""
+    import subprocess  # here: validate imports this module, and most specs start no process
+
     try:
         done = subprocess.run([binary, "--format", "%{file}\t%{index}\n", *args],
                               stdin=subprocess.DEVNULL, capture_output=True,

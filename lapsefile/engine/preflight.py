@@ -16,23 +16,21 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import Diagnostic, EngineUnavailable, SpecError
 from ..project.model import InputFile, Project
 from ..spec.model import Spec, TextStyle
-from . import glyphs
-from .glyphs import BUNDLED_FONTS, DEFAULT_FONT, bundled_name
 from .verdicts import Verdicts
 
-if TYPE_CHECKING:  # imported when a spec has music: ffmpeg's and the renderer's modules
-    from .music import AudioFacts
+if TYPE_CHECKING:
+    from .glyphs import FontUnreadable  # glyphs.py: imported when a spec has text
+    from .music import AudioFacts  # imported when a spec has music: ffmpeg's, the renderer's
 
 _SHOWN_CHARS = 12  # missing characters listed in a message; the rest are counted
 
@@ -54,8 +52,7 @@ def check(project: Project, warnings: Sequence[Diagnostic] = (), *, fonts: bool 
     return project, found
 
 
-@dataclass(frozen=True)
-class _Text:
+class _Text(NamedTuple):
     """One piece of text the engine draws, and where the spec writes it."""
 
     what: str  # 'title "Hello"', 'timestamp format "%H:%M"'
@@ -66,6 +63,10 @@ class _Text:
 
 
 def _texts(spec: Spec) -> Iterator[_Text]:
+    if not spec.titles and spec.timestamp is None:
+        return  # no text: no font is read (nor glyphs.py, fontTools' tables, imported)
+    from . import glyphs
+
     for i, title in enumerate(spec.titles):
         yield _Text(f"title {_quoted(title.text)}", ("overlays", "titles", i, "text"),
                     ("overlays", "titles", i, "font"), title.style, glyphs.drawn(title.text))
@@ -106,22 +107,25 @@ def _check_text(spec: Spec, text: _Text, found: list[Diagnostic], verdicts: Verd
     """Report what ``text``'s font cannot draw. The font to record for it, as ``style.font``
     names it and its file, when the spec sets none and DejaVu Sans will not do: the bundled
     CJK font, else an installed fallback (the chain of ``overlays.text``)."""
+    from . import glyphs
+
     if not text.chars:
         return None
     if text.style.font is not None:
         _check_own_font(spec, text, text.style.font, found, verdicts)
         return None
     lacking = list(text.chars)  # those no bundled font has
-    for bundled in BUNDLED_FONTS:
+    for bundled in glyphs.BUNDLED_FONTS:
         try:
             lacks = _missing(verdicts, bundled, text.chars)
         except glyphs.FontUnreadable as exc:
             found.append(_unusable(spec, text, f"{bundled.name} (a bundled font)", exc))
             return None
         if not lacks:
-            return None if bundled == DEFAULT_FONT else (bundled_name(bundled), bundled)
+            return None if bundled == glyphs.DEFAULT_FONT else (glyphs.bundled_name(bundled),
+                                                                bundled)
         lacking = [ch for ch in lacking if ch in lacks]
-    shown = ", ".join(f.name for f in BUNDLED_FONTS) + " (the bundled fonts)"
+    shown = ", ".join(f.name for f in glyphs.BUNDLED_FONTS) + " (the bundled fonts)"
     # Each character in some bundled font, but no font with all: drawtext draws one font.
     names = (_char_list(lacking) if lacking else
              f"all of {_char_list(text.chars)} together (each draws some; a text is drawn "
@@ -144,6 +148,8 @@ def _check_own_font(spec: Spec, text: _Text, own: str, found: list[Diagnostic],
                     verdicts: Verdicts) -> None:
     """The font the spec names (``own``) must draw every character: no fallback overrides
     a choice."""
+    from . import glyphs
+
     try:
         lacking = _missing(verdicts, spec.root / own, text.chars)
     except glyphs.FontUnreadable as exc:
@@ -156,6 +162,8 @@ def _check_own_font(spec: Spec, text: _Text, own: str, found: list[Diagnostic],
 def _missing(verdicts: Verdicts, font: Path, chars: list[str]) -> list[str]:
     """``glyphs.missing``, answered from ``verdicts`` while the font file is unchanged (an
     unreadable font raises every time: only answers are kept)."""
+    from . import glyphs
+
     key = verdicts.key("glyphs", font, extra="".join(chars))
     known = verdicts.get(key)
     if isinstance(known, list) and all(isinstance(ch, str) and ch in chars for ch in known):
@@ -165,7 +173,7 @@ def _missing(verdicts: Verdicts, font: Path, chars: list[str]) -> list[str]:
     return lacking
 
 
-def _unusable(spec: Spec, text: _Text, shown: str, exc: glyphs.FontUnreadable) -> Diagnostic:
+def _unusable(spec: Spec, text: _Text, shown: str, exc: FontUnreadable) -> Diagnostic:
     own = text.style.font is not None
     return Diagnostic(
         f"{text.what}: the font file {shown} cannot be used: {exc.reason}",
@@ -315,6 +323,8 @@ def _quoted(text: str) -> str:
 
 
 def _char_list(chars: Sequence[str]) -> str:
+    import unicodedata  # here: only a font lacking characters names them
+
     def name(ch: str) -> str:
         visible = unicodedata.category(ch)[0] not in "MCZ"
         return ch if visible else f"U+{ord(ch):04X}"

@@ -23,6 +23,9 @@ LOCK_VERSION = 1
 
 @dataclass
 class Lock:
+    """``lapse.lock`` as read: per output its record, the inputs' hashes at the last write,
+    each backend's own section; ``exists`` is False for a lock not written yet."""
+
     path: Path
     outputs: dict[str, OutputRecord] = field(default_factory=dict)
     inputs: dict[str, str] = field(default_factory=dict)  # relpath -> sha256 at the last write

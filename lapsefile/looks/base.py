@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 
 def as_data(value: Any) -> Any:
@@ -15,8 +14,7 @@ def as_data(value: Any) -> Any:
     return value
 
 
-@dataclass(frozen=True)
-class LookOption:
+class LookOption(NamedTuple):
     """One key of ``look:``.
 
     ``parse`` turns the value as written (schema-checked, never None or False, a mapping with

@@ -10,14 +10,15 @@ in ``lapsefile/engine/overlays/``.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..spec.model import Spec
 
 
-@dataclass(frozen=True)
-class OverlayKind:
+class OverlayKind(NamedTuple):
+    """A kind of overlay (titles, timestamp, logo): where the spec holds it and what each
+    of its items reads, uploads and states in its instruction."""
+
     name: str  # "title": the instruction kind, its template (<lang>/title.j2), the key's stem
     setting: str  # its key under `overlays:` in lapse.yaml and in the fingerprint ("titles")
     many: bool  # a list in the spec: keys are numbered among the output's shown ones
@@ -32,8 +33,7 @@ class OverlayKind:
         return f"overlays.{self.setting}"
 
 
-@dataclass(frozen=True)
-class Overlay:
+class Overlay(NamedTuple):
     """One overlay an output shows."""
 
     definition: OverlayKind

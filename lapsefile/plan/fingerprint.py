@@ -8,14 +8,16 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .. import overlays
 from ..backends import registry
 from ..chunking import chunk_count
 from ..project.model import InputFile, Project
 from ..spec.model import Output
-from .instructions import Instruction
+
+if TYPE_CHECKING:
+    from .instructions import Instruction
 
 # Each backend's engine revision (bumped when the meaning of a setting changes, so old outputs
 # are re-made) is in its registry entry: lapsefile/backends/registry.py.

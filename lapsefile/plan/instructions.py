@@ -16,7 +16,6 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from .. import looks
-from ..backends import registry
 from ..overlays import KINDS as OVERLAY_KINDS
 from ..overlays import pct as _pct
 from ..overlays import shown_overlays
@@ -27,7 +26,7 @@ if TYPE_CHECKING:
     from jinja2.sandbox import SandboxedEnvironment
 
 # Also ``num`` and ``ZH_POSITIONS``, imported on first use (``__getattr__``).
-__all__ = ["KINDS", "Instruction", "PlanTexts", "Wording", "clip_name", "edit_instruction",
+__all__ = ["KINDS", "Instruction", "Wording", "clip_name", "edit_instruction",
            "instruction_params", "render_instructions"]
 
 # In sending order; the overlay kinds (title, timestamp, logo) come from lapsefile/overlays/.
@@ -36,6 +35,9 @@ KINDS: tuple[str, ...] = ("timeline", "look", *(kind.name for kind in OVERLAY_KI
 
 @dataclass(frozen=True)
 class Instruction:
+    """One instruction of a cloud session, as sent: its key in the output, its kind, its
+    words and the numbers they state."""
+
     key: str  # stable within an output: "timeline", "look", "title-1", "timestamp", "logo", "music"
     kind: str  # one of KINDS
     text: str
@@ -90,9 +92,10 @@ class Wording:
     """Renders one project's instruction templates: the environment (the templates folder,
     checked) is made once, each template read on first use through Jinja2's loader.
 
-    Made by the caller of :func:`~lapsefile.plan.planner.make_plan` (the runner) and handed to
-    it inside :class:`PlanTexts`: planning itself reads no files. Edit and removal sentences
-    are rendered while planning, since they depend on what the lock says a session shows.
+    Made by ``PlanTexts.load`` (``texts.py``, called by the runner before
+    :func:`~lapsefile.plan.planner.make_plan`), which hands it to the planner: planning itself
+    reads no files. Edit and removal sentences are rendered while planning, since they depend
+    on what the lock says a session shows.
     """
 
     def __init__(self, project: Project):
@@ -130,25 +133,8 @@ class Wording:
             else "".join(text.split("\n")).strip()
 
 
-@dataclass(frozen=True)
-class PlanTexts:
-    """The instruction texts a plan needs, rendered before planning: each output's
-    instructions (output name -> in sending order) and the renderer of edit sentences."""
-
-    instructions: Mapping[str, tuple[Instruction, ...]]
-    wording: Wording | None  # None for a backend that sends no instructions
-
-    @classmethod
-    def load(cls, project: Project, backend: str) -> PlanTexts:
-        """Render every output's instructions, once, if ``backend`` sends any."""
-        if not registry.get(backend).instructed:  # only they need the texts
-            return cls({}, None)
-        wording = Wording(project)
-        return cls({o.name: wording.instructions(o) for o in project.spec.outputs}, wording)
-
-
 def render_instructions(project: Project, output: Output) -> list[Instruction]:
-    """The instructions for ``output``: a one-off (tests, tools); plans use :class:`PlanTexts`."""
+    """The instructions for ``output``: a one-off (tests, tools); plans use ``PlanTexts``."""
     return list(Wording(project).instructions(output))
 
 

@@ -17,6 +17,8 @@ ReasonKind = Literal["new", "spec_changed", "input_changed", "output_missing", "
 
 @dataclass(frozen=True)
 class Reason:
+    """Why a step runs (or that it need not: ``up_to_date``), with what changed."""
+
     kind: ReasonKind
     details: tuple[str, ...] = ()  # which fields or files changed, which step went first, ...
 
@@ -41,6 +43,8 @@ class Reason:
 
 @dataclass(frozen=True)
 class Step:
+    """One unit of work of a plan, for one output, with the fingerprint of what it makes."""
+
     id: str  # unique in the plan, stable across runs: "<output>/<action>[-<n>]"
     action: Action
     output: str  # the output this step serves
@@ -72,6 +76,8 @@ class Step:
 
 @dataclass(frozen=True)
 class Plan:
+    """Every step of every output for a backend, in order, needed or not."""
+
     backend: str
     steps: tuple[Step, ...]
     # output name -> what its steps derive from, computed once while planning; the runner

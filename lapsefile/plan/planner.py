@@ -3,21 +3,19 @@
 ``plan``, ``run --dry-run`` and ``run`` all call :func:`make_plan`, so they agree by
 construction. Nothing here touches the disk or the network: the caller gathers what planning
 needs first (observed outputs; the instruction texts, rendered from templates, in
-:class:`~lapsefile.plan.instructions.PlanTexts`).
+:class:`~lapsefile.plan.texts.PlanTexts`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..backends import registry
 from ..lock.lockfile import Lock
 from ..lock.records import OutputRecord, StepRecord
 from ..project.model import Project
 from ..spec.model import Output
-from .cloud_steps import cloud_steps
 from .fingerprint import (
     changed_fields,
     changed_files,
@@ -26,13 +24,15 @@ from .fingerprint import (
     output_inputs_digest,
     output_settings,
 )
-from .instructions import Instruction, PlanTexts, Wording
 from .model import Plan, Reason, Step
 from .step_ids import RENDER, step_id
+from .texts import PlanTexts
+
+if TYPE_CHECKING:  # a plan that sends no words never imports the wording (texts.py)
+    from .instructions import Instruction, Wording
 
 
-@dataclass(frozen=True)
-class OutputBasis:
+class OutputBasis(NamedTuple):
     """What an output's steps derive from, and what the lock stores to explain changes."""
 
     settings: dict[str, Any]
@@ -41,8 +41,8 @@ class OutputBasis:
     engine_revision: int  # the backend's, from the registry; part of ``fingerprint``
     # What step builders of instructed backends read (not stored): the output's instructions,
     # rendered before planning, and the renderer of edit sentences.
-    instructions: tuple[Instruction, ...] = field(default=(), compare=False)
-    wording: Wording | None = field(default=None, compare=False)
+    instructions: tuple[Instruction, ...] = ()
+    wording: Wording | None = None
 
 
 def output_basis(project: Project, output: Output, backend: str,
@@ -73,6 +73,10 @@ def local_steps(project: Project, output: Output, basis: OutputBasis,
 
 def nemo_steps(project: Project, output: Output, basis: OutputBasis,
                previous: OutputRecord | None) -> list[dict[str, Any]]:
+    """The cloud backend's steps (``cloud_steps.py``, imported by the plans that have them:
+    a local plan, and so ``validate`` of it, never does)."""
+    from .cloud_steps import cloud_steps
+
     return cloud_steps(project, output, basis, previous)
 
 

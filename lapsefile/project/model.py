@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import FrozenInstanceError, dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal, overload
+from typing import Any, Literal, NamedTuple, overload
 
 from ..spec.model import Spec
 
@@ -169,8 +169,9 @@ class FrameFiles(Sequence[InputFile]):
         return f"FrameFiles({list(self)!r})"
 
 
-@dataclass(frozen=True)
-class _Columns:
+class _Columns(NamedTuple):
+    """The photos' facts, one list per fact, a photo at the same index in each."""
+
     root: Path
     relpaths: list[str]
     sizes: list[int]
@@ -181,6 +182,9 @@ class _Columns:
 
 @dataclass(frozen=True)
 class Timing:
+    """The timing solved: the video's rate and length, how long each photo shows, and the
+    holds at the ends."""
+
     fps: float
     duration: float  # seconds of video
     hold: float  # seconds each photo is shown
@@ -198,6 +202,9 @@ class Timing:
 
 @dataclass(frozen=True)
 class Project:
+    """A spec with what it reads resolved: its photos in display order, its assets and the
+    timing solved (the spec's, and each output's own)."""
+
     spec: Spec
     frames: FrameFiles  # in display order, after exclude and every (a sequence: made from one)
     assets: Mapping[str, InputFile]  # music, logo, fonts: relpath -> file

@@ -10,7 +10,6 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path, PurePosixPath
 
-from .. import motion
 from ..errors import Diagnostic, SpecError
 from ..events import Emit, Event, discard
 from ..spec.formats import cloud_output_diagnostics
@@ -22,7 +21,6 @@ from .files import identity as _identity
 from .files import relpath as _relpath
 from .globbing import Seen
 from .globbing import glob_files as _glob
-from .integrity import broken_photos_diagnostic
 from .model import FrameFiles, InputFile, Project, Timing
 from .ordering import natural_key, order
 from .outputs import output_diagnostics
@@ -192,6 +190,8 @@ def _cloud_diagnostics(spec: Spec) -> list[Diagnostic]:
     spec the loader checked for the local backend."""
     if spec.backend != "nemo":
         return []
+    from .. import motion  # here: a local project's check needs none of the camera's rules
+
     found = []
     music = spec.music
     suffix = PurePosixPath(music.file).suffix.lower() if music else ""
@@ -273,6 +273,8 @@ def _resolve_frames(spec: Spec, cache: StatCache, emit: Emit, capture_times: boo
         raise SpecError(diagnostics)
     files, broken = _input_files(spec, matched, cache, emit, "photos", inspect=True)
     if broken:
+        from .integrity import broken_photos_diagnostic  # its wording: only when photos are
+
         # Before EXIF is read: Pillow must never open a photo known to be broken.
         cache.save()  # the verdicts stay known: only the fixed photos are read again
         raise SpecError(diagnostics + [broken_photos_diagnostic(spec, broken, len(files))])

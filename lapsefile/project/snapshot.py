@@ -24,9 +24,8 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import __version__
 from ..paths import read_cache, write_cache
@@ -40,8 +39,7 @@ CACHE_NAME = "frames.json"
 FORMAT = 1  # bump when what is stored, or how it is derived, changes
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(NamedTuple):
     """The photos of a resolve, in display order, and the identities the output checks use."""
 
     frames: FrameFiles

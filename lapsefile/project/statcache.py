@@ -21,10 +21,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..paths import cache_file, read_cache, write_cache
-from .integrity import Inspector
+
+if TYPE_CHECKING:
+    from .integrity import Inspector
 
 CACHE_NAME = "stat.json"  # in the state folder's cache/ (paths.cache_file)
 # The files a run made (runner: the outputs the lock names), kept apart from the photos': a
@@ -42,6 +44,9 @@ _BUFFERS = threading.local()  # each hashing thread's read buffer (``_buffer``)
 
 @dataclass
 class Entry:
+    """A file's row in the stat cache: its stat when hashed, its hash, and for a photo its
+    capture time and integrity verdict."""
+
     size: int
     mtime_ns: int
     inode: int
@@ -91,6 +96,10 @@ def _hash_and_inspect(path: Path | str, inspect: bool) -> tuple[str, str | None]
     is a verdict (sha256 ""), not an exception: it is reported with the other broken photos."""
     if not inspect:
         return _read(path, None), None
+    # Here, not at the top: a check whose photos are all known (validate after an edit of
+    # the spec) reads no photo, so needs no JPEG inspection (integrity.py, formats.py).
+    from .integrity import Inspector
+
     inspector = Inspector()
     try:
         digest = _read(path, inspector)

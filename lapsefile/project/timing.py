@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
+from typing import NamedTuple
 
 from ..errors import Diagnostic, Location
 from ..spec.model import Spec, TimingRequest
@@ -29,8 +29,9 @@ class TimingProblem(Exception):
         super().__init__(message)
 
 
-@dataclass(frozen=True)
-class _Given:
+class _Given(NamedTuple):
+    """What the solver starts from: the timing as written, the photo count, the interval."""
+
     request: TimingRequest
     photos: int
     interval: float | None  # explicit, or measured from capture times

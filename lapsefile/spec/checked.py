@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .. import __version__
 from ..errors import Location
@@ -58,8 +57,7 @@ def data_digest(data: Any) -> str | None:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-@dataclass(frozen=True)
-class Known:
+class Known(NamedTuple):
     """A spec read before: its document, and the digest of the data that passed the schema."""
 
     document: Document

@@ -15,7 +15,7 @@ from .paths import DocPath
 MAX_BYTES = 1024 * 1024  # a lapse.yaml is a few KB
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # never compared or printed (start-up)
 class Document:
     """Plain data plus source positions, keyed by document path."""
 

@@ -10,10 +10,9 @@ so the spec checks and the engine agree.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from ..errors import Diagnostic
 from .model import Codec, Spec
@@ -21,8 +20,7 @@ from .model import Codec, Spec
 DEFAULT_BY_CONTAINER = "x-default-by-container"  # schema keyword on outputs[].codec
 
 
-@dataclass(frozen=True)
-class Container:
+class Container(NamedTuple):
     """A file type lapsefile writes."""
 
     name: str  # the extension, without the dot: "mp4", "mov", "webm", "gif"

@@ -54,6 +54,9 @@ def _schema(path: str, keyword: str = "default") -> Any:
 
 @dataclass(frozen=True)
 class Frames:
+    """Which photos are frames (``frames:``): the globs, those left out, their order and
+    how many are kept (every n-th)."""
+
     include: tuple[str, ...]
     exclude: tuple[str, ...] = ()  # not written: nothing excluded
     sort: SortOrder = _schema("frames.sort")
@@ -171,6 +174,8 @@ def text_style(overlay: str) -> TextStyle:
 
 @dataclass(frozen=True)
 class Title:
+    """A title drawn over the video (``overlays.titles``), from ``start`` to ``end``."""
+
     text: str
     start: float = _schema("overlays.titles[].start")
     end: float | None = None  # None: until the end of the video
@@ -182,6 +187,8 @@ class Title:
 
 @dataclass(frozen=True)
 class Timestamp:
+    """Each photo's capture time drawn over it (``overlays.timestamp``), as ``format``."""
+
     format: str = _schema("overlays.timestamp.format")  # strftime
     style: TextStyle = field(default_factory=lambda: text_style("overlays.timestamp"))
     outputs: tuple[str, ...] | None = None
@@ -189,6 +196,8 @@ class Timestamp:
 
 @dataclass(frozen=True)
 class Logo:
+    """An image drawn over the video (``overlays.logo``)."""
+
     file: str
     position: Position = _schema("overlays.logo.position")
     scale: float = _schema("overlays.logo.scale")  # logo width as a fraction of the output width
@@ -199,6 +208,9 @@ class Logo:
 
 @dataclass(frozen=True)
 class Music:
+    """The soundtrack (``music:``): its file, level, fades, where it starts and how it fits
+    the video."""
+
     file: str
     volume: float = _schema("music.volume")  # linear gain; 0.35 for "35%"
     fade_in: float = _schema("music.fade_in")
@@ -221,6 +233,8 @@ class Poster:
 
 @dataclass(frozen=True)
 class Output:
+    """A video to make (one of ``outputs:``): where, its size and look, how it is encoded."""
+
     name: str  # unique; defaults to the path's stem
     path: str  # relative to the spec's folder
     width: int  # even, resolved from size + aspect
@@ -262,6 +276,8 @@ class Motion:
 
 @dataclass(frozen=True)
 class Cloud:
+    """The nemo backend's settings (``cloud:``)."""
+
     language: Literal["en", "zh"] = _schema("cloud.language")
     upload: Literal["frames", "clip"] = _schema("cloud.upload")
     proxy_max_edge: int = _schema("cloud.proxy_max_edge")  # frames: downscale larger photos
@@ -278,6 +294,9 @@ class Render:
 
 @dataclass(frozen=True)
 class Spec:
+    """A whole lapse.yaml, validated and normalized; ``locations`` says where each value
+    was written, for diagnostics."""
+
     path: Path  # absolute path of the lapse.yaml
     version: int
     frames: Frames

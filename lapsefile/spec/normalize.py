@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 from typing import Any
 
-from .. import looks, motion, units
+from .. import looks, units
 from ..errors import Diagnostic, Location
 from . import formats
 from .defaults import SchemaDefault, default, filled
@@ -49,7 +49,7 @@ _LENGTHS = ("duration", "hold", "speedup")  # one of them says how long the phot
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
 
-@dataclass
+@dataclass(repr=False, eq=False)  # never compared or printed (start-up)
 class Parts:
     """What normalized; a section is None (or missing from a list) when it had errors."""
 
@@ -200,6 +200,8 @@ class Normalizer:
         value = self.data.get("motion")
         if value is None:
             return None
+        from .. import motion  # here: most specs have no camera move to check
+
         result = Motion(from_=_view(value.get("from")), to=_view(value["to"]),
                         easing=_given(value, "motion", "easing"))
         for problem in motion.problems(result):

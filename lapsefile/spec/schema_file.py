@@ -20,10 +20,9 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from .suggest import join_or, type_words
 
@@ -156,8 +155,10 @@ def def_name(subschema: dict[str, Any]) -> str | None:
 PropertyPath = tuple[str, ...]  # "[]" stands for "each item of the list"
 
 
-@dataclass(frozen=True)
-class Property:
+class Property(NamedTuple):
+    """A property the schema allows: its path, its schema (``$ref`` resolved) and whether
+    its parent requires it."""
+
     path: PropertyPath
     schema: dict[str, Any]  # resolved: a $ref's target merged with the property's own keywords
     required: bool

@@ -250,14 +250,13 @@ def test_a_bundled_font_changed_is_read_again(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Fault: the bundled fonts that text without ``font:`` is checked with are not part of
     the proof (a source checkout's fonts change without lapsefile's version)."""
-    from lapsefile.engine import glyphs, preflight
+    from lapsefile.engine import glyphs
 
     fonts = tmp_path_factory.mktemp("bundled")
     chain = tuple(Path(shutil.copy(font, fonts / font.name)) for font in glyphs.BUNDLED_FONTS)
     at_rest(fonts)
-    for module in (glyphs, preflight):
-        monkeypatch.setattr(module, "BUNDLED_FONTS", chain)
-        monkeypatch.setattr(module, "DEFAULT_FONT", chain[0])
+    monkeypatch.setattr(glyphs, "BUNDLED_FONTS", chain)  # preflight reads them from glyphs
+    monkeypatch.setattr(glyphs, "DEFAULT_FONT", chain[0])
     (project / "lapse.yaml").write_text(SPEC + 'overlays: {titles: [{text: "Dawn"}]}\n',
                                         encoding="utf-8")
     at_rest(project)

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from lapsefile import __version__
 from lapsefile.backends import registry
 from lapsefile.cli.main import cli
 
@@ -45,6 +46,18 @@ PLANNING = ("lapsefile.runner", "lapsefile.checking", "lapsefile.backends", "lap
 CHECKING = ("lapsefile.spec.model", "lapsefile.spec.normalize", "lapsefile.spec.semantic",
             "lapsefile.project.model", "lapsefile.project.resolve", "lapsefile.project.snapshot",
             "lapsefile.plan.model", "lapsefile.lock", "lapsefile.overlays", "tempfile")
+
+# What ``validate`` checked afresh (the first after an edit: no kept verdict) plans without:
+# running (the backends' contract, the run lock), tempfile (its one cache write makes its own
+# temp file: tempfile brings shutil, random, bz2 and lzma), starting a process (fontconfig,
+# ffmpeg: only for text or music), reading fonts (a spec without text), the cloud's steps,
+# words and the camera's rules (a local spec without `motion:`), inspecting photos it already
+# knows, the ascii codec (atomic.py reads the umask as bytes).
+FRESH_UNUSED = ("tempfile", "shutil", "subprocess", "random", "unicodedata", "encodings.ascii",
+                "lapsefile.backends.base", "lapsefile.lock.runlock", "lapsefile.oslock",
+                "lapsefile.engine.glyphs", "lapsefile.plan.cloud_steps",
+                "lapsefile.plan.instructions", "lapsefile.motion", "lapsefile.project.integrity",
+                "lapsefile.project.formats")
 
 SPEC = """version: 1
 frames: {include: ["photos/*.jpg"]}
@@ -127,6 +140,19 @@ def test_validate_of_an_unchanged_project_is_answered_from_its_kept_verdict(
     assert heavy_among(modules, ("lapsefile.checking",), HEAVY + READERS + CHECKING) == []
 
 
+def test_validate_checked_afresh_imports_only_what_the_check_uses(at_rest: Path) -> None:
+    """Each of FRESH_UNUSED imported at the top of a module the check imports (glyphs.py's
+    subprocess, atomic.py's tempfile, the runner's run lock, the planner's wording, ...) fails
+    this."""
+    imported_modules(["validate", "lapse.yaml"], at_rest)  # the spec and the photos known
+    for kept in (at_rest / ".lapsefile" / "cache").glob("check-*.json"):
+        kept.unlink()  # the verdict forgotten, as after an edit
+    modules = imported_modules(["validate", "lapse.yaml"], at_rest)
+    assert "lapsefile.plan.planner" in modules  # checked afresh: planned
+    assert "yaml" not in modules  # the spec itself from its cache: only the check is fresh
+    assert heavy_among(modules, PLANNING, HEAVY + READERS + FRESH_UNUSED) == []
+
+
 def test_validate_of_a_spec_with_text_and_music_runs_nothing_the_second_time(
         at_rest: Path) -> None:
     """The font and music answers are kept (engine/verdicts.py): the second validate does
@@ -167,6 +193,44 @@ def test_a_noop_run_of_an_unchanged_project_stays_light(at_rest: Path) -> None:
     assert {m for m in modules if m.startswith("lapsefile.engine")} <= {
         "lapsefile.engine", "lapsefile.engine.preflight", "lapsefile.engine.glyphs",
         "lapsefile.engine.verdicts"}
+
+
+def test_the_process_ends_without_collecting_what_it_imported(tmp_path: Path) -> None:
+    """The collector looks at young objects less often while a command runs, and the
+    command's objects are frozen when it ends (cli/main.py): Python's collections would walk
+    every module, class and function imported. Removing either fails this; what the command
+    printed is whole either way."""
+    script = ("import atexit, gc, sys\n"
+              "from lapsefile.cli.main import YOUNG_OBJECTS, main\n"
+              "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 1000,\n"
+              "                              gc.get_threshold()[0] == YOUNG_OBJECTS > 700))\n"
+              "sys.argv = ['lapsefile', '--version']\n"
+              "main()\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [f"lapsefile, version {__version__}", "frozen True True"]
+
+
+def test_every_dataclass_validate_imports_has_a_docstring(at_rest: Path) -> None:
+    """Without one, ``@dataclass`` writes the class's ``__doc__`` from ``inspect.signature``
+    while the module is imported (about 0.05 ms a class, at every start that imports it). A
+    dataclass without a docstring in a module a fresh ``validate`` imports fails this."""
+    import dataclasses
+    import importlib
+
+    imported_modules(["validate", "lapse.yaml"], at_rest)
+    for kept in (at_rest / ".lapsefile" / "cache").glob("check-*.json"):
+        kept.unlink()
+    modules = sorted(m for m in imported_modules(["validate", "lapse.yaml"], at_rest)
+                     if m.startswith("lapsefile."))
+    assert "lapsefile.spec.model" in modules  # the listing is real
+    undocumented = [
+        f"{name}.{cls.__qualname__}" for name in modules
+        for cls in vars(importlib.import_module(name)).values()
+        if isinstance(cls, type) and dataclasses.is_dataclass(cls) and cls.__module__ == name
+        and (cls.__doc__ or "").startswith(cls.__name__ + "(")]
+    assert undocumented == []
 
 
 def test_backend_choices_are_the_registry_names_read_when_used(
