@@ -15,18 +15,12 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
-import tempfile
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..atomic import (
-    fixed_temp_path,
-    new_file_mode,
-    remove_stale_temps,
-    replace_durably,
-    temp_prefix,
-)
+from .. import atomic
+from ..atomic import fixed_temp_path, new_file_mode, remove_stale_temps, replace_durably
 from ..errors import RenderError
 from ..spec.formats import poster_path
 from . import encode, formats, look_passes, looks, motion, music, overlays, pipeline
@@ -194,9 +188,9 @@ def new_temp(output: Path) -> Path:
     (``.name.mp4.<random>.part``): same folder, so the final rename is atomic; a fresh name,
     so a killed run's ffmpeg still writing its own temp never shares a file with this one.
     Used by every render that publishes a file (whole, chunk, join)."""
-    fd, name = tempfile.mkstemp(dir=output.parent, prefix=temp_prefix(output), suffix=PART)
+    fd, name = atomic.new_temp(output, PART)
     os.close(fd)
-    os.chmod(name, new_file_mode(output))  # mkstemp's 0600 would stay: ffmpeg only truncates
+    os.chmod(name, new_file_mode(output))  # 0600 would stay: ffmpeg only truncates
     return Path(name)
 
 
