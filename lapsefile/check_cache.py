@@ -13,8 +13,10 @@ a verdict (the diagnostics and summary ``validate`` prints) with what it was der
 - ``files``: every path the check looked at (``disk_looks.Looks``; a full check adds the
   lock, the files it records as made, each output and poster and the folders they go in,
   every asset (music, logo, fonts), the bundled fonts text is checked with and the ffmpeg
-  binary that judged the music) with its stat, or None when missing; ``real``: each real
-  path the checks computed;
+  binary that judged the music), and the file of every third-party package the process
+  had imported (``disk_looks.imported_packages``: PyYAML, jsonschema, Pillow... upgrading one
+  rewrites it), each with its stat, or None when missing; ``real``: each real path the checks
+  computed;
 - ``frames``: the photos' proof as ``project/snapshot.py`` keeps it (every folder the globs
   read, every photo's stat), checked by the same code (``globbing.unchanged``).
 
@@ -42,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .disk_looks import Looks, stat_row
+from .disk_looks import Looks, imported_packages, package_files, stat_row
 from .errors import Diagnostic
 from .paths import read_cache, write_cache
 from .project.files import RACY_NS
@@ -54,7 +56,7 @@ from .spec.envvars import is_secret_name
 if TYPE_CHECKING:
     from .runner import Prepared
 
-FORMAT = 1  # bump when what is stored, or how it is derived, changes
+FORMAT = 2  # bump when what is stored, or how it is derived, changes
 # Read by the checks whatever the spec says: where ffmpeg and fontconfig's tools are found
 # (``engine/ffmpeg.py``'s own variable is added, by its name there, when ffmpeg judged the
 # music), and the zone that local capture times are read in.
@@ -186,7 +188,8 @@ def save(attempt: Attempt, kept: Kept, prepared: Prepared | None = None) -> bool
         return False
     # The spec too: its text is the key, but one saved while it was checked may hold what
     # was not checked (the racy rule below refuses that).
-    paths = {str(attempt.spec): None, **attempt.looks.paths}
+    paths = {str(attempt.spec): None, **attempt.looks.paths,
+             **dict.fromkeys(package_files(imported_packages()))}
     variables, read_env = sorted(attempt.looks.variables), list(_READ_ENV)
     frames = None
     if prepared is not None:

@@ -13,6 +13,8 @@ A leaf (the standard library only): any layer may note what it looks at.
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterable
 
 # What is kept of a file to tell whether it changed: size, mtime, inode and device.
 Row = tuple[int, int, int, int]
@@ -49,3 +51,32 @@ class Looks:
         real = os.path.realpath(path)
         self.real.setdefault(path, real)
         return real
+
+
+def imported_packages() -> list[str]:
+    """The top-level packages imported in this process that neither Python nor lapsefile
+    ships: the libraries an answer computed now was computed with."""
+    tops = {name.partition(".")[0] for name in list(sys.modules)}
+    return sorted(name for name in tops if name not in sys.stdlib_module_names
+                  and name != "lapsefile" and not name.startswith("__"))
+
+
+def package_files(names: Iterable[str]) -> list[str]:
+    """The file each package of ``names`` is loaded from (its ``__init__``, or the module
+    itself), found without importing it; those not installed, or without a file, are left
+    out. Installing another version rewrites it, which changes its :data:`Row`: an answer
+    kept with the files' rows is derived again under another PyYAML, jsonschema or Pillow."""
+    import importlib.util
+
+    files = []
+    for name in names:
+        origin = getattr(sys.modules.get(name), "__file__", None)
+        if origin is None:
+            try:
+                found = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                found = None
+            origin = found.origin if found is not None and found.has_location else None
+        if origin:
+            files.append(origin)
+    return files

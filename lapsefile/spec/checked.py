@@ -4,8 +4,11 @@ with YAML nor checked with jsonschema again (together most of a light command's 
 One file per spec in ``.lapsefile/cache/`` (``spec-<digest of its path>.json``) holds:
 
 - ``key``: what the reading depends on: the spec's text, the name messages give it (positions
-  carry it), this cache's format and lapsefile's version (which fixes the YAML reader and the
-  schema, ``schema_file.SUPPORTED_VERSION`` and the schema's text included);
+  carry it), this cache's format and lapsefile's version (which fixes the schema,
+  ``schema_file.SUPPORTED_VERSION`` and the schema's text included);
+- ``libraries``: the files of the YAML reader and the schema checker (``READERS``) with their
+  stat, found without importing them: another version installed is read and checked with
+  afresh;
 - ``document``: the data and positions the YAML reader made of that text;
 - ``checked``: the digest of the data as checked against the schema, ``${VAR}``s replaced:
   it holds the environment values the spec uses, so another value of a variable it names is
@@ -26,13 +29,15 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .. import __version__
+from ..disk_looks import package_files, stat_row
 from ..errors import Location
 from ..paths import read_cache, write_cache
 from .document import Document
 from .paths import DocPath
 from .schema_file import SUPPORTED_VERSION, schema_text
 
-FORMAT = 1  # bump when what is stored changes
+FORMAT = 2  # bump when what is stored changes
+READERS = ("yaml", "jsonschema", "referencing")  # what read and checked a kept spec
 
 
 def _cache_name(spec: Path) -> str:
@@ -73,18 +78,25 @@ def load(spec: Path, text: str, label: str) -> Known | None:
         stored = json.loads(raw)
         if not isinstance(stored, dict) or stored.get("key") != key(text, label):
             return None
-        if not isinstance(stored["checked"], str):
+        if not isinstance(stored["checked"], str) or not _same_libraries(stored["libraries"]):
             return None
         return Known(_document(stored["document"], label), stored["checked"])
     except (ValueError, TypeError, KeyError, IndexError):
         return None  # damaged or hand-edited: read afresh and written again
 
 
+def _same_libraries(stored: list[list[Any]]) -> bool:
+    """Whether the readers' files are still those the kept spec was read and checked with."""
+    return all(stat_row(path) == (tuple(row) if row is not None else None)
+               for path, row in stored)
+
+
 def save(spec: Path, text: str, label: str, document: Document, checked: str) -> None:
     """Keep ``document`` and the digest of the data found valid (``checked``)."""
     if data_digest(document.data) is None:
         return
-    stored = {"key": key(text, label), "checked": checked, "document": {
+    libraries = [[path, stat_row(path)] for path in package_files(READERS)]
+    stored = {"key": key(text, label), "checked": checked, "libraries": libraries, "document": {
         "data": document.data,
         "values": [[list(p), loc.line, loc.col] for p, loc in document.values.items()],
         "keys": [[list(p), loc.line, loc.col] for p, loc in document.keys.items()],

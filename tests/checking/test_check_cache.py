@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
@@ -155,6 +156,25 @@ def test_a_verdict_of_another_lapsefile_version_is_not_used(
     settled(project)
     monkeypatch.setattr(check_cache, "__version__", "99.0")
     assert not kept(project)
+
+
+def test_a_library_the_check_ran_with_upgraded_is_checked_again(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fault: the libraries are not part of what a verdict is proved by (a new PyYAML,
+    jsonschema or Pillow may judge otherwise, and a source checkout keeps its version).
+    A package of the test's stands for one: imported in the process, then reinstalled."""
+    site = project / "site"
+    (site / "fakelib").mkdir(parents=True)
+    init = site / "fakelib" / "__init__.py"
+    init.write_text("VERSION = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(site))
+    import fakelib  # noqa: F401 - in sys.modules while the check runs
+    try:
+        settled(project)
+        init.write_text("VERSION = 22\n", encoding="utf-8")
+        assert not kept(project)
+    finally:
+        sys.modules.pop("fakelib", None)
 
 
 def test_a_kept_failure_is_reported_exactly_as_the_fresh_one(project: Path) -> None:

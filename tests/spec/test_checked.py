@@ -2,8 +2,8 @@
 never changes a verdict.
 
 Faults reproduced: the cache never used; a changed text, a changed value of a variable the
-spec uses, or a damaged cache file trusted; the disk checks (files the spec names) skipped
-for a spec read from the cache.
+spec uses, another YAML reader installed, or a damaged cache file trusted; the disk checks
+(files the spec names) skipped for a spec read from the cache.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from lapsefile.errors import SpecError
 from lapsefile.paths import state_dir
-from lapsefile.spec import load_spec_with_warnings, loader, validate
+from lapsefile.spec import checked, load_spec_with_warnings, loader, validate
 
 SPEC = """version: 1
 frames: {include: ["photos/*.jpg"]}
@@ -75,6 +75,23 @@ def test_the_disk_is_looked_at_for_a_spec_from_the_cache(spec):
     spec.write_text(SPEC + "music: song.mp3\n", encoding="utf-8")
     load_spec_with_warnings(spec, ENV, disk=False)  # the spec alone: valid, kept
     with pytest.raises(SpecError, match="music file not found: song.mp3"):
+        load_spec_with_warnings(spec, ENV)
+
+
+def test_a_spec_kept_under_another_yaml_reader_is_read_again(spec, monkeypatch, tmp_path):
+    # Fault: the YAML reader's and the schema checker's versions are not part of what a kept
+    # spec is proved by (a source checkout keeps lapsefile's version across an upgrade). A
+    # package of the test's stands for them, reinstalled after the spec was kept.
+    site = tmp_path / "site"
+    (site / "fakereader").mkdir(parents=True)
+    init = site / "fakereader" / "__init__.py"
+    init.write_text("VERSION = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.setattr(checked, "READERS", (*checked.READERS, "fakereader"))
+    first, _ = load_spec_with_warnings(spec, ENV)
+    init.write_text("VERSION = 22\n", encoding="utf-8")
+    forbid_reading(monkeypatch)
+    with pytest.raises(AssertionError, match="read or checked again"):
         load_spec_with_warnings(spec, ENV)
 
 
