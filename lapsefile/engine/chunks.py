@@ -121,7 +121,7 @@ def render_chunk(task: ChunkTask, look: Mapping[str, bytes] | None = None) -> Ch
             file.parent.mkdir(parents=True, exist_ok=True)
             temps.append(new_temp(file))
             poster_temps.append(None if poster is None else new_temp(poster))
-        groups = group_photos(photos, jobs)
+        groups = group_photos(photos, jobs, threads=1)  # one of several chunks at once
         with Workdir() as work:
             if look is None:
                 look_passes.prepare(jobs, groups, work, ffmpeg)  # cached by the client's

@@ -19,6 +19,7 @@ from __future__ import annotations
 import atexit
 import shutil
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -36,6 +37,7 @@ PNG_LEVEL = 1
 
 # Photos decoded (not found in the cache) by this process: tests and benchmarks read it.
 decoded_count = 0
+_counting = threading.Lock()
 
 _fallback: Path | None = None
 
@@ -88,5 +90,6 @@ def decoded_copy(path: Path, size: tuple[int, int], folder: Path) -> Path:
     # Atomic: the cache is trusted by name, so a half-written PNG must never get that name.
     with atomic_file(dest) as fh:
         image.save(fh, "PNG", compress_level=PNG_LEVEL)
-    decoded_count += 1
+    with _counting:  # photos decode in threads (photos.group_photos)
+        decoded_count += 1
     return dest

@@ -6,6 +6,7 @@ video's frames must show that colour (within what yuv420p and x264 move it).
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -123,3 +124,39 @@ def test_a_file_named_as_raw_that_libraw_cannot_develop_is_named(tmp_path):
     assert code == 1, output
     assert "2.dng" in output and "camera RAW" in output
     assert "Traceback" not in output
+
+
+def test_photos_to_decode_are_developed_side_by_side(tmp_path, monkeypatch):
+    # Fault: RAW, HEIC and TIFF photos decoded one at a time before the render (a 24 MP RAW
+    # takes about 0.7 s: a thousand of them, minutes of one busy core). Each decode waits
+    # here until another has started: one at a time, the first waits in vain and fails.
+    from lapsefile import decoders
+    from lapsefile.engine import photos as photo_module
+
+    together = threading.Barrier(2, timeout=10)
+    real_decode = decoders.decode
+    threads: set[str] = set()
+
+    def decode_beside_another(path, size):
+        threads.add(threading.current_thread().name)
+        together.wait()
+        return real_decode(path, size)
+
+    monkeypatch.setattr(decoders, "decode", decode_beside_another)
+    monkeypatch.setattr(photo_module, "decoder_threads", lambda: 2)
+    made = [make_dng(tmp_path / "photos" / f"{i}.dng", (200, 40 * i, 60)) for i in (1, 2)]
+    groups = photo_module.group_photos(made)
+    assert [photo.kind for photo in groups[0].photos] == ["PNG"] * 3  # the decoded copies
+    assert len(threads) == 2 and all(name.startswith("lapsefile-develop") for name in threads)
+
+
+def test_a_broken_photo_among_those_decoded_side_by_side_is_named(tmp_path):
+    # Fault: a decoding thread's error lost, or another photo named, when photos decode at once.
+    from lapsefile.engine.photos import group_photos
+    from lapsefile.errors import RenderError
+
+    made = [make_dng(tmp_path / f"{i}.dng", (200, 120, 60)) for i in (1, 3)]
+    broken = tmp_path / "2.dng"
+    broken.write_bytes(b"II*\x00" + bytes(200))
+    with pytest.raises(RenderError, match="2.dng"):
+        group_photos([made[0], broken, made[1]], threads=2)
