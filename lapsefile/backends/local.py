@@ -25,6 +25,8 @@ from ..spec.model import Output
 from .base import BackendRecord, RunContext
 from .local_chunks import Executors, chunks_of, render_cut
 
+DECODING = "decoding photos"  # the progress label of the photos decoded before a render
+
 
 def job_for_output(project: Project, output: Output) -> RenderJob:
     """What the engine renders for ``output`` of ``project``."""
@@ -80,7 +82,8 @@ class LocalBackend:
                         done = render_cut(ctx, part_steps, part_jobs, ffmpeg, executors, warn)
                     else:
                         done = zip(part_steps, render(part_jobs, ffmpeg,
-                                                      _reporter(ctx, part_steps), warn))
+                                                      _reporter(ctx, part_steps), warn,
+                                                      _decoding_reporter(ctx, part_steps)))
                     for step, result in done:
                         yield step, _record(ctx, step, result, ffmpeg)
         finally:
@@ -136,6 +139,16 @@ def _warner(ctx: RunContext, step: Step, warned: set[str]):
             warned.add(text)
             ctx.emit(Event("warning", step.id, {"text": text}))
     return warn
+
+
+def _decoding_reporter(ctx: RunContext, steps: Sequence[Step]):
+    """Photos lapsefile decodes before a render (RAW, HEIC, TIFF: minutes for thousands),
+    shown as each step's progress before its render's."""
+    def report(done: int, total: int) -> None:
+        for step in steps:
+            ctx.emit(Event("progress", step.id, {"done": done, "total": total,
+                                                 "unit": "files", "label": DECODING}))
+    return report
 
 
 def _reporter(ctx: RunContext, steps: Sequence[Step]):

@@ -80,10 +80,13 @@ def batch_jobs(jobs: Sequence[RenderJob]) -> list[list[int]]:
 
 def render(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
            on_progress: Callable[[float, float], None] | None = None,
-           on_warning: Callable[[str], None] | None = None) -> list[RenderResult]:
+           on_warning: Callable[[str], None] | None = None,
+           on_decoding: Callable[[int, int], None] | None = None) -> list[RenderResult]:
     """Render every job; results in the order of ``jobs``. Progress is reported in seconds of
-    video rendered over the total of all batches; ``on_warning`` hears of damage the render
-    worked around (music the decoder had to skip parts of)."""
+    video rendered over the total of all batches, and before each batch's render in photos
+    decoded by lapsefile (RAW, HEIC, TIFF) over those its batch decodes (``on_decoding``);
+    ``on_warning`` hears of damage the render worked around (music the decoder had to skip
+    parts of)."""
     features: set[str] = set()
     for job in jobs:
         _check(job)
@@ -97,7 +100,7 @@ def render(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
     for batch, length in zip(batches, lengths):
         report = _offset(on_progress, done, total) if on_progress is not None else None
         for index, result in zip(batch, _render_batch([jobs[i] for i in batch], ffmpeg,
-                                                      report, on_warning)):
+                                                      report, on_warning, on_decoding)):
             results[index] = result
         done += length
     return [results[i] for i in range(len(jobs))]
@@ -134,8 +137,9 @@ def _check_outputs(jobs: Sequence[RenderJob]) -> None:
 
 def _render_batch(jobs: Sequence[RenderJob], ffmpeg: Ffmpeg,
                   on_progress: Callable[[float, float], None] | None,
-                  on_warning: Callable[[str], None] | None = None) -> list[RenderResult]:
-    groups = group_photos([Path(p) for p in jobs[0].frames], jobs)
+                  on_warning: Callable[[str], None] | None = None,
+                  on_decoding: Callable[[int, int], None] | None = None) -> list[RenderResult]:
+    groups = group_photos([Path(p) for p in jobs[0].frames], jobs, on_decoded=on_decoding)
     outputs = [Path(job.output).resolve() for job in jobs]  # ffmpeg runs in the work folder
     # ffmpeg writes the temps itself (-y overwrites the empty file made here), named in
     # lapsefile.atomic's scheme (.name.mp4.<random>.part, in the output's folder so the final

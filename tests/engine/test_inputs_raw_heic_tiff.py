@@ -6,6 +6,7 @@ video's frames must show that colour (within what yuv420p and x264 move it).
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import datetime
 from pathlib import Path
@@ -160,3 +161,20 @@ def test_a_broken_photo_among_those_decoded_side_by_side_is_named(tmp_path):
     broken.write_bytes(b"II*\x00" + bytes(200))
     with pytest.raises(RenderError, match="2.dng"):
         group_photos([made[0], broken, made[1]], threads=2)
+
+
+def test_decoding_before_the_render_is_shown_as_progress(tmp_path):
+    # Fault: minutes of RAW decoding before a render shown as nothing at all (a thousand
+    # 24 MP RAWs take minutes before ffmpeg reports its first frame).
+    from lapsefile.backends.local import DECODING
+
+    for i in (1, 2):
+        make_dng(tmp_path / "photos" / f"{i}.dng", (200, 60 * i, 60))
+    (tmp_path / "lapse.yaml").write_text(SPEC.replace("SORT", "name"))
+    result = CliRunner().invoke(cli, ["run", str(tmp_path / "lapse.yaml"), "--json"])
+    assert result.exit_code == 0, result.output
+    progress = [event for event in map(json.loads, result.stdout.splitlines())
+                if event["event"] == "progress" and event["step"] == "v/render"]
+    decoding = [(e["done"], e["total"], e["unit"]) for e in progress if e["label"] == DECODING]
+    assert decoding == [(1, 2, "files"), (2, 2, "files")]
+    assert progress[0]["label"] == DECODING  # before the render's own progress
