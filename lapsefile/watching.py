@@ -35,12 +35,13 @@ if TYPE_CHECKING:
 
     from .plan.model import Plan
     from .preview import Preview
+    from .project.model import Project
     from .runner import Prepared
 
 # Given the folders to watch, yields batches of changed paths, until it ends (tests) or is
 # interrupted (Ctrl-C raises KeyboardInterrupt through it).
 ChangeSource = Callable[[tuple[Path, ...]], Iterable[Collection[Path]]]
-Draft = Callable[[Path], "Preview"]  # writes the draft preview of a spec
+Draft = Callable[["Project"], "Preview"]  # writes the draft preview of a prepared spec
 
 
 @dataclass(frozen=True)
@@ -107,10 +108,10 @@ def _real(path: str | os.PathLike[str]) -> Path:
     return Path(os.path.realpath(path))
 
 
-def _default_draft(spec: Path) -> Preview:
-    from .preview import preview
+def _default_draft(project: Project) -> Preview:
+    from .preview import preview_project
 
-    return preview(spec)
+    return preview_project(project)
 
 
 def _cycle(spec: Path, trigger: tuple[str, ...], known: _Known, backend: str | None,
@@ -122,7 +123,7 @@ def _cycle(spec: Path, trigger: tuple[str, ...], known: _Known, backend: str | N
         prepared = _prepare(spec, backend)
         changed = _what_changed(prepared, known)
         _remember(prepared, known)
-        shown = draft(spec)
+        shown = draft(prepared.project)  # planned once a cycle: the preview draws that
     except SpecError as exc:
         return Cycle(trigger, errors=tuple(exc.diagnostics),
                      seconds=time.perf_counter() - started)

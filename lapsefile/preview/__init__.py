@@ -14,13 +14,16 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..paths import ensure_state_dir
 from ..runner import prepare
 from .brightness import flicker_score, smoothed
 from .drawing import contact_sheet, luminance_plot, poster
 from .thumbs import Thumbs
+
+if TYPE_CHECKING:
+    from ..project.model import Project
 
 FOLDER = "preview"  # under the state folder, unless told otherwise
 MAX_TILES = 60
@@ -52,7 +55,14 @@ def preview(spec_path: str | os.PathLike[str], out: str | os.PathLike[str] | Non
             every: int | None = None) -> Preview:
     """Write the preview of the spec at ``spec_path``; nothing is rendered."""
     started = time.perf_counter()
-    project = prepare(spec_path).project
+    return preview_project(prepare(spec_path).project, out, every, started)
+
+
+def preview_project(project: Project, out: str | os.PathLike[str] | None = None,
+                    every: int | None = None, started: float | None = None) -> Preview:
+    """Write the preview of ``project``, a spec prepared already (``watch`` plans each change
+    once); its time counts from ``started`` (default: now)."""
+    started = time.perf_counter() if started is None else started
     folder = Path(out) if out else ensure_state_dir(project.root, FOLDER)
     folder.mkdir(parents=True, exist_ok=True)
     frames = project.frames
