@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..paths import cache_file, read_cache, write_cache
+from ..paths import cache_file, read_cache, state_dir, write_cache
 
 if TYPE_CHECKING:
     from .integrity import Inspector
@@ -32,6 +32,10 @@ CACHE_NAME = "stat.json"  # in the state folder's cache/ (paths.cache_file)
 # The files a run made (runner: the outputs the lock names), kept apart from the photos': a
 # no-op run looks up a few outputs and should not read 10,000 photos' rows to do it.
 OUTPUTS_CACHE_NAME = "stat-outputs.json"
+# Where releases before the compact cache kept the photos' (in the state folder itself):
+# removed once the new one is written, so an upgraded project carries no dead copy of every
+# photo's hash.
+OLD_CACHE_FILE = "statcache.json"
 # 2: rows carry the photo's integrity verdict. Bump it whenever the inspection finds more, so
 # verdicts of an older inspection are not trusted (an older cache is simply rebuilt).
 # 3: TIFF, HEIF and camera RAW photos are judged (before, they were "not an image").
@@ -237,6 +241,11 @@ class StatCache:
         if write_cache(self.root, self.name, json.dumps(data, separators=(",", ":"))
                        .encode("utf-8")):
             self.dirty = False
+            if self.name == CACHE_NAME:
+                try:
+                    (state_dir(self.root) / OLD_CACHE_FILE).unlink(missing_ok=True)
+                except OSError:
+                    pass  # only space is lost
 
     def lookup(self, relpath: str, st: os.stat_result, inspect: bool = False) -> Entry | None:
         """The cached entry while the file's stat is unchanged (and, with ``inspect``, only one

@@ -97,3 +97,19 @@ def test_an_untrusted_row_is_not_kept_by_a_later_save(tmp_path):
     later.hash_files(rows(tmp_path, "c.bin"))  # b.bin is not looked at in this run
     later.save()  # a later mtime, which would vouch for b.bin's row
     assert "b.bin" not in StatCache.load(tmp_path).entries
+
+
+def test_the_cache_of_earlier_releases_is_removed_once_the_new_one_is_written(tmp_path):
+    # Fault: an upgraded project keeps the old cache file (a hash for every photo, never
+    # read again) in its state folder for ever.
+    from lapsefile.paths import state_dir
+    from lapsefile.project.statcache import CACHE_NAME, OLD_CACHE_FILE
+
+    (tmp_path / "a.bin").write_bytes(b"a" * 100)
+    old = state_dir(tmp_path) / OLD_CACHE_FILE
+    old.parent.mkdir()
+    old.write_text('{"a.bin": [100, 1, 1, "00"]}')
+    cache = StatCache.load(tmp_path)
+    cache.hash_files(rows(tmp_path, "a.bin"))
+    cache.save()
+    assert not old.exists() and (state_dir(tmp_path) / "cache" / CACHE_NAME).is_file()
