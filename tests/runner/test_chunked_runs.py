@@ -100,17 +100,33 @@ def test_a_sigkilled_run_resumes_with_only_the_missing_chunks(tmp_path):
 
 
 def _encoding_workers() -> list[int]:
-    """Processes other than this one that have a chunk's ffmpeg running (by /proc)."""
-    found = []
+    """This test's own worker processes (below this one, not itself) that have a chunk's
+    ffmpeg running (by /proc). Never another test's: a run of the test beside it (pytest-xdist)
+    may be encoding chunks at the same moment, and must not be the one killed."""
+    parents: dict[int, int] = {}
+    encoding = []  # the processes that started a chunk's ffmpeg
     for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():  # self, thread-self: not processes of their own
+            continue
         try:
             cmdline = (entry / "cmdline").read_bytes()
             parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
         except (OSError, ValueError, IndexError):
             continue
-        if b"ffmpeg" in cmdline and b"trim=start_pts=" in cmdline and parent != os.getpid():
-            found.append(parent)
-    return found
+        parents[int(entry.name)] = parent
+        if b"ffmpeg" in cmdline and b"trim=start_pts=" in cmdline:
+            encoding.append(parent)
+    return [pid for pid in encoding if pid != os.getpid() and _below_this_process(pid, parents)]
+
+
+def _below_this_process(pid: int, parents: dict[int, int]) -> bool:
+    seen = set()
+    while pid in parents and pid not in seen:
+        seen.add(pid)
+        pid = parents[pid]
+        if pid == os.getpid():
+            return True
+    return False
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="SIGKILL and /proc")
