@@ -104,6 +104,31 @@ def available_cores() -> int:
     return os.cpu_count() or 1
 
 
+# What developing a photo holds at its peak, per pixel of the photo: LibRaw's buffers for a
+# RAW (about 200 MB for 24 MP, by ru_maxrss), the most of any decoder here.
+DEVELOP_BYTES_PER_PIXEL = 9
+DEVELOP_MEMORY_SHARE = 4  # photos developed at once hold at most 1/4 of the machine's memory
+
+
+def develop_threads(threads: int, pixels: int) -> int:
+    """How many photos of ``pixels`` to develop at once: ``threads``, fewer when so many would
+    hold more than a quarter of the machine's memory (eight 45 MP RAWs, about 3 GB, on an
+    8 GB laptop: four), at least one."""
+    memory = physical_memory()
+    if memory is None:
+        return threads
+    each = max(1, pixels * DEVELOP_BYTES_PER_PIXEL)
+    return max(1, min(threads, memory // DEVELOP_MEMORY_SHARE // each))
+
+
+def physical_memory() -> int | None:
+    """The machine's memory in bytes, or None where the system does not say (Windows)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
 def decoder_count(group: Group) -> int:
     """How many ffmpeg inputs decode ``group``'s photos side by side, each every n-th photo.
 
@@ -215,8 +240,8 @@ class _Readable:
         if not todo:
             return found
         folder = decode.cache_folder(self._root)  # made here, before threads share it
-        with ThreadPoolExecutor(max(1, min(threads, len(todo))),
-                                thread_name_prefix="lapsefile-develop") as pool:
+        threads = min(develop_threads(threads, _pixels(todo[0])), len(todo))
+        with ThreadPoolExecutor(threads, thread_name_prefix="lapsefile-develop") as pool:
             decoded = in_order(pool, lambda path: self._decoded(path, folder), todo,
                                ahead=threads)
             for done, (path, readable) in enumerate(zip(todo, decoded), 1):
@@ -230,6 +255,16 @@ class _Readable:
         # the real render then reuses a draft's decode.
         size = decode.target_size(path, self._canvases)
         return decode.decoded_copy(path, size, folder)
+
+
+def _pixels(path: Path) -> int:
+    """A photo's pixels from its header (a timelapse's photos share a size: the first one's
+    stands for all), 0 when it cannot be read (its decoding says why)."""
+    try:
+        width, height = decoders.upright_size(path)
+    except (OSError, decoders.DecodeError):
+        return 0
+    return width * height
 
 
 def concat_list(group: Group, part: int = 0, parts: int = 1) -> str:

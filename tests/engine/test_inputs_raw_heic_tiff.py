@@ -178,3 +178,17 @@ def test_decoding_before_the_render_is_shown_as_progress(tmp_path):
     decoding = [(e["done"], e["total"], e["unit"]) for e in progress if e["label"] == DECODING]
     assert decoding == [(1, 2, "files"), (2, 2, "files")]
     assert progress[0]["label"] == DECODING  # before the render's own progress
+
+
+@pytest.mark.parametrize(("memory_gb", "megapixels", "threads", "expected"), [
+    (16, 24, 8, 8),  # a quarter of 16 GB holds eight 24 MP RAWs (216 MB each)
+    (8, 45, 8, 4),  # 45 MP: 405 MB each, 2 GB for those developed at once
+    (1, 45, 8, 1),  # never fewer than one
+])
+def test_photos_developed_at_once_fit_in_a_quarter_of_the_memory(monkeypatch, memory_gb,
+                                                                  megapixels, threads, expected):
+    # Fault: one RAW per core whatever the memory: eight 45 MP RAWs hold 3 GB at once.
+    from lapsefile.engine import photos as photo_module
+
+    monkeypatch.setattr(photo_module, "physical_memory", lambda: memory_gb * 10**9)
+    assert photo_module.develop_threads(threads, megapixels * 10**6) == expected
