@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .disk_looks import Looks, imported_packages, package_files, stat_row
+from .disk_looks import Looks, imported_packages, package_files, rows_hold, stat_row
 from .errors import Diagnostic
 from .paths import read_cache, write_cache
 from .project.files import RACY_NS
@@ -131,9 +131,8 @@ def lookup(attempt: Attempt) -> Kept | None:
 
 def _disk_holds(stored: dict[str, Any]) -> bool:
     """Every noted file's stat, every real path and the photos' proof as they were kept."""
-    for path, row in stored["files"]:
-        if stat_row(path) != (tuple(row) if row is not None else None):
-            return False
+    if not rows_hold(stored["files"]):
+        return False
     if any(os.path.realpath(path) != real for path, real in stored["real"]):
         return False
     frames = stored["frames"]

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 # What is kept of a file to tell whether it changed: size, mtime, inode and device.
 Row = tuple[int, int, int, int]
@@ -28,6 +29,13 @@ def stat_row(path: str) -> Row | None:
     except (OSError, ValueError):  # ValueError: a NUL in a hand-edited cache's path
         return None
     return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev)
+
+
+def rows_hold(rows: Iterable[Sequence[Any]]) -> bool:
+    """Whether every ``[path, row]`` kept (a row as JSON gives it back, or None: missing)
+    matches the path's :data:`Row` now."""
+    return all(stat_row(path) == (tuple(row) if row is not None else None)
+               for path, row in rows)
 
 
 class Looks:

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .. import __version__
-from ..disk_looks import package_files, stat_row
+from ..disk_looks import package_files, rows_hold, stat_row
 from ..errors import Location
 from ..paths import read_cache, write_cache
 from .document import Document
@@ -78,17 +78,11 @@ def load(spec: Path, text: str, label: str) -> Known | None:
         stored = json.loads(raw)
         if not isinstance(stored, dict) or stored.get("key") != key(text, label):
             return None
-        if not isinstance(stored["checked"], str) or not _same_libraries(stored["libraries"]):
+        if not isinstance(stored["checked"], str) or not rows_hold(stored["libraries"]):
             return None
         return Known(_document(stored["document"], label), stored["checked"])
     except (ValueError, TypeError, KeyError, IndexError):
         return None  # damaged or hand-edited: read afresh and written again
-
-
-def _same_libraries(stored: list[list[Any]]) -> bool:
-    """Whether the readers' files are still those the kept spec was read and checked with."""
-    return all(stat_row(path) == (tuple(row) if row is not None else None)
-               for path, row in stored)
 
 
 def save(spec: Path, text: str, label: str, document: Document, checked: str) -> None:
